@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ListQuery, optionalText, text, Uuid } from './common.ts';
+
+export const AccountKind = z.enum(['business', 'personal']);
+export const AccountStatus = z.enum(['pending', 'active', 'disabled']);
+
+export const Account = z.object({
+  id: Uuid,
+  kind: AccountKind,
+  name: z.string(),
+  code: z.string().nullable(),
+  number: z.string(),
+  status: AccountStatus,
+  contactCount: z.number().int(),
+  assignedEmployeeIds: z.array(Uuid),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Account = z.infer<typeof Account>;
+
+export const AccountCreateBody = z.object({
+  kind: AccountKind,
+  name: text(200),
+  code: optionalText(64).describe('The seller’s short code for the company'),
+  number: optionalText(64).describe('ERP account number; generated (prefix + integer) when absent'),
+  status: AccountStatus.optional(),
+});
+export type AccountCreateBody = z.infer<typeof AccountCreateBody>;
+
+export const AccountUpdateBody = z.object({
+  kind: AccountKind.optional(),
+  name: text(200).optional(),
+  code: optionalText(64),
+  number: text(64).optional(),
+  status: AccountStatus.optional(),
+});
+export type AccountUpdateBody = z.infer<typeof AccountUpdateBody>;
+
+export const AccountListQuery = ListQuery.extend({
+  kind: AccountKind.optional(),
+  status: AccountStatus.optional(),
+});
+export type AccountListQuery = z.infer<typeof AccountListQuery>;
+
+export const AccountAssigneesBody = z.object({ employeeIds: z.array(Uuid).max(1000) });

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { Password } from './employees.ts';
+
+export const EmailStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'captured']);
+
+export const EmailMessage = z.object({
+  id: z.string(),
+  templateKey: z.string().nullable(),
+  language: z.string().nullable(),
+  to: z.string(),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  status: EmailStatus,
+  contactId: z.string().nullable(),
+  createdAt: z.string(),
+  sentAt: z.string().nullable(),
+});
+export type EmailMessage = z.infer<typeof EmailMessage>;
+
+export const EmailListQuery = z.object({
+  to: z.string().trim().max(254).optional(),
+  templateKey: z.string().max(64).optional(),
+  status: EmailStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(100).optional(),
+});
+
+export const StoreActivateBody = z.object({ token: z.string().min(10).max(200), password: Password });
+export const StoreSessionBody = z.object({ email: z.string().trim().max(254), password: z.string().max(200) });
+export const StoreSessionInfo = z.object({
+  contact: z.object({ id: z.string(), email: z.string(), firstName: z.string(), lastName: z.string() }),
+  account: z.object({ id: z.string(), name: z.string(), number: z.string() }).nullable(),
+});

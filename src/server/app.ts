@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { App, AppDeps } from './deps.ts';
+import { registerAuth } from './http/auth.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { AppError } from './lib/errors.ts';
+import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
+import { emailsRoutes } from './modules/emails/emails.routes.ts';
+import { employeesRoutes } from './modules/employees/employees.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { rolesRoutes } from './modules/roles/roles.routes.ts';
+import { storeRoutes } from './modules/store/store.routes.ts';
+
+const WEB_DIR = path.resolve(import.meta.dirname, '../../dist/web');
+
+export type BuildOptions = { logger?: boolean | { level: string }; webDir?: string };
+
+/** The HTTP application, wired from its dependencies; tests build it the same way. */
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        scriptSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Clientele API',
+        version: '0.1.0',
+        description:
+          'Customer onboarding and account management for B2B sellers. Employees authenticate with the session cookie from `POST /api/session`; integrations with `Authorization: Bearer <API key>`. Errors are `{"error": {"code", "message", "details"}}`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'clt_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
+
+  registerAuth(app, { db: deps.database.db, scopeId: deps.scopeId, publicUrl: deps.config.publicUrl });
+  for (const routes of [
+    healthRoutes,
+    authRoutes,
+    accountsRoutes,
+    contactsRoutes,
+    rolesRoutes,
+    employeesRoutes,
+    auditRoutes,
+    emailsRoutes,
+    storeRoutes,
+  ]) {
+    await app.register(async (scope) => routes(scope as unknown as App, deps));
+  }
+
+  const webDir = options.webDir ?? WEB_DIR;
+  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: false });
+  // The portal and the storefront are one single-page app: unknown paths outside /api get its page.
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET') {
+      throw new AppError('not_found', `No such endpoint: ${request.method} ${request.url.split('?')[0]}`);
+    }
+    if (!hasWeb) return reply.type('text/plain').status(503).send('The web app is not built yet: run `npm run build`.');
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+  });
+  return app;
+}

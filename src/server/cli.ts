@@ -1,0 +1,75 @@
+import { Command, Option } from 'commander';
+import { EMPLOYEE_ROLES, type EmployeeRole } from '../contracts/employees.ts';
+import { loadConfig } from './config.ts';
+import { DataDirLockedError } from './db/lock.ts';
+import { systemContext } from './http/context.ts';
+import { AppError } from './lib/errors.ts';
+import { loadDemoData } from './modules/demo/demo.ts';
+import { createEmployee } from './modules/employees/employees.service.ts';
+import { openRuntime } from './runtime.ts';
+import { serve } from './serve.ts';
+
+const program = new Command('clientele').description('Customer onboarding and account management for B2B sellers');
+
+program
+  .command('serve')
+  .description('Serve the portal, storefront pages and API')
+  .action(async () => serve(loadConfig()));
+
+program
+  .command('migrate')
+  .description('Bring the database schema up to date')
+  .action(async () => {
+    const deps = await openRuntime(loadConfig());
+    await deps.database.close();
+    console.log('The database schema is up to date.');
+  });
+
+const employee = program.command('employee').description('Manage employees');
+employee
+  .command('create')
+  .description('Create a portal employee')
+  .requiredOption('--email <email>', 'the employee’s email (their username)')
+  .addOption(
+    new Option('--role <role...>', 'one or more employee roles').choices([...EMPLOYEE_ROLES]).makeOptionMandatory(),
+  )
+  .option('--name <name>', 'display name')
+  .option('--password <password>', 'initial password (at least 10 characters); or set CLIENTELE_PASSWORD')
+  .action(async (opts: { email: string; role: EmployeeRole[]; name?: string; password?: string }) => {
+    const deps = await openRuntime(loadConfig());
+    try {
+      const created = await createEmployee(deps.database.db, systemContext(deps.scopeId, 'cli', 'command line'), {
+        email: opts.email,
+        name: opts.name ?? null,
+        password: opts.password ?? process.env.CLIENTELE_PASSWORD,
+        roles: opts.role,
+      });
+      console.log(`Created employee ${created.email} (${created.roles.join(', ')}).`);
+    } finally {
+      await deps.database.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('Load realistic sample companies, contacts, roles and employees')
+  .action(async () => {
+    const deps = await openRuntime(loadConfig());
+    try {
+      const summary = await loadDemoData(deps);
+      console.log(summary);
+    } finally {
+      await deps.database.close();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof AppError || err instanceof DataDirLockedError || (err instanceof Error && err.message.startsWith('Invalid configuration'))) {
+    const details = err instanceof AppError && Array.isArray(err.details) ? err.details.map((d: { path: string; message: string }) => `\n  ${d.path}: ${d.message}`).join('') : '';
+    console.error(`clientele: ${err.message}${details}`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,282 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json = ColumnType<Record<string, unknown>, string | undefined, string>;
+type NullableJson = ColumnType<Record<string, unknown> | null, string | null, string | null>;
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+
+export interface ScopesTable {
+  id: Generated<string>;
+  key: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface SettingsTable {
+  scope_id: string;
+  key: string;
+  value: Json;
+  updated_at: Timestamp;
+}
+
+export interface AccountsTable {
+  id: Generated<string>;
+  scope_id: string;
+  kind: 'business' | 'personal';
+  name: string;
+  code: string | null;
+  number: string;
+  status: 'pending' | 'active' | 'disabled';
+  payment_terms: string | null;
+  price_group: string | null;
+  sales_rep_code: string | null;
+  erp_synced_at: NullableTimestamp;
+  custom: Json;
+  search: ColumnType<string, never, never>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ContactsTable {
+  id: Generated<string>;
+  scope_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  work_phone: string | null;
+  language: ColumnType<string, string | undefined, string>;
+  status: 'pending' | 'active' | 'disabled';
+  password_hash: string | null;
+  login_valid_from: NullableTimestamp;
+  login_valid_until: NullableTimestamp;
+  activated_at: NullableTimestamp;
+  last_sign_in_at: NullableTimestamp;
+  custom: Json;
+  search: ColumnType<string, never, never>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ContactAccountsTable {
+  contact_id: string;
+  account_id: string;
+  is_primary: boolean;
+  created_at: Timestamp;
+}
+
+export interface AddressesTable {
+  id: Generated<string>;
+  account_id: string | null;
+  contact_id: string | null;
+  type: 'billing' | 'shipping';
+  is_default: boolean;
+  name: string | null;
+  line1: string;
+  line2: string | null;
+  city: string;
+  postal_code: string;
+  region: string | null;
+  country: string;
+  created_at: Timestamp;
+}
+
+export interface CustomerGroupsTable {
+  id: Generated<string>;
+  scope_id: string;
+  key: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface AccountCustomerGroupsTable {
+  account_id: string;
+  customer_group_id: string;
+}
+
+export interface ContactCustomerGroupsTable {
+  contact_id: string;
+  customer_group_id: string;
+}
+
+export interface CustomAttributesTable {
+  id: Generated<string>;
+  scope_id: string;
+  entity: 'account' | 'contact';
+  key: string;
+  label: string;
+  type: 'text' | 'number' | 'boolean' | 'date' | 'select';
+  options: Json;
+  mandatory: boolean;
+  position: number;
+}
+
+export interface RolesTable {
+  id: Generated<string>;
+  key: string;
+  name: string;
+  description: string | null;
+  created_at: Timestamp;
+}
+
+export interface GroupRolesTable {
+  id: Generated<string>;
+  key: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface GroupRoleRolesTable {
+  group_role_id: string;
+  role_id: string;
+}
+
+export interface ContactRolesTable {
+  contact_id: string;
+  role_id: string;
+}
+
+export interface ContactGroupRolesTable {
+  contact_id: string;
+  group_role_id: string;
+}
+
+export interface EmployeesTable {
+  id: Generated<string>;
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  roles: TextArray;
+  status: 'active' | 'disabled';
+  last_sign_in_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EmployeeAccountsTable {
+  employee_id: string;
+  account_id: string;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  subject_type: 'employee' | 'contact';
+  subject_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  roles: TextArray;
+  created_by: string | null;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export type TokenPurpose = 'activation' | 'password-reset' | 'employee-setup' | 'employee-reset';
+
+export interface OneTimeTokensTable {
+  token_hash: string;
+  purpose: TokenPurpose;
+  subject_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface EmailsTable {
+  id: Generated<string>;
+  scope_id: string | null;
+  template_key: string | null;
+  language: string | null;
+  to_address: string;
+  cc: TextArray;
+  bcc: TextArray;
+  from_address: string | null;
+  subject: string;
+  html: string;
+  text: string;
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'captured';
+  message_id: string;
+  contact_id: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface EmailTemplatesTable {
+  key: string;
+  language: string;
+  subject: string;
+  html: string;
+  text: string;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface EmailSettingsTable {
+  key: string;
+  enabled: boolean;
+  cc: TextArray;
+  bcc: TextArray;
+  from_name: string | null;
+  from_address: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  source: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: NullableJson;
+  after: NullableJson;
+  ip: string | null;
+  request_id: string | null;
+}
+
+export interface DB {
+  scopes: ScopesTable;
+  settings: SettingsTable;
+  accounts: AccountsTable;
+  contacts: ContactsTable;
+  contact_accounts: ContactAccountsTable;
+  addresses: AddressesTable;
+  customer_groups: CustomerGroupsTable;
+  account_customer_groups: AccountCustomerGroupsTable;
+  contact_customer_groups: ContactCustomerGroupsTable;
+  custom_attributes: CustomAttributesTable;
+  roles: RolesTable;
+  group_roles: GroupRolesTable;
+  group_role_roles: GroupRoleRolesTable;
+  contact_roles: ContactRolesTable;
+  contact_group_roles: ContactGroupRolesTable;
+  employees: EmployeesTable;
+  employee_accounts: EmployeeAccountsTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  one_time_tokens: OneTimeTokensTable;
+  emails: EmailsTable;
+  email_templates: EmailTemplatesTable;
+  email_settings: EmailSettingsTable;
+  audit_log: AuditLogTable;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type ContactRow = Selectable<ContactsTable>;
+export type EmployeeRow = Selectable<EmployeesTable>;
+export type EmailRow = Selectable<EmailsTable>;

@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Permission } from '../../contracts/permissions.ts';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../lib/errors.ts';
+import { actorFromApiKey, employeeActor, employeeFromSession } from '../modules/auth/auth.service.ts';
+import { findSession } from '../modules/auth/sessions.ts';
+import type { Actor, RequestContext } from './context.ts';
+
+/** What a route needs: nobody, any employee or API key, a storefront contact, or one permission. */
+export type Access = 'public' | 'employee' | 'contact' | Permission;
+
+export const EMPLOYEE_COOKIE = 'clt_session';
+export const CONTACT_COOKIE = 'clt_store';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    ctx: RequestContext;
+    contactId: string | null;
+    authenticatedBy: 'cookie' | 'api-key' | null;
+  }
+}
+
+const visitor: Actor = {
+  type: 'system',
+  id: null,
+  label: 'visitor',
+  roles: [],
+  permissions: new Set(),
+  restrictToAssigned: true,
+};
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+export function registerAuth(app: FastifyInstance, deps: { db: Db; scopeId: string; publicUrl: string }): void {
+  const publicOrigin = new URL(deps.publicUrl).origin;
+
+  // Every API route must say who may call it; forgetting is a start-up error, not an open door.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && !route.url.startsWith('/api/docs') && !route.config?.access) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access`);
+    }
+  });
+
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.decorateRequest('contactId', null);
+  app.decorateRequest('authenticatedBy', null);
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const access = request.routeOptions.config?.access;
+    if (!access) return;
+    const base = { scopeId: deps.scopeId, ip: request.ip ?? null, requestId: request.id };
+    request.ctx = { ...base, actor: visitor, source: 'self-registration' };
+
+    if (access === 'public' || access === 'contact') {
+      const token = request.cookies[CONTACT_COOKIE];
+      const session = token ? await findSession(deps.db, token, 'contact') : undefined;
+      if (session) {
+        request.contactId = session.id;
+        request.authenticatedBy = 'cookie';
+      }
+      if (access === 'contact' && !session) throw new AppError('unauthenticated', 'Sign in to continue');
+      checkOrigin(request, reply, publicOrigin);
+      return;
+    }
+
+    const key = bearer(request);
+    if (key) {
+      const actor = await actorFromApiKey(deps.db, key);
+      if (!actor) throw new AppError('unauthenticated', 'The API key is not valid or was revoked');
+      request.ctx = { ...base, actor, source: 'api' };
+      request.authenticatedBy = 'api-key';
+    } else {
+      const token = request.cookies[EMPLOYEE_COOKIE];
+      const employee = token ? await employeeFromSession(deps.db, token) : undefined;
+      if (!employee) throw new AppError('unauthenticated', 'Sign in to continue');
+      request.ctx = { ...base, actor: employeeActor(employee), source: 'portal' };
+      request.authenticatedBy = 'cookie';
+      checkOrigin(request, reply, publicOrigin);
+    }
+    if (access !== 'employee' && !request.ctx.actor.permissions.has(access)) {
+      throw new AppError('forbidden', 'You do not have permission to do this');
+    }
+  });
+}
+
+/** Cookie-authenticated writes must come from our own pages: a foreign Origin is refused. */
+function checkOrigin(request: FastifyRequest, _reply: FastifyReply, publicOrigin: string): void {
+  if (request.authenticatedBy !== 'cookie' || !UNSAFE.has(request.method)) return;
+  const origin = request.headers.origin;
+  const ownOrigin = `${request.protocol}://${request.host}`;
+  if (origin ? origin !== publicOrigin && origin !== ownOrigin : request.headers['sec-fetch-site'] === 'cross-site') {
+    throw new AppError('forbidden', 'This request came from another site and was refused');
+  }
+}

@@ -1,0 +1,46 @@
+import type { Executor } from '../db/client.ts';
+import type { TokenPurpose } from '../db/schema.ts';
+import { unprocessable } from './errors.ts';
+import { randomToken, sha256 } from './secrets.ts';
+
+export async function issueToken(
+  db: Executor,
+  purpose: TokenPurpose,
+  subjectId: string | null,
+  ttlMs: number,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomToken();
+  const expiresAt = new Date(Date.now() + ttlMs);
+  await db
+    .insertInto('one_time_tokens')
+    .values({ token_hash: sha256(token), purpose, subject_id: subjectId, expires_at: expiresAt, used_at: null })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** Marks a token used and returns its subject; the conditional update makes a second use fail even in a race. */
+export async function consumeToken(db: Executor, purpose: TokenPurpose, token: string): Promise<string | null> {
+  const used = await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', sha256(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning('subject_id')
+    .executeTakeFirst();
+  if (used) return used.subject_id;
+  const known = await db
+    .selectFrom('one_time_tokens')
+    .select(['used_at', 'expires_at'])
+    .where('token_hash', '=', sha256(token))
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
+  const reason = !known ? 'invalid' : known.used_at ? 'used' : 'expired';
+  const message = {
+    invalid: 'This link is not valid. Check that you copied the whole address, or ask for a new link.',
+    used: 'This link was already used. If you did not set your password, ask for a new link.',
+    expired: 'This link has expired. Ask for a new link.',
+  }[reason];
+  throw unprocessable(message, [{ path: 'token', message: reason }]);
+}

@@ -1,0 +1,65 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Account } from '../../../contracts/accounts.ts';
+import type { Executor } from '../../db/client.ts';
+import type { AccountRow } from '../../db/schema.ts';
+import type { RequestContext } from '../../http/context.ts';
+
+/** Limits a query on `accounts` to what the actor may see (crmCompany* employees: their assigned accounts). */
+export function accountVisibleTo(ctx: RequestContext, accountIdColumn = 'accounts.id'): Expression<SqlBool> {
+  if (!ctx.actor.restrictToAssigned) return sql<SqlBool>`true`;
+  return sql<SqlBool>`exists (select 1 from employee_accounts ea where ea.account_id = ${sql.ref(accountIdColumn)} and ea.employee_id = ${ctx.actor.id})`;
+}
+
+export type AccountRecord = AccountRow & { contact_count: number; assigned_employee_ids: string[] };
+
+export function selectAccounts(db: Executor) {
+  return db
+    .selectFrom('accounts')
+    .selectAll('accounts')
+    .select([
+      sql<number>`(select count(*)::int from contact_accounts ca where ca.account_id = accounts.id)`.as('contact_count'),
+      sql<string[]>`array(select ea.employee_id from employee_accounts ea where ea.account_id = accounts.id order by ea.employee_id)`.as(
+        'assigned_employee_ids',
+      ),
+    ]);
+}
+
+export function toAccount(row: AccountRecord): Account {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    code: row.code,
+    number: row.number,
+    status: row.status,
+    contactCount: row.contact_count,
+    assignedEmployeeIds: row.assigned_employee_ids,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The fields an audit entry records for an account. */
+export const auditedAccount = (a: Account) => ({
+  kind: a.kind,
+  name: a.name,
+  code: a.code,
+  number: a.number,
+  status: a.status,
+});
+
+export async function nextGeneratedNumber(db: Executor, prefix: string): Promise<string> {
+  const { rows } = await sql<{ n: string }>`select nextval('account_number_seq')::text as n`.execute(db);
+  return `${prefix}${rows[0]!.n}`;
+}
+
+export async function accountNumberPrefix(db: Executor, scopeId: string): Promise<string> {
+  const row = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('scope_id', '=', scopeId)
+    .where('key', '=', 'accountNumberPrefix')
+    .executeTakeFirst();
+  const value = row?.value as unknown;
+  return typeof value === 'string' ? value : 'W';
+}

@@ -1,0 +1,186 @@
+import { sql } from 'kysely';
+import type {
+  Account,
+  AccountCreateBody,
+  AccountListQuery,
+  AccountUpdateBody,
+} from '../../../contracts/accounts.ts';
+import type { Db, Executor } from '../../db/client.ts';
+import { assertCan, type RequestContext } from '../../http/context.ts';
+import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
+import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
+import { diff, recordAudit } from '../audit/audit.service.ts';
+import {
+  accountNumberPrefix,
+  accountVisibleTo,
+  auditedAccount,
+  nextGeneratedNumber,
+  selectAccounts,
+  toAccount,
+} from './accounts.repository.ts';
+
+function accountConflict(err: unknown): never {
+  const index = uniqueViolation(err);
+  if (index === 'accounts_scope_number_key')
+    throw conflict('Another account already has this account number', [
+      { path: 'number', message: 'Already used by another account' },
+    ]);
+  if (index === 'accounts_scope_code_key')
+    throw conflict('Another account already has this code', [{ path: 'code', message: 'Already used by another account' }]);
+  throw err;
+}
+
+export async function createAccount(db: Db, ctx: RequestContext, body: AccountCreateBody): Promise<Account> {
+  assertCan(ctx, 'accounts.write');
+  const prefix = await accountNumberPrefix(db, ctx.scopeId);
+  // A generated number can collide with one an ERP assigned earlier; draw again a few times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const number = body.number ?? (await nextGeneratedNumber(tx, prefix));
+        const { id } = await tx
+          .insertInto('accounts')
+          .values({
+            scope_id: ctx.scopeId,
+            kind: body.kind,
+            name: body.name,
+            code: body.code ?? null,
+            number,
+            status: body.status ?? 'active',
+            payment_terms: null,
+            price_group: null,
+            sales_rep_code: null,
+            erp_synced_at: null,
+            custom: '{}',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const account = await getAccountUnchecked(tx, id);
+        await recordAudit(tx, ctx, {
+          action: 'account.created',
+          entityType: 'account',
+          entityId: id,
+          after: auditedAccount(account),
+        });
+        return account;
+      });
+    } catch (err) {
+      const generatedCollision = !body.number && uniqueViolation(err) === 'accounts_scope_number_key';
+      if (generatedCollision && attempt < 5) continue;
+      accountConflict(err);
+    }
+  }
+}
+
+async function getAccountUnchecked(db: Executor, id: string): Promise<Account> {
+  const row = await selectAccounts(db).where('accounts.id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('The account');
+  return toAccount(row);
+}
+
+/** Reads an account the actor may see; one it may not see is reported as not found. */
+export async function getAccount(db: Executor, ctx: RequestContext, id: string): Promise<Account> {
+  assertCan(ctx, 'accounts.read');
+  const row = await selectAccounts(db)
+    .where('accounts.id', '=', id)
+    .where('accounts.scope_id', '=', ctx.scopeId)
+    .where(accountVisibleTo(ctx))
+    .executeTakeFirst();
+  if (!row) throw notFound('The account');
+  return toAccount(row);
+}
+
+export async function listAccounts(
+  db: Db,
+  ctx: RequestContext,
+  query: AccountListQuery,
+): Promise<{ items: Account[]; nextCursor: string | null }> {
+  assertCan(ctx, 'accounts.read');
+  let q = selectAccounts(db)
+    .where('accounts.scope_id', '=', ctx.scopeId)
+    .where(accountVisibleTo(ctx))
+    .limit(query.limit + 1);
+  if (query.kind) q = q.where('accounts.kind', '=', query.kind);
+  if (query.status) q = q.where('accounts.status', '=', query.status);
+  if (query.q) {
+    // Matches by trigram index, then orders by id: sorting every match by name is what makes search slow.
+    const cursor = decodeCursor(query.cursor, ['id']);
+    q = q.where(sql<boolean>`accounts.search like f_unaccent(${likePattern(query.q)})`).orderBy('accounts.id');
+    if (cursor) q = q.where('accounts.id', '>', cursor.id);
+    const rows = await q.execute();
+    return toPage(rows, query.limit, (r) => ({ id: r.id }), toAccount);
+  }
+  const cursor = decodeCursor(query.cursor, ['name', 'id']);
+  q = q.orderBy(sql`lower(accounts.name)`).orderBy('accounts.id');
+  if (cursor) q = q.where(sql<boolean>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
+  const rows = await q.execute();
+  return toPage(rows, query.limit, (r) => ({ name: r.name.toLowerCase(), id: r.id }), toAccount);
+}
+
+export async function updateAccount(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  body: AccountUpdateBody,
+): Promise<Account> {
+  assertCan(ctx, 'accounts.write');
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const before = await getAccount(tx, ctx, id);
+      await tx
+        .updateTable('accounts')
+        .set({
+          ...(body.kind !== undefined && { kind: body.kind }),
+          ...(body.name !== undefined && { name: body.name }),
+          ...(body.code !== undefined && { code: body.code }),
+          ...(body.number !== undefined && { number: body.number }),
+          ...(body.status !== undefined && { status: body.status }),
+          updated_at: new Date(),
+        })
+        .where('id', '=', id)
+        .execute();
+      const after = await getAccountUnchecked(tx, id);
+      const changes = diff(auditedAccount(before), auditedAccount(after));
+      if (changes) await recordAudit(tx, ctx, { action: 'account.updated', entityType: 'account', entityId: id, ...changes });
+      return after;
+    });
+  } catch (err) {
+    accountConflict(err);
+  }
+}
+
+export async function setAccountAssignees(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  employeeIds: string[],
+): Promise<Account> {
+  assertCan(ctx, 'employees.write');
+  const unique = [...new Set(employeeIds)];
+  return db.transaction().execute(async (tx) => {
+    const before = await getAccount(tx, ctx, id);
+    if (unique.length) {
+      const found = await tx.selectFrom('employees').select('id').where('id', 'in', unique).execute();
+      const missing = unique.filter((e) => !found.some((f) => f.id === e));
+      if (missing.length)
+        throw unprocessable('Some employees do not exist', [
+          { path: 'employeeIds', message: `Unknown employee: ${missing.join(', ')}` },
+        ]);
+    }
+    await tx.deleteFrom('employee_accounts').where('account_id', '=', id).execute();
+    if (unique.length)
+      await tx
+        .insertInto('employee_accounts')
+        .values(unique.map((employee_id) => ({ employee_id, account_id: id })))
+        .execute();
+    const after = await getAccountUnchecked(tx, id);
+    await recordAudit(tx, ctx, {
+      action: 'account.assignees_changed',
+      entityType: 'account',
+      entityId: id,
+      before: { assignedEmployeeIds: before.assignedEmployeeIds },
+      after: { assignedEmployeeIds: after.assignedEmployeeIds },
+    });
+    return after;
+  });
+}

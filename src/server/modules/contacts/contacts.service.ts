@@ -1,0 +1,235 @@
+import { sql } from 'kysely';
+import type {
+  Contact,
+  ContactCreateWithAccountBody,
+  ContactListQuery,
+  ContactSummary,
+  ContactUpdateBody,
+} from '../../../contracts/contacts.ts';
+import type { Db, Executor } from '../../db/client.ts';
+import type { Outbox } from '../../email/outbox.ts';
+import { assertCan, type RequestContext } from '../../http/context.ts';
+import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
+import { conflict, notFound, uniqueViolation } from '../../lib/errors.ts';
+import { issueToken } from '../../lib/one-time-tokens.ts';
+import { getAccount } from '../accounts/accounts.service.ts';
+import { diff, recordAudit } from '../audit/audit.service.ts';
+import { resolveKeys } from '../roles/roles.service.ts';
+import {
+  auditedContact,
+  contactVisibleTo,
+  loadContact,
+  replaceLinks,
+  selectContactSummaries,
+  toContactSummary,
+} from './contacts.repository.ts';
+
+export type ContactsDeps = { db: Db; outbox: Outbox; publicUrl: string; activationTtlMs: number };
+
+const emailTaken = () =>
+  conflict('A contact with this email already exists in this store', [
+    { path: 'email', message: 'Already used by another contact' },
+  ]);
+
+export async function getContact(db: Executor, ctx: RequestContext, id: string): Promise<Contact> {
+  assertCan(ctx, 'contacts.read');
+  const visible = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('id', '=', id)
+    .where('scope_id', '=', ctx.scopeId)
+    .where(contactVisibleTo(ctx))
+    .executeTakeFirst();
+  const contact = visible && (await loadContact(db, id));
+  if (!contact) throw notFound('The contact');
+  return contact;
+}
+
+/** Writes the welcome email with a fresh activation link, in the caller's transaction. */
+export async function sendActivationEmail(
+  deps: ContactsDeps,
+  tx: Executor,
+  ctx: RequestContext,
+  contact: Contact,
+): Promise<string> {
+  const { token, expiresAt } = await issueToken(tx, 'activation', contact.id, deps.activationTtlMs);
+  return deps.outbox.enqueue(tx, {
+    scopeId: ctx.scopeId,
+    templateKey: 'accountactivation',
+    language: contact.language,
+    to: contact.email,
+    contactId: contact.id,
+    variables: {
+      contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email },
+      account: contact.account ? { name: contact.account.name, number: contact.account.number } : null,
+      activationUrl: `${deps.publicUrl}/store/activate?token=${token}`,
+      expiresAt,
+    },
+  });
+}
+
+export async function createContact(
+  deps: ContactsDeps,
+  ctx: RequestContext,
+  body: ContactCreateWithAccountBody,
+): Promise<Contact> {
+  assertCan(ctx, 'contacts.write');
+  const { db } = deps;
+  try {
+    return await db.transaction().execute(async (tx) => {
+      await getAccount(tx, ctx, body.accountId);
+      const [roleIds, groupRoleIds] = await Promise.all([
+        resolveKeys(tx, 'roles', body.roles, 'roles'),
+        resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
+      ]);
+      const { id } = await tx
+        .insertInto('contacts')
+        .values({
+          scope_id: ctx.scopeId,
+          email: body.email,
+          first_name: body.firstName,
+          last_name: body.lastName,
+          phone: body.phone ?? null,
+          work_phone: body.workPhone ?? null,
+          language: body.language,
+          status: 'active',
+          password_hash: null,
+          login_valid_from: null,
+          login_valid_until: null,
+          activated_at: null,
+          last_sign_in_at: null,
+          custom: '{}',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto('contact_accounts')
+        .values({ contact_id: id, account_id: body.accountId, is_primary: true })
+        .execute();
+      await replaceLinks(tx, 'contact_roles', id, roleIds);
+      await replaceLinks(tx, 'contact_group_roles', id, groupRoleIds);
+      const contact = (await loadContact(tx, id))!;
+      await recordAudit(tx, ctx, {
+        action: 'contact.created',
+        entityType: 'contact',
+        entityId: id,
+        after: auditedContact(contact),
+      });
+      if (body.sendEmail === 'accountactivation') await sendActivationEmail(deps, tx, ctx, contact);
+      return contact;
+    });
+  } catch (err) {
+    if (uniqueViolation(err) === 'contacts_scope_email_key') throw emailTaken();
+    throw err;
+  }
+}
+
+export async function listContacts(
+  db: Db,
+  ctx: RequestContext,
+  query: ContactListQuery,
+): Promise<{ items: ContactSummary[]; nextCursor: string | null }> {
+  assertCan(ctx, 'contacts.read');
+  let q = selectContactSummaries(db)
+    .where('contacts.scope_id', '=', ctx.scopeId)
+    .where(contactVisibleTo(ctx))
+    .limit(query.limit + 1);
+  if (query.status) q = q.where('contacts.status', '=', query.status);
+  if (query.accountId) {
+    await getAccount(db, ctx, query.accountId);
+    const accountId = query.accountId;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('contact_accounts as m')
+          .select('m.contact_id')
+          .whereRef('m.contact_id', '=', 'contacts.id')
+          .where('m.account_id', '=', accountId),
+      ),
+    );
+  }
+  if (query.q) {
+    // Trigram match then id order, as for accounts: ordering every match is the slow part.
+    const cursor = decodeCursor(query.cursor, ['id']);
+    q = q.where(sql<boolean>`contacts.search like f_unaccent(${likePattern(query.q)})`).orderBy('contacts.id');
+    if (cursor) q = q.where('contacts.id', '>', cursor.id);
+    return toPage(await q.execute(), query.limit, (r) => ({ id: r.id }), toContactSummary);
+  }
+  const cursor = decodeCursor(query.cursor, ['at', 'id']);
+  q = q.orderBy('contacts.created_at', 'desc').orderBy('contacts.id', 'desc');
+  if (cursor) q = q.where(sql<boolean>`(contacts.created_at, contacts.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  return toPage(
+    await q.execute(),
+    query.limit,
+    (r) => ({ at: r.created_key, id: r.id }),
+    toContactSummary,
+  );
+}
+
+export async function updateContact(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  body: ContactUpdateBody,
+): Promise<Contact> {
+  assertCan(ctx, 'contacts.write');
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const before = await getContact(tx, ctx, id);
+      await tx
+        .updateTable('contacts')
+        .set({
+          ...(body.email !== undefined && { email: body.email }),
+          ...(body.firstName !== undefined && { first_name: body.firstName }),
+          ...(body.lastName !== undefined && { last_name: body.lastName }),
+          ...(body.phone !== undefined && { phone: body.phone }),
+          ...(body.workPhone !== undefined && { work_phone: body.workPhone }),
+          ...(body.language !== undefined && { language: body.language }),
+          ...(body.status !== undefined && { status: body.status }),
+          updated_at: new Date(),
+        })
+        .where('id', '=', id)
+        .execute();
+      if (body.roles) await replaceLinks(tx, 'contact_roles', id, await resolveKeys(tx, 'roles', body.roles, 'roles'));
+      if (body.groupRoles)
+        await replaceLinks(
+          tx,
+          'contact_group_roles',
+          id,
+          await resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
+        );
+      if (body.status === 'disabled') await tx.deleteFrom('sessions').where('subject_type', '=', 'contact').where('subject_id', '=', id).execute();
+      const after = (await loadContact(tx, id))!;
+      const changes = diff(auditedContact(before), auditedContact(after));
+      if (changes) await recordAudit(tx, ctx, { action: 'contact.updated', entityType: 'contact', entityId: id, ...changes });
+      return after;
+    });
+  } catch (err) {
+    if (uniqueViolation(err) === 'contacts_scope_email_key') throw emailTaken();
+    throw err;
+  }
+}
+
+/** R5: what to show before creating — the same email in the scope, the same name on the account. */
+export async function findDuplicates(
+  db: Db,
+  ctx: RequestContext,
+  query: { email?: string; firstName?: string; lastName?: string; accountId?: string },
+): Promise<{ sameEmail: ContactSummary | null; sameNameOnAccount: ContactSummary[] }> {
+  assertCan(ctx, 'contacts.read');
+  const base = () => selectContactSummaries(db).where('contacts.scope_id', '=', ctx.scopeId).where(contactVisibleTo(ctx));
+  const sameEmail = query.email
+    ? await base().where(sql<boolean>`lower(contacts.email) = lower(${query.email})`).executeTakeFirst()
+    : undefined;
+  let sameName: ContactSummary[] = [];
+  if (query.accountId && query.firstName && query.lastName) {
+    const rows = await base()
+      .where(sql<boolean>`f_unaccent(lower(contacts.first_name)) = f_unaccent(lower(${query.firstName}))`)
+      .where(sql<boolean>`f_unaccent(lower(contacts.last_name)) = f_unaccent(lower(${query.lastName}))`)
+      .where(sql<boolean>`exists (select 1 from contact_accounts m where m.contact_id = contacts.id and m.account_id = ${query.accountId})`)
+      .limit(10)
+      .execute();
+    sameName = rows.map(toContactSummary);
+  }
+  return { sameEmail: sameEmail ? toContactSummary(sameEmail) : null, sameNameOnAccount: sameName };
+}

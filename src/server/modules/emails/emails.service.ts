@@ -1,0 +1,52 @@
+import { sql } from 'kysely';
+import type { EmailMessage } from '../../../contracts/emails.ts';
+import type { Executor } from '../../db/client.ts';
+import type { EmailRow } from '../../db/schema.ts';
+import { assertCan, type RequestContext } from '../../http/context.ts';
+import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import { notFound } from '../../lib/errors.ts';
+
+const toMessage = (r: EmailRow): EmailMessage => ({
+  id: r.id,
+  templateKey: r.template_key,
+  language: r.language,
+  to: r.to_address,
+  cc: r.cc,
+  bcc: r.bcc,
+  subject: r.subject,
+  text: r.text,
+  html: r.html,
+  status: r.status,
+  contactId: r.contact_id,
+  createdAt: r.created_at.toISOString(),
+  sentAt: r.sent_at?.toISOString() ?? null,
+});
+
+export async function listEmails(
+  db: Executor,
+  ctx: RequestContext,
+  query: { to?: string; templateKey?: string; status?: EmailRow['status']; limit: number; cursor?: string },
+): Promise<{ items: EmailMessage[]; nextCursor: string | null }> {
+  assertCan(ctx, 'emails.read');
+  const cursor = decodeCursor(query.cursor, ['at', 'id']);
+  let q = db
+    .selectFrom('emails')
+    .selectAll()
+    .select(sql<string>`created_at::text`.as('created_key'))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1);
+  if (query.to) q = q.where(sql<boolean>`lower(to_address) = lower(${query.to})`);
+  if (query.templateKey) q = q.where('template_key', '=', query.templateKey);
+  if (query.status) q = q.where('status', '=', query.status);
+  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  const rows = await q.execute();
+  return toPage(rows, query.limit, (r) => ({ at: r.created_key, id: r.id }), toMessage);
+}
+
+export async function getEmail(db: Executor, ctx: RequestContext, id: string): Promise<EmailMessage> {
+  assertCan(ctx, 'emails.read');
+  const row = await db.selectFrom('emails').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('The email');
+  return toMessage(row);
+}

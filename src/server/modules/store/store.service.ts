@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import type { Db, Executor } from '../../db/client.ts';
+import type { RequestContext } from '../../http/context.ts';
+import { AppError } from '../../lib/errors.ts';
+import { consumeToken } from '../../lib/one-time-tokens.ts';
+import { hashPassword, verifyPassword } from '../../lib/secrets.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+
+/** A contact chooses a password through the single-use link of the welcome email. */
+export async function activateContact(db: Db, ctx: RequestContext, body: { token: string; password: string }): Promise<void> {
+  const passwordHash = await hashPassword(body.password);
+  await db.transaction().execute(async (tx) => {
+    const contactId = await consumeToken(tx, 'activation', body.token);
+    const contact = await tx
+      .updateTable('contacts')
+      .set({ password_hash: passwordHash, activated_at: new Date(), updated_at: new Date() })
+      .where('id', '=', contactId!)
+      .returning(['id', 'email'])
+      .executeTakeFirst();
+    if (!contact) throw new AppError('unprocessable', 'This link no longer belongs to a contact', [{ path: 'token', message: 'invalid' }]);
+    // Any session opened with an earlier password ends.
+    await tx.deleteFrom('sessions').where('subject_type', '=', 'contact').where('subject_id', '=', contact.id).execute();
+    await recordAudit(tx, { ...ctx, actor: { ...ctx.actor, type: 'contact', id: contact.id, label: contact.email } }, {
+      action: 'contact.activated',
+      entityType: 'contact',
+      entityId: contact.id,
+      after: { hasLogin: true },
+    });
+  });
+}
+
+export type StoreContact = {
+  contact: { id: string; email: string; firstName: string; lastName: string };
+  account: { id: string; name: string; number: string } | null;
+};
+
+export async function storeContact(db: Executor, contactId: string): Promise<StoreContact | undefined> {
+  const row = await db
+    .selectFrom('contacts')
+    .leftJoin('contact_accounts as pa', (j) => j.onRef('pa.contact_id', '=', 'contacts.id').on('pa.is_primary', '=', true))
+    .leftJoin('accounts', 'accounts.id', 'pa.account_id')
+    .select([
+      'contacts.id',
+      'contacts.email',
+      'contacts.first_name',
+      'contacts.last_name',
+      'accounts.id as account_id',
+      'accounts.name as account_name',
+      'accounts.number as account_number',
+    ])
+    .where('contacts.id', '=', contactId)
+    .where('contacts.status', '=', 'active')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    contact: { id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name },
+    account: row.account_id ? { id: row.account_id, name: row.account_name!, number: row.account_number! } : null,
+  };
+}
+
+/** Checks a contact's credentials, status and login validity window; every failure answers the same. */
+export async function verifyContactCredentials(
+  db: Executor,
+  scopeId: string,
+  email: string,
+  password: string,
+): Promise<string> {
+  const row = await db
+    .selectFrom('contacts')
+    .select(['id', 'password_hash', 'status', 'login_valid_from', 'login_valid_until'])
+    .where('scope_id', '=', scopeId)
+    .where(sql<boolean>`lower(email) = lower(${email})`)
+    .executeTakeFirst();
+  const ok = await verifyPassword(row?.password_hash, password);
+  const now = new Date();
+  const inWindow =
+    row && (!row.login_valid_from || row.login_valid_from <= now) && (!row.login_valid_until || row.login_valid_until > now);
+  if (!row || !ok || row.status !== 'active' || !inWindow)
+    throw new AppError('unauthenticated', 'The email or password is incorrect');
+  await db.updateTable('contacts').set({ last_sign_in_at: now }).where('id', '=', row.id).execute();
+  return row.id;
+}

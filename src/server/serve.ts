@@ -1,0 +1,36 @@
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { ensureFirstAdministrator } from './modules/auth/bootstrap.ts';
+import { purgeExpiredSessions } from './modules/auth/sessions.ts';
+import { openRuntime } from './runtime.ts';
+
+/** Starts the HTTP server and stops it cleanly on SIGTERM/SIGINT. */
+export async function serve(config: Config): Promise<void> {
+  const deps = await openRuntime(config);
+  const app = await buildApp(deps, { logger: { level: config.logLevel } });
+  await ensureFirstAdministrator(
+    deps.database.db,
+    { scopeId: deps.scopeId, adminEmail: config.adminEmail, adminPassword: config.adminPassword, publicUrl: config.publicUrl },
+    (message) => app.log.info(message),
+  );
+  const purge = setInterval(() => void purgeExpiredSessions(deps.database.db).catch(() => {}), 3600_000);
+  purge.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal} received: finishing requests and closing the database`);
+    clearInterval(purge);
+    await app.close();
+    await deps.database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    `Clientele is ready at ${config.publicUrl} (${deps.database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
+  );
+}

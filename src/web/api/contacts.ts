@@ -1,0 +1,112 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
+import type {
+  Contact,
+  ContactCreateBody,
+  ContactCreateWithAccountBody,
+  ContactSummary,
+  ContactUpdateBody,
+  DuplicateCheckResult,
+} from '../../contracts/contacts.ts';
+import { api, type Page } from './client.ts';
+
+export type DuplicateCheck = z.infer<typeof DuplicateCheckResult>;
+
+export interface ContactFilters {
+  q?: string;
+  status?: Contact['status'];
+  accountId?: string;
+}
+
+export const contactKeys = {
+  all: ['contacts'] as const,
+  list: (f: ContactFilters) => ['contacts', 'list', f] as const,
+  ofAccount: (accountId: string, q: string) => ['contacts', 'account', accountId, q] as const,
+  one: (id: string) => ['contacts', 'one', id] as const,
+  duplicates: (q: DuplicateQuery) => ['contacts', 'duplicates', q] as const,
+};
+
+export function useContactList(filters: ContactFilters, limit = 50) {
+  return useInfiniteQuery({
+    queryKey: contactKeys.list(filters),
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<ContactSummary>>('/contacts', { query: { ...filters, limit, cursor: pageParam }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useAccountContacts(accountId: string, q: string, limit = 50) {
+  return useInfiniteQuery({
+    queryKey: contactKeys.ofAccount(accountId, q),
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<ContactSummary>>(`/accounts/${accountId}/contacts`, { query: { q, limit, cursor: pageParam }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useContact(id: string) {
+  return useQuery({
+    queryKey: contactKeys.one(id),
+    queryFn: ({ signal }) => api<Contact>(`/contacts/${id}`, { signal }),
+  });
+}
+
+export interface DuplicateQuery {
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  accountId?: string;
+}
+
+export function useDuplicateCheck(q: DuplicateQuery) {
+  const enabled = !!q.email || (!!q.firstName && !!q.lastName && !!q.accountId);
+  return useQuery({
+    queryKey: contactKeys.duplicates(q),
+    queryFn: ({ signal }) => api<DuplicateCheck>('/contacts/duplicates', { query: { ...q }, signal }),
+    enabled,
+    placeholderData: keepPreviousData,
+    staleTime: 10_000,
+  });
+}
+
+/** Creates a contact on `accountId`, through the account route or the contacts route. */
+export function useCreateContact() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ viaAccount, body }: { viaAccount: boolean; body: ContactCreateWithAccountBody }) => {
+      if (viaAccount) {
+        const { accountId, ...rest } = body;
+        return api<Contact>(`/accounts/${accountId}/contacts`, {
+          method: 'POST',
+          body: rest satisfies ContactCreateBody,
+        });
+      }
+      return api<Contact>('/contacts', { method: 'POST', body });
+    },
+    onSuccess: (c) => {
+      qc.setQueryData(contactKeys.one(c.id), c);
+      void qc.invalidateQueries({ queryKey: contactKeys.all });
+      void qc.invalidateQueries({ queryKey: ['accounts'] });
+    },
+  });
+}
+
+export function useUpdateContact(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ContactUpdateBody) => api<Contact>(`/contacts/${id}`, { method: 'PATCH', body }),
+    onSuccess: (c) => {
+      qc.setQueryData(contactKeys.one(c.id), c);
+      void qc.invalidateQueries({ queryKey: ['contacts', 'list'] });
+      void qc.invalidateQueries({ queryKey: ['contacts', 'account'] });
+      void qc.invalidateQueries({ queryKey: ['audit'] });
+    },
+  });
+}
+
+export const contactName = (c: { firstName: string; lastName: string }) =>
+  `${c.firstName} ${c.lastName}`.trim();

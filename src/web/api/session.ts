@@ -1,0 +1,62 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { SessionInfo } from '../../contracts/employees.ts';
+import { api, isApiError } from './client.ts';
+
+export const sessionKey = ['session'] as const;
+
+/** The signed-in employee, or null when nobody is signed in. */
+async function fetchSession(): Promise<SessionInfo | null> {
+  try {
+    return await api<SessionInfo>('/session');
+  } catch (e) {
+    if (isApiError(e) && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export function useSession() {
+  return useQuery({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 5 * 60_000, retry: false });
+}
+
+export type Permission =
+  | 'accounts.read'
+  | 'accounts.write'
+  | 'contacts.read'
+  | 'contacts.write'
+  | 'roles.read'
+  | 'roles.write'
+  | 'employees.read'
+  | 'employees.write'
+  | 'apiKeys.manage'
+  | 'audit.read'
+  | 'emails.read';
+
+/** `can('contacts.write')` — true when the signed-in employee holds the permission. */
+export function useCan(): (permission: Permission) => boolean {
+  const { data } = useSession();
+  const perms = data?.permissions;
+  return (permission) => perms?.includes(permission) ?? false;
+}
+
+export function useSignIn() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string }) =>
+      api<SessionInfo>('/session', { method: 'POST', body }),
+    onSuccess: (info) => {
+      qc.clear();
+      qc.setQueryData(sessionKey, info);
+    },
+  });
+}
+
+export function useSignOut() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>('/session', { method: 'DELETE' }),
+    onSettled: () => {
+      qc.clear();
+      qc.setQueryData(sessionKey, null);
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
+import type { StoreSessionInfo as StoreSessionInfoSchema } from '../../contracts/emails.ts';
+import { api, isApiError } from './client.ts';
+
+export type StoreSessionInfo = z.infer<typeof StoreSessionInfoSchema>;
+
+const storeSessionKey = ['store-session'] as const;
+
+export function useStoreSession() {
+  return useQuery({
+    queryKey: storeSessionKey,
+    queryFn: async ({ signal }) => {
+      try {
+        return await api<StoreSessionInfo>('/store/session', { signal });
+      } catch (e) {
+        if (isApiError(e) && e.status === 401) return null;
+        throw e;
+      }
+    },
+    retry: false,
+  });
+}
+
+export function useStoreSignIn() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string }) =>
+      api<StoreSessionInfo>('/store/session', { method: 'POST', body }),
+    onSuccess: (info) => qc.setQueryData(storeSessionKey, info),
+  });
+}
+
+export function useStoreSignOut() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>('/store/session', { method: 'DELETE' }),
+    onSettled: () => qc.setQueryData(storeSessionKey, null),
+  });
+}
+
+export function useActivate() {
+  return useMutation({
+    mutationFn: (body: { token: string; password: string }) =>
+      api<{ ok: true }>('/store/activate', { method: 'POST', body }),
+  });
+}

@@ -1,0 +1,131 @@
+import { AppShell, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title, type NavLinkProps } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import {
+  IconBuilding,
+  IconHistory,
+  IconKey,
+  IconLogout,
+  IconMail,
+  IconShieldCheck,
+  IconUsers,
+  IconUserShield,
+} from '@tabler/icons-react';
+import { createLink, Navigate, Outlet, useRouterState } from '@tanstack/react-router';
+import type { AnchorHTMLAttributes, ComponentType, Ref } from 'react';
+import { useCan, useSession, useSignOut, type Permission } from '../api/session.ts';
+import { ErrorAlert } from '../components/ui.tsx';
+
+interface NavItem {
+  to: '/accounts' | '/contacts' | '/employees' | '/roles' | '/api-keys' | '/emails' | '/audit';
+  label: string;
+  icon: ComponentType<{ size?: number; stroke?: number }>;
+  permission: Permission;
+}
+
+const RouterNavLink = createLink(
+  (props: NavLinkProps & AnchorHTMLAttributes<HTMLAnchorElement> & { ref?: Ref<HTMLAnchorElement> }) => (
+    <NavLink component="a" {...props} />
+  ),
+);
+
+const NAV: NavItem[] = [
+  { to: '/accounts', label: 'Accounts', icon: IconBuilding, permission: 'accounts.read' },
+  { to: '/contacts', label: 'Contacts', icon: IconUsers, permission: 'contacts.read' },
+  { to: '/employees', label: 'Employees', icon: IconUserShield, permission: 'employees.read' },
+  { to: '/roles', label: 'Roles & group roles', icon: IconShieldCheck, permission: 'roles.read' },
+  { to: '/api-keys', label: 'API keys', icon: IconKey, permission: 'apiKeys.manage' },
+  { to: '/emails', label: 'Email log', icon: IconMail, permission: 'emails.read' },
+  { to: '/audit', label: 'Audit log', icon: IconHistory, permission: 'audit.read' },
+];
+
+export function PortalLayout() {
+  const session = useSession();
+  const can = useCan();
+  const signOut = useSignOut();
+  const [opened, { toggle, close }] = useDisclosure();
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const href = useRouterState({ select: (s) => s.location.href });
+
+  if (session.isPending) {
+    return (
+      <Center h="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (session.isError) {
+    return (
+      <Center h="100vh" p="md">
+        <ErrorAlert error={session.error} />
+      </Center>
+    );
+  }
+  if (!session.data) {
+    return <Navigate to="/sign-in" search={{ redirect: href === '/' ? undefined : href }} replace />;
+  }
+
+  const { employee } = session.data;
+  const items = NAV.filter((n) => can(n.permission));
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="lg"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Title order={4} c="indigo.7">
+              Clientele
+            </Title>
+            <Text size="sm" c="dimmed" visibleFrom="xs">
+              Operations Portal
+            </Text>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Stack gap={0} align="flex-end" visibleFrom="sm" data-testid="signed-in-as">
+              <Text size="sm" fw={500} lh={1.2}>
+                {employee.name ?? employee.email}
+              </Text>
+              {employee.name ? (
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {employee.email}
+                </Text>
+              ) : null}
+            </Stack>
+            <Button
+              variant="subtle"
+              color="gray"
+              size="xs"
+              leftSection={<IconLogout size={16} />}
+              loading={signOut.isPending}
+              onClick={() => signOut.mutate()}
+            >
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main navigation">
+        <nav>
+          {items.map((item) => (
+            <RouterNavLink
+              key={item.to}
+              to={item.to}
+              label={item.label}
+              leftSection={<item.icon size={18} stroke={1.6} />}
+              active={pathname === item.to || pathname.startsWith(item.to + '/')}
+              onClick={close}
+              style={{ borderRadius: 'var(--mantine-radius-sm)' }}
+            />
+          ))}
+        </nav>
+      </AppShell.Navbar>
+      <AppShell.Main bg="gray.0">
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

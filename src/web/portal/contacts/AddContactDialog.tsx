@@ -1,0 +1,246 @@
+import { useState } from 'react';
+import { Alert, Anchor, Button, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { IconAlertTriangle } from '@tabler/icons-react';
+import { useNavigate } from '@tanstack/react-router';
+import type { Account } from '../../../contracts/accounts.ts';
+import { accountLabel } from '../../api/accounts.ts';
+import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
+import { contactName, useCreateContact, useDuplicateCheck } from '../../api/contacts.ts';
+import { useGroupRoles, useRoles } from '../../api/roles.ts';
+import { AccountPicker } from '../../components/AccountPicker.tsx';
+import { ErrorAlert } from '../../components/ui.tsx';
+import { AnchorLink } from '../../components/links.tsx';
+
+const NO_EMAIL = 'none';
+const EMAIL_TEMPLATES = [
+  { value: 'accountactivation', label: 'Welcome email with activation link' },
+  { value: NO_EMAIL, label: 'Don’t send an email' },
+];
+
+const emptyForm = {
+  email: '',
+  firstName: '',
+  lastName: '',
+  phone: '',
+  groupRoles: [] as string[],
+  roles: [] as string[],
+  template: 'accountactivation',
+};
+
+interface AddContactDialogProps {
+  opened: boolean;
+  onClose: () => void;
+  /** The account to add to; when absent the dialog asks for one. */
+  account?: Pick<Account, 'id' | 'name' | 'number' | 'code'>;
+}
+
+/** Add a contact to an account, warn about likely duplicates, then open the new contact. */
+export function AddContactDialog({ opened, onClose, account }: AddContactDialogProps) {
+  const [form, setForm] = useState(emptyForm);
+  const [picked, setPicked] = useState<Account | null>(null);
+  const [accountError, setAccountError] = useState<string>();
+  const [checkEmail, setCheckEmail] = useState('');
+  const navigate = useNavigate();
+  const create = useCreateContact();
+  const roles = useRoles(opened);
+  const groupRoles = useGroupRoles(opened);
+  const accountId = account?.id ?? picked?.id;
+
+  // Check duplicates as the user types (debounced) and at once on blur.
+  const [typedEmail] = useDebouncedValue(form.email.trim(), 400);
+  const emailToCheck = checkEmail || typedEmail;
+  const [firstName] = useDebouncedValue(form.firstName.trim(), 400);
+  const [lastName] = useDebouncedValue(form.lastName.trim(), 400);
+  const dupes = useDuplicateCheck({
+    email: emailToCheck.includes('@') ? emailToCheck : undefined,
+    firstName: firstName || undefined,
+    lastName: lastName || undefined,
+    accountId,
+  });
+  const sameEmail = dupes.data?.sameEmail;
+  const sameName = (dupes.data?.sameNameOnAccount ?? []).filter((c) => c.id !== sameEmail?.id);
+
+  const errors = fieldErrorsOf(create.error);
+  const conflict = isApiError(create.error) && create.error.code === 'conflict';
+
+  const close = () => {
+    setForm(emptyForm);
+    setPicked(null);
+    setAccountError(undefined);
+    setCheckEmail('');
+    create.reset();
+    onClose();
+  };
+
+  const set = <K extends keyof typeof emptyForm>(key: K, value: (typeof emptyForm)[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
+
+  const submit = () => {
+    if (!accountId) {
+      setAccountError('Choose the account the contact belongs to');
+      return;
+    }
+    create.mutate(
+      {
+        viaAccount: !!account,
+        body: {
+          accountId,
+          email: form.email.trim(),
+          firstName: form.firstName.trim(),
+          lastName: form.lastName.trim(),
+          phone: form.phone.trim() || null,
+          roles: form.roles,
+          groupRoles: form.groupRoles,
+          sendEmail: form.template === NO_EMAIL ? null : 'accountactivation',
+        },
+      },
+      {
+        onSuccess: (c) => {
+          notifications.show({
+            color: 'green',
+            title: 'Contact added',
+            message:
+              form.template === NO_EMAIL
+                ? `${contactName(c)} was added.`
+                : `${contactName(c)} was added and a welcome email is on its way.`,
+          });
+          close();
+          void navigate({ to: '/contacts/$contactId', params: { contactId: c.id } });
+        },
+      },
+    );
+  };
+
+  return (
+    <Modal opened={opened} onClose={close} title="Add contact" size="lg">
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Stack>
+          {account ? (
+            <Text size="sm">
+              Account: <b>{accountLabel(account)}</b>
+            </Text>
+          ) : (
+            <AccountPicker
+              value={picked}
+              onChange={(a) => {
+                setPicked(a);
+                setAccountError(undefined);
+              }}
+              error={accountError ?? errors.accountId}
+              required
+              autoFocus
+            />
+          )}
+          <TextInput
+            label="Email"
+            description="The contact signs in with this email (the username)"
+            type="email"
+            required
+            data-autofocus={account ? true : undefined}
+            value={form.email}
+            onChange={(e) => {
+              set('email', e.currentTarget.value);
+              setCheckEmail('');
+            }}
+            onBlur={() => setCheckEmail(form.email.trim())}
+            error={errors.email ?? (conflict ? errorMessage(create.error) : undefined)}
+          />
+          {sameEmail ? (
+            <Alert color="yellow" icon={<IconAlertTriangle size={18} />} p="xs" role="status">
+              A contact with this email already exists:{' '}
+              <AnchorLink to="/contacts/$contactId" params={{ contactId: sameEmail.id }} size="sm">
+                {contactName(sameEmail)} ({sameEmail.email})
+                {sameEmail.account ? ` · ${sameEmail.account.name}` : ''}
+              </AnchorLink>
+            </Alert>
+          ) : null}
+          <SimpleGrid cols={{ base: 1, xs: 2 }}>
+            <TextInput
+              label="First name"
+              required
+              value={form.firstName}
+              onChange={(e) => set('firstName', e.currentTarget.value)}
+              error={errors.firstName}
+            />
+            <TextInput
+              label="Last name"
+              required
+              value={form.lastName}
+              onChange={(e) => set('lastName', e.currentTarget.value)}
+              error={errors.lastName}
+            />
+          </SimpleGrid>
+          {sameName.length > 0 ? (
+            <Alert color="yellow" icon={<IconAlertTriangle size={18} />} p="xs" role="status">
+              This account already has a contact with this name:{' '}
+              {sameName.map((c, i) => (
+                <span key={c.id}>
+                  {i > 0 ? ', ' : ''}
+                  <AnchorLink to="/contacts/$contactId" params={{ contactId: c.id }} size="sm">
+                    {contactName(c)} ({c.email})
+                  </AnchorLink>
+                </span>
+              ))}
+            </Alert>
+          ) : null}
+          <TextInput
+            label="Phone"
+            type="tel"
+            value={form.phone}
+            onChange={(e) => set('phone', e.currentTarget.value)}
+            error={errors.phone}
+          />
+          <MultiSelect
+            label="Group roles"
+            placeholder={form.groupRoles.length ? undefined : 'Choose group roles'}
+            searchable
+            data={(groupRoles.data ?? []).map((g) => ({ value: g.key, label: g.name }))}
+            value={form.groupRoles}
+            onChange={(v) => set('groupRoles', v)}
+            nothingFoundMessage={groupRoles.isPending ? 'Loading…' : 'No group roles'}
+            error={errors.groupRoles ?? (groupRoles.isError ? errorMessage(groupRoles.error) : undefined)}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <MultiSelect
+            label="Roles"
+            placeholder={form.roles.length ? undefined : 'Choose roles'}
+            searchable
+            data={(roles.data ?? []).map((r) => ({ value: r.key, label: r.name }))}
+            value={form.roles}
+            onChange={(v) => set('roles', v)}
+            nothingFoundMessage={roles.isPending ? 'Loading…' : 'No roles'}
+            error={errors.roles ?? (roles.isError ? errorMessage(roles.error) : undefined)}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Select
+            label="Email template"
+            description="A system email to send to the new contact"
+            data={EMAIL_TEMPLATES}
+            value={form.template}
+            onChange={(v) => set('template', v ?? 'accountactivation')}
+            allowDeselect={false}
+            error={errors.sendEmail}
+            comboboxProps={{ withinPortal: true }}
+          />
+          {create.isError && Object.keys(errors).length === 0 && !conflict ? <ErrorAlert error={create.error} /> : null}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              Add
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

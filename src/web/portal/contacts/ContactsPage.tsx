@@ -1,0 +1,139 @@
+import { useCallback } from 'react';
+import { Anchor, Button, Group, Paper, Select, Table, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconUserPlus } from '@tabler/icons-react';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import { contactName, useContactList } from '../../api/contacts.ts';
+import { useCan } from '../../api/session.ts';
+import { SearchInput } from '../../components/SearchInput.tsx';
+import { Empty, ErrorAlert, LoadMore, PageHeader, StatusBadge } from '../../components/ui.tsx';
+import type { ContactsSearch } from '../../router.tsx';
+import { AddContactDialog } from './AddContactDialog.tsx';
+import { AnchorLink } from '../../components/links.tsx';
+
+const route = getRouteApi('/portal/contacts');
+
+export function ContactsPage() {
+  const search = route.useSearch();
+  const navigate = useNavigate({ from: '/contacts' });
+  const can = useCan();
+  const [addOpen, addDialog] = useDisclosure(false);
+  const list = useContactList({ q: search.q, status: search.status });
+  const contacts = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  const setSearch = useCallback(
+    (patch: Partial<ContactsSearch>) =>
+      void navigate({ search: (prev) => ({ ...prev, ...patch }), replace: true }),
+    [navigate],
+  );
+  const onSearch = useCallback((q: string) => setSearch({ q: q || undefined }), [setSearch]);
+
+  return (
+    <>
+      <PageHeader
+        title="Contacts"
+        subtitle="People on your accounts"
+        actions={
+          can('contacts.write') ? (
+            <Button leftSection={<IconUserPlus size={16} />} onClick={addDialog.open}>
+              Add contact
+            </Button>
+          ) : null
+        }
+      />
+      <Paper withBorder p="md" radius="md">
+        <Group align="flex-end" mb="md" gap="sm" wrap="wrap">
+          <SearchInput
+            label="Search contacts"
+            placeholder="Email or name"
+            value={search.q ?? ''}
+            onSearch={onSearch}
+            loading={list.isFetching && !list.isFetchingNextPage}
+            autoFocus
+          />
+          <Select
+            label="Status"
+            placeholder="Any status"
+            clearable
+            w={150}
+            data={[
+              { value: 'active', label: 'Active' },
+              { value: 'pending', label: 'Pending' },
+              { value: 'disabled', label: 'Disabled' },
+            ]}
+            value={search.status ?? null}
+            onChange={(v) => setSearch({ status: (v as ContactsSearch['status']) ?? undefined })}
+          />
+        </Group>
+        {list.isError ? <ErrorAlert error={list.error} /> : null}
+        <Table.ScrollContainer minWidth={640}>
+          <Table highlightOnHover verticalSpacing="xs" style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Account</Table.Th>
+                <Table.Th>Phone</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Login</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {contacts.map((c) => (
+                <Table.Tr
+                  key={c.id}
+                  className="row-link"
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest('a')) return;
+                    void navigate({ to: '/contacts/$contactId', params: { contactId: c.id } });
+                  }}
+                >
+                  <Table.Td>
+                    <AnchorLink to="/contacts/$contactId" params={{ contactId: c.id }} size="sm" fw={500}>
+                      {contactName(c)}
+                    </AnchorLink>
+                  </Table.Td>
+                  <Table.Td>{c.email}</Table.Td>
+                  <Table.Td>
+                    {c.account ? (
+                      <AnchorLink to="/accounts/$accountId"
+                        params={{ accountId: c.account.id }}
+                        size="sm"
+                        c="dark"
+                      >
+                        {c.account.name}{' '}
+                        <Text span size="xs" c="dimmed">
+                          {c.account.number}
+                        </Text>
+                      </AnchorLink>
+                    ) : (
+                      '—'
+                    )}
+                  </Table.Td>
+                  <Table.Td>{c.phone ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={c.status} />
+                  </Table.Td>
+                  <Table.Td>{c.hasLogin ? 'Yes' : 'No'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        {list.isSuccess && contacts.length === 0 ? (
+          <Empty>{search.q || search.status ? 'No contact matches these filters.' : 'No contacts yet.'}</Empty>
+        ) : null}
+        {list.isPending ? <Empty>Loading…</Empty> : null}
+        {contacts.length > 0 ? (
+          <LoadMore
+            shown={contacts.length}
+            hasNextPage={list.hasNextPage}
+            isFetchingNextPage={list.isFetchingNextPage}
+            fetchNextPage={list.fetchNextPage}
+          />
+        ) : null}
+      </Paper>
+      <AddContactDialog opened={addOpen} onClose={addDialog.close} />
+    </>
+  );
+}

@@ -1,0 +1,163 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { NotFound } from './components/NotFound.tsx';
+import { PortalLayout } from './portal/PortalLayout.tsx';
+import { SignInPage } from './portal/sign-in/SignInPage.tsx';
+import { AccountsPage } from './portal/accounts/AccountsPage.tsx';
+import { AccountPage } from './portal/accounts/AccountPage.tsx';
+import { ContactsPage } from './portal/contacts/ContactsPage.tsx';
+import { ContactPage } from './portal/contacts/ContactPage.tsx';
+import { EmployeesPage } from './portal/employees/EmployeesPage.tsx';
+import { RolesPage } from './portal/roles/RolesPage.tsx';
+import { ApiKeysPage } from './portal/api-keys/ApiKeysPage.tsx';
+import { AuditPage } from './portal/audit/AuditPage.tsx';
+import { EmailsPage } from './portal/emails/EmailsPage.tsx';
+import { StoreLayout } from './store/StoreLayout.tsx';
+import { StoreSignInPage } from './store/sign-in/StoreSignInPage.tsx';
+import { StoreAccountPage } from './store/account/StoreAccountPage.tsx';
+import { ActivatePage } from './store/activate/ActivatePage.tsx';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const oneOf = <T extends string>(v: unknown, options: readonly T[]): T | undefined =>
+  options.find((o) => o === v);
+
+const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Outlet,
+  notFoundComponent: NotFound,
+});
+
+// Storefront: plain pages for the seller's customers.
+const storeRoute = createRoute({ getParentRoute: () => rootRoute, path: 'store', component: StoreLayout });
+const storeIndexRoute = createRoute({ getParentRoute: () => storeRoute, path: '/', component: StoreSignInPage });
+const storeSignInRoute = createRoute({
+  getParentRoute: () => storeRoute,
+  path: 'sign-in',
+  component: StoreSignInPage,
+});
+const storeAccountRoute = createRoute({
+  getParentRoute: () => storeRoute,
+  path: 'account',
+  component: StoreAccountPage,
+});
+const storeActivateRoute = createRoute({
+  getParentRoute: () => storeRoute,
+  path: 'activate',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: ActivatePage,
+});
+
+// Operations Portal.
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'sign-in',
+  validateSearch: (s: Record<string, unknown>): { redirect?: string } => ({ redirect: str(s.redirect) }),
+  component: SignInPage,
+});
+const portalRoute = createRoute({ getParentRoute: () => rootRoute, id: 'portal', component: PortalLayout });
+const homeRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/accounts', search: {} });
+  },
+});
+
+export interface AccountsSearch {
+  q?: string;
+  kind?: 'business' | 'personal';
+  status?: 'pending' | 'active' | 'disabled';
+}
+const accountsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'accounts',
+  validateSearch: (s: Record<string, unknown>): AccountsSearch => ({
+    q: str(s.q),
+    kind: oneOf(s.kind, ['business', 'personal'] as const),
+    status: oneOf(s.status, ['pending', 'active', 'disabled'] as const),
+  }),
+  component: AccountsPage,
+});
+const accountRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'accounts/$accountId',
+  component: AccountPage,
+});
+
+export interface ContactsSearch {
+  q?: string;
+  status?: 'active' | 'disabled' | 'pending';
+}
+const contactsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'contacts',
+  validateSearch: (s: Record<string, unknown>): ContactsSearch => ({
+    q: str(s.q),
+    status: oneOf(s.status, ['active', 'disabled', 'pending'] as const),
+  }),
+  component: ContactsPage,
+});
+const contactRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'contacts/$contactId',
+  component: ContactPage,
+});
+const employeesRoute = createRoute({ getParentRoute: () => portalRoute, path: 'employees', component: EmployeesPage });
+const rolesRoute = createRoute({ getParentRoute: () => portalRoute, path: 'roles', component: RolesPage });
+const apiKeysRoute = createRoute({ getParentRoute: () => portalRoute, path: 'api-keys', component: ApiKeysPage });
+
+export interface AuditSearch {
+  entityType?: string;
+  entityId?: string;
+}
+const auditRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'audit',
+  validateSearch: (s: Record<string, unknown>): AuditSearch => ({
+    entityType: str(s.entityType),
+    entityId: str(s.entityId),
+  }),
+  component: AuditPage,
+});
+
+export interface EmailsSearch {
+  to?: string;
+  status?: 'queued' | 'sending' | 'sent' | 'failed' | 'captured';
+  id?: string;
+}
+const emailsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'emails',
+  validateSearch: (s: Record<string, unknown>): EmailsSearch => ({
+    to: str(s.to),
+    status: oneOf(s.status, ['queued', 'sending', 'sent', 'failed', 'captured'] as const),
+    id: str(s.id),
+  }),
+  component: EmailsPage,
+});
+
+const routeTree = rootRoute.addChildren([
+  storeRoute.addChildren([storeIndexRoute, storeSignInRoute, storeAccountRoute, storeActivateRoute]),
+  signInRoute,
+  portalRoute.addChildren([
+    homeRoute,
+    accountsRoute,
+    accountRoute,
+    contactsRoute,
+    contactRoute,
+    employeesRoute,
+    rolesRoute,
+    apiKeysRoute,
+    auditRoute,
+    emailsRoute,
+  ]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: 'intent',
+    scrollRestoration: true,
+  });
+}
+

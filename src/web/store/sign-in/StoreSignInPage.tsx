@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import { Alert, Button, Center, Loader, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Navigate, useNavigate } from '@tanstack/react-router';
+import { errorMessage, isApiError } from '../../api/client.ts';
+import { useStoreSession, useStoreSignIn } from '../../api/store.ts';
+
+function signInError(e: unknown) {
+  if (isApiError(e) && e.status === 401) return 'The email or password is not correct.';
+  if (isApiError(e) && e.status === 429) return 'Too many attempts. Wait a minute and try again.';
+  return errorMessage(e);
+}
+
+export function StoreSignInPage() {
+  const session = useStoreSession();
+  const signIn = useStoreSignIn();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+
+  if (session.isPending) {
+    return (
+      <Center>
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (session.data) return <Navigate to="/store/account" replace />;
+
+  return (
+    <Paper withBorder p="xl" radius="md">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          signIn.mutate(
+            { email: email.trim(), password },
+            { onSuccess: () => void navigate({ to: '/store/account' }) },
+          );
+        }}
+      >
+        <Stack>
+          <Title order={2}>Sign in</Title>
+          {signIn.isError ? (
+            <Alert color="red" role="alert">
+              {signInError(signIn.error)}
+            </Alert>
+          ) : null}
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="username"
+            required
+            autoFocus
+            value={email}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+          />
+          <PasswordInput
+            label="Password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+          />
+          <Button type="submit" loading={signIn.isPending}>
+            Sign in
+          </Button>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
