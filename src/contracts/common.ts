@@ -1,10 +1,16 @@
 import { z } from 'zod';
 
 /** A trimmed, non-empty line of text of bounded length. */
-export const text = (max: number) => z.string().trim().min(1).max(max);
-export const optionalText = (max: number) => z.string().trim().max(max).nullish();
+export const text = (max: number) =>
+  z.string().trim().min(1, 'Required').max(max, `Use at most ${max} characters`);
+export const optionalText = (max: number) =>
+  z.string().trim().max(max, `Use at most ${max} characters`).nullish();
 
-export const Email = z.string().trim().max(254).pipe(z.email({ message: 'Enter a valid email address' }));
+export const Email = z
+  .string()
+  .trim()
+  .max(254, 'Use at most 254 characters')
+  .pipe(z.email({ message: 'Enter a valid email address' }));
 export const Uuid = z.uuid();
 export const Key = z
   .string()

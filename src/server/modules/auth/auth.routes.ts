@@ -1,19 +1,37 @@
 import { z } from 'zod';
 import { ErrorBody } from '../../../contracts/common.ts';
-import { ApiKey, ApiKeyCreateBody, ApiKeyCreated, Password, SessionBody, SessionInfo } from '../../../contracts/employees.ts';
+import {
+  ApiKey,
+  ApiKeyCreateBody,
+  ApiKeyCreated,
+  Password,
+  SessionBody,
+  SessionInfo,
+} from '../../../contracts/employees.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { EMPLOYEE_COOKIE } from '../../http/auth.ts';
 import { AppError } from '../../lib/errors.ts';
-import { createApiKey, employeeFromSession, listApiKeys, revokeApiKey, sessionInfo, verifyEmployeeCredentials } from './auth.service.ts';
+import {
+  createApiKey,
+  employeeFromSession,
+  listApiKeys,
+  revokeApiKey,
+  sessionInfo,
+  verifyEmployeeCredentials,
+} from './auth.service.ts';
 import { completeSetup } from './bootstrap.ts';
 import { endSession, startSession } from './sessions.ts';
 
 export const signInRateLimit = {
   max: 10,
   timeWindow: '1 minute',
+  // Counted once the body is parsed (the default onRequest hook has no body yet, which made the limit per IP only).
+  hook: 'preValidation' as const,
   // Per client and per email, so one noisy office does not lock out everyone else.
-  keyGenerator: (request: { ip: string; body?: unknown }) =>
-    `${request.ip}|${String((request.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+  keyGenerator: (request: { ip: string; body?: unknown }) => {
+    const email = (request.body as { email?: unknown } | undefined)?.email;
+    return `${request.ip}|${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
+  },
   errorResponseBuilder: (_req: unknown, context: { after: string }) =>
     new AppError('rate_limited', `Too many sign-in attempts. Try again in ${context.after}.`),
 };
@@ -34,14 +52,23 @@ export async function authRoutes(app: App, deps: AppDeps) {
 
   app.post('/api/session', {
     config: { access: 'public', rateLimit: signInRateLimit },
-    schema: { tags, summary: 'Sign in as an employee', body: SessionBody, response: { 200: SessionInfo, 401: ErrorBody } },
+    schema: {
+      tags,
+      summary: 'Sign in as an employee',
+      body: SessionBody,
+      response: { 200: SessionInfo, 401: ErrorBody },
+    },
     handler: async (request, reply) => {
       const employee = await verifyEmployeeCredentials(db, request.body.email, request.body.password);
-      const { token, expiresAt } = await startSession(db, { type: 'employee', id: employee.id }, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        ttlMs: deps.config.sessionTtlMs,
-      });
+      const { token, expiresAt } = await startSession(
+        db,
+        { type: 'employee', id: employee.id },
+        {
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          ttlMs: deps.config.sessionTtlMs,
+        },
+      );
       reply.setCookie(EMPLOYEE_COOKIE, token, cookieOptions(deps, expiresAt));
       return sessionInfo(employee);
     },
@@ -55,7 +82,10 @@ export async function authRoutes(app: App, deps: AppDeps) {
       const employee = token ? await employeeFromSession(db, token) : undefined;
       if (!employee) {
         const actor = request.ctx.actor;
-        return { employee: { id: actor.id!, email: actor.label, name: actor.label, roles: actor.roles }, permissions: [...actor.permissions].sort() };
+        return {
+          employee: { id: actor.id!, email: actor.label, name: actor.label, roles: actor.roles },
+          permissions: [...actor.permissions].sort(),
+        };
       }
       return sessionInfo(employee);
     },
@@ -77,16 +107,25 @@ export async function authRoutes(app: App, deps: AppDeps) {
     schema: {
       tags,
       summary: 'Create the first administrator with the one-time setup link',
-      body: z.object({ token: z.string().min(10).max(200), email: z.email(), name: z.string().trim().max(200).nullish(), password: Password }),
+      body: z.object({
+        token: z.string().min(10).max(200),
+        email: z.email(),
+        name: z.string().trim().max(200).nullish(),
+        password: Password,
+      }),
       response: { 201: SessionInfo },
     },
     handler: async (request, reply) => {
       const id = await completeSetup(db, deps.scopeId, request.body);
-      const { token, expiresAt } = await startSession(db, { type: 'employee', id }, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        ttlMs: deps.config.sessionTtlMs,
-      });
+      const { token, expiresAt } = await startSession(
+        db,
+        { type: 'employee', id },
+        {
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          ttlMs: deps.config.sessionTtlMs,
+        },
+      );
       reply.setCookie(EMPLOYEE_COOKIE, token, cookieOptions(deps, expiresAt));
       const employee = (await employeeFromSession(db, token))!;
       return reply.status(201).send(sessionInfo(employee));
@@ -101,12 +140,23 @@ export async function authRoutes(app: App, deps: AppDeps) {
   });
   app.post('/api/api-keys', {
     config: { access: 'apiKeys.manage' },
-    schema: { tags: keyTags, summary: 'Create an API key (the key is shown once)', body: ApiKeyCreateBody, response: { 201: ApiKeyCreated } },
-    handler: async (request, reply) => reply.status(201).send(await createApiKey(db, request.ctx, request.body)),
+    schema: {
+      tags: keyTags,
+      summary: 'Create an API key (the key is shown once)',
+      body: ApiKeyCreateBody,
+      response: { 201: ApiKeyCreated },
+    },
+    handler: async (request, reply) =>
+      reply.status(201).send(await createApiKey(db, request.ctx, request.body)),
   });
   app.delete('/api/api-keys/:id', {
     config: { access: 'apiKeys.manage' },
-    schema: { tags: keyTags, summary: 'Revoke an API key', params: z.object({ id: z.uuid() }), response: { 204: z.null() } },
+    schema: {
+      tags: keyTags,
+      summary: 'Revoke an API key',
+      params: z.object({ id: z.uuid() }),
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       await revokeApiKey(db, request.ctx, request.params.id);
       return reply.status(204).send(null);

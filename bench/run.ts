@@ -1,0 +1,12 @@
+// Runs one named benchmark: `npm run bench -- search`.
+const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
+  search: () => import('./search.bench.ts'),
+};
+
+const [name, ...args] = process.argv.slice(2);
+const load = name ? benches[name] : undefined;
+if (!load) {
+  console.error(`Usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`);
+  process.exit(2);
+}
+await (await load()).run(args);
