@@ -1,4 +1,5 @@
 // Runs one named benchmark: `npm run bench -- search`.
+export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
 };

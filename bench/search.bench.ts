@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
-import { openDatabase } from '../src/server/db/client.ts';
+import { openDatabase, type Db } from '../src/server/db/client.ts';
 import { systemContext } from '../src/server/http/context.ts';
 import { likePattern } from '../src/server/lib/cursor.ts';
 import { createEmployee } from '../src/server/modules/employees/employees.service.ts';
@@ -13,10 +13,104 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 50_000);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400);
 
-const FIRST = ['maria', 'james', 'aiko', 'liam', 'sofía', 'noah', 'chloé', 'mateo', 'priya', 'oliver', 'zoë', 'ethan', 'léa', 'lucas', 'ingrid', 'omar', 'hannah', 'jürgen', 'fatima', 'daniel', 'olga', 'pedro', 'yuki', 'amara', 'björn', 'carmen', 'dmitri', 'elena', 'farid', 'greta'];
-const LAST = ['garcía', 'smith', 'tanaka', 'murphy', 'müller', 'johnson', 'dubois', 'rossi', 'patel', 'brown', 'nguyen', 'kowalski', 'larsen', 'okafor', 'silva', 'martin', 'cohen', 'andersson', 'haddad', 'wilson', 'novak', 'ferreira', 'schmidt', 'ivanova', 'kim', 'lopez', 'moreau', 'berg', 'costa', 'weber'];
-const WORDS = ['acme', 'northwind', 'café', 'delta', 'zenith', 'harbor', 'timber', 'quarry', 'lumen', 'metro', 'pinnacle', 'keystone', 'summit', 'riverside', 'élan', 'crown', 'atlas', 'vertex', 'orbit', 'granite'];
-const KINDS = ['Supply', 'Hardware', 'Foods', 'Plumbing', 'Électricité', 'Builders', 'Logistics', 'Clinics', 'Marine', 'Interiors'];
+const FIRST = [
+  'maria',
+  'james',
+  'aiko',
+  'liam',
+  'sofía',
+  'noah',
+  'chloé',
+  'mateo',
+  'priya',
+  'oliver',
+  'zoë',
+  'ethan',
+  'léa',
+  'lucas',
+  'ingrid',
+  'omar',
+  'hannah',
+  'jürgen',
+  'fatima',
+  'daniel',
+  'olga',
+  'pedro',
+  'yuki',
+  'amara',
+  'björn',
+  'carmen',
+  'dmitri',
+  'elena',
+  'farid',
+  'greta',
+];
+const LAST = [
+  'garcía',
+  'smith',
+  'tanaka',
+  'murphy',
+  'müller',
+  'johnson',
+  'dubois',
+  'rossi',
+  'patel',
+  'brown',
+  'nguyen',
+  'kowalski',
+  'larsen',
+  'okafor',
+  'silva',
+  'martin',
+  'cohen',
+  'andersson',
+  'haddad',
+  'wilson',
+  'novak',
+  'ferreira',
+  'schmidt',
+  'ivanova',
+  'kim',
+  'lopez',
+  'moreau',
+  'berg',
+  'costa',
+  'weber',
+];
+const WORDS = [
+  'acme',
+  'northwind',
+  'café',
+  'delta',
+  'zenith',
+  'harbor',
+  'timber',
+  'quarry',
+  'lumen',
+  'metro',
+  'pinnacle',
+  'keystone',
+  'summit',
+  'riverside',
+  'élan',
+  'crown',
+  'atlas',
+  'vertex',
+  'orbit',
+  'granite',
+];
+const KINDS = [
+  'Supply',
+  'Hardware',
+  'Foods',
+  'Plumbing',
+  'Électricité',
+  'Builders',
+  'Logistics',
+  'Clinics',
+  'Marine',
+  'Interiors',
+];
 
 const arr = (xs: string[]) => sql.raw(`ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]`);
 
@@ -27,38 +121,28 @@ function percentile(sorted: number[], p: number): number {
 function summarise(label: string, samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   const f = (n: number) => n.toFixed(1).padStart(7);
-  console.log(`${label.padEnd(44)} p50 ${f(percentile(s, 50))} ms   p95 ${f(percentile(s, 95))} ms   p99 ${f(percentile(s, 99))} ms`);
+  console.log(
+    `${label.padEnd(44)} p50 ${f(percentile(s, 50))} ms   p95 ${f(percentile(s, 95))} ms   p99 ${f(percentile(s, 99))} ms`,
+  );
 }
 
-export async function run(): Promise<void> {
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = 'clientele_bench_search';
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-
-  const config = loadConfig({ DATABASE_URL: url.toString(), PUBLIC_URL: 'http://bench.local', LOG_LEVEL: 'silent' });
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
-  const deps = await openRuntime(config, database);
-  const { db } = database;
-
-  console.log(`Loading ${ACCOUNTS.toLocaleString()} accounts and ${CONTACTS.toLocaleString()} contacts into PostgreSQL…`);
+/** Loads synthetic accounts and contacts with SQL on the server: the benchmark measures search, not ingest. */
+async function load(db: Db, scopeId: string): Promise<void> {
+  console.log(
+    `Loading ${ACCOUNTS.toLocaleString()} accounts and ${CONTACTS.toLocaleString()} contacts into PostgreSQL…`,
+  );
   let t0 = performance.now();
   // Search indexes are built after the load: maintaining GIN indexes row by row is the slow part.
   await sql`DROP INDEX contacts_search_trgm; DROP INDEX accounts_search_trgm`.execute(db);
   await sql`
     INSERT INTO accounts (scope_id, kind, name, code, number, status)
-    SELECT ${deps.scopeId}, 'business',
+    SELECT ${scopeId}, 'business',
       initcap((${arr(WORDS)})[1 + i % 20]) || ' ' || (${arr(KINDS)})[1 + (i / 20) % 10] || ' ' || i,
       'C' || lpad(i::text, 6, '0'), 'W' || (100000 + i), 'active'
     FROM generate_series(1, ${ACCOUNTS}) i`.execute(db);
   await sql`
     INSERT INTO contacts (scope_id, email, first_name, last_name, status)
-    SELECT ${deps.scopeId},
+    SELECT ${scopeId},
       f_unaccent((${arr(FIRST)})[1 + i % 30]) || '.' || f_unaccent((${arr(LAST)})[1 + (i / 30) % 30]) || '.' || i || '@' ||
         f_unaccent((${arr(WORDS)})[1 + i % 20]) || (i % ${ACCOUNTS}) || '.example',
       initcap((${arr(FIRST)})[1 + i % 30]), initcap((${arr(LAST)})[1 + (i / 30) % 30]), 'active'
@@ -73,11 +157,45 @@ export async function run(): Promise<void> {
   await sql`SET maintenance_work_mem = '512MB'`.execute(db);
   await sql`CREATE INDEX contacts_search_trgm ON contacts USING gin (search gin_trgm_ops)`.execute(db);
   await sql`CREATE INDEX accounts_search_trgm ON accounts USING gin (search gin_trgm_ops)`.execute(db);
-  for (const table of ['accounts', 'contacts', 'contact_accounts']) await sql`VACUUM ANALYZE ${sql.table(table)}`.execute(db);
+  for (const table of ['accounts', 'contacts', 'contact_accounts'])
+    await sql`VACUUM ANALYZE ${sql.table(table)}`.execute(db);
   console.log(`  search indexes built and analysed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+export async function run(args: string[]): Promise<void> {
+  // --reuse keeps a database loaded by an earlier run (loading a million rows takes a minute or two).
+  const reuse = args.includes('--reuse');
+  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const dbName = 'clientele_bench_search';
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+  if (!reuse || !exists) {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${dbName}`);
+  }
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${dbName}`;
+
+  const config = loadConfig({
+    DATABASE_URL: url.toString(),
+    PUBLIC_URL: 'http://bench.local',
+    LOG_LEVEL: 'silent',
+  });
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
+  const deps = await openRuntime(config, database);
+  const { db } = database;
+
+  if (!reuse || !exists) await load(db, deps.scopeId);
+  else await sql`DELETE FROM employees`.execute(db);
 
   const ctx = systemContext(deps.scopeId, 'system', 'bench');
-  await createEmployee(db, ctx, { email: 'bench@example.com', password: 'bench-password-1', roles: ['administrator'] });
+  await createEmployee(db, ctx, {
+    email: 'bench@example.com',
+    password: 'bench-password-1',
+    roles: ['administrator'],
+  });
   const app = await buildApp(deps);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const signIn = await fetch(`${address}/api/session`, {
@@ -85,18 +203,45 @@ export async function run(): Promise<void> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password-1' }),
   });
-  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = signIn.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 
   // A mix of what people type: codes, numbers, name fragments with and without accents, rare and common terms.
-  const accountTerms = ['C00421', 'W1234', 'cafe', 'Café Sup', 'northwind hard', 'zenith', 'elan log', '4711', 'granite cl', 'xyzzy'];
-  const contactTerms = ['maria', 'garcia', 'jurgen.mul', 'zoë', 'chloe.dub', 'okafor', '123456@', 'lea.moreau.77', 'summit12', 'nobody-here'];
+  const accountTerms = [
+    'C00421',
+    'W1234',
+    'cafe',
+    'Café Sup',
+    'northwind hard',
+    'zenith',
+    'elan log',
+    '4711',
+    'granite cl',
+    'xyzzy',
+  ];
+  const contactTerms = [
+    'maria',
+    'garcia',
+    'jurgen.mul',
+    'zoë',
+    'chloe.dub',
+    'okafor',
+    '123456@',
+    'lea.moreau.77',
+    'summit12',
+    'nobody-here',
+  ];
 
   async function measure(path: string, terms: string[]): Promise<number[]> {
     const samples: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const q = terms[i % terms.length]!;
       const t = performance.now();
-      const res = await fetch(`${address}${path}?q=${encodeURIComponent(q)}&limit=25`, { headers: { cookie } });
+      const res = await fetch(`${address}${path}?q=${encodeURIComponent(q)}&limit=25`, {
+        headers: { cookie },
+      });
       await res.arrayBuffer();
       samples.push(performance.now() - t);
       if (!res.ok) throw new Error(`${path} → ${res.status}`);
@@ -109,7 +254,9 @@ export async function run(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       const q = terms[i % terms.length]!;
       const t = performance.now();
-      await sql`SELECT id FROM ${sql.table(table)} WHERE scope_id = ${deps.scopeId} AND search LIKE f_unaccent(${likePattern(q)}) ORDER BY id LIMIT 26`.execute(db);
+      await sql`SELECT id FROM ${sql.table(table)} WHERE scope_id = ${deps.scopeId} AND search LIKE f_unaccent(${likePattern(q)}) ORDER BY id LIMIT 26`.execute(
+        db,
+      );
       samples.push(performance.now() - t);
     }
     return samples;

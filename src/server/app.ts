@@ -7,10 +7,16 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { App, AppDeps } from './deps.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
+import { registerTextGuard } from './http/text-guard.ts';
 import { AppError } from './lib/errors.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -37,6 +43,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerTextGuard(app);
 
   await app.register(cookie);
   await app.register(helmet, {
@@ -95,7 +102,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     if (request.url.startsWith('/api/') || request.method !== 'GET') {
       throw new AppError('not_found', `No such endpoint: ${request.method} ${request.url.split('?')[0]}`);
     }
-    if (!hasWeb) return reply.type('text/plain').status(503).send('The web app is not built yet: run `npm run build`.');
+    if (!hasWeb)
+      return reply.type('text/plain').status(503).send('The web app is not built yet: run `npm run build`.');
     return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
   });
   return app;

@@ -9,7 +9,9 @@ import { createEmployee } from './modules/employees/employees.service.ts';
 import { openRuntime } from './runtime.ts';
 import { serve } from './serve.ts';
 
-const program = new Command('clientele').description('Customer onboarding and account management for B2B sellers');
+const program = new Command('clientele').description(
+  'Customer onboarding and account management for B2B sellers',
+);
 
 program
   .command('serve')
@@ -31,19 +33,25 @@ employee
   .description('Create a portal employee')
   .requiredOption('--email <email>', 'the employee’s email (their username)')
   .addOption(
-    new Option('--role <role...>', 'one or more employee roles').choices([...EMPLOYEE_ROLES]).makeOptionMandatory(),
+    new Option('--role <role...>', 'one or more employee roles')
+      .choices([...EMPLOYEE_ROLES])
+      .makeOptionMandatory(),
   )
   .option('--name <name>', 'display name')
   .option('--password <password>', 'initial password (at least 10 characters); or set CLIENTELE_PASSWORD')
   .action(async (opts: { email: string; role: EmployeeRole[]; name?: string; password?: string }) => {
     const deps = await openRuntime(loadConfig());
     try {
-      const created = await createEmployee(deps.database.db, systemContext(deps.scopeId, 'cli', 'command line'), {
-        email: opts.email,
-        name: opts.name ?? null,
-        password: opts.password ?? process.env.CLIENTELE_PASSWORD,
-        roles: opts.role,
-      });
+      const created = await createEmployee(
+        deps.database.db,
+        systemContext(deps.scopeId, 'cli', 'command line'),
+        {
+          email: opts.email,
+          name: opts.name ?? null,
+          password: opts.password ?? process.env.CLIENTELE_PASSWORD,
+          roles: opts.role,
+        },
+      );
       console.log(`Created employee ${created.email} (${created.roles.join(', ')}).`);
     } finally {
       await deps.database.close();
@@ -66,8 +74,15 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof AppError || err instanceof DataDirLockedError || (err instanceof Error && err.message.startsWith('Invalid configuration'))) {
-    const details = err instanceof AppError && Array.isArray(err.details) ? err.details.map((d: { path: string; message: string }) => `\n  ${d.path}: ${d.message}`).join('') : '';
+  if (
+    err instanceof AppError ||
+    err instanceof DataDirLockedError ||
+    (err instanceof Error && err.message.startsWith('Invalid configuration'))
+  ) {
+    const details =
+      err instanceof AppError && Array.isArray(err.details)
+        ? err.details.map((d: { path: string; message: string }) => `\n  ${d.path}: ${d.message}`).join('')
+        : '';
     console.error(`clientele: ${err.message}${details}`);
     process.exit(1);
   }

@@ -10,7 +10,12 @@ export async function serve(config: Config): Promise<void> {
   const app = await buildApp(deps, { logger: { level: config.logLevel } });
   await ensureFirstAdministrator(
     deps.database.db,
-    { scopeId: deps.scopeId, adminEmail: config.adminEmail, adminPassword: config.adminPassword, publicUrl: config.publicUrl },
+    {
+      scopeId: deps.scopeId,
+      adminEmail: config.adminEmail,
+      adminPassword: config.adminPassword,
+      publicUrl: config.publicUrl,
+    },
     (message) => app.log.info(message),
   );
   const purge = setInterval(() => void purgeExpiredSessions(deps.database.db).catch(() => {}), 3600_000);

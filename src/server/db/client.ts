@@ -19,9 +19,7 @@ export type Database = {
 };
 
 export type DatabaseOptions =
-  | { databaseUrl: string; poolSize?: number }
-  | { dataDir: string; lock?: boolean }
-  | { pglite: PGlite };
+  { databaseUrl: string; poolSize?: number } | { dataDir: string; lock?: boolean } | { pglite: PGlite };
 
 export const pgliteExtensions = { pg_trgm, unaccent };
 

@@ -39,7 +39,10 @@ function bearer(request: FastifyRequest): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
 }
 
-export function registerAuth(app: FastifyInstance, deps: { db: Db; scopeId: string; publicUrl: string }): void {
+export function registerAuth(
+  app: FastifyInstance,
+  deps: { db: Db; scopeId: string; publicUrl: string },
+): void {
   const publicOrigin = new URL(deps.publicUrl).origin;
 
   // Every API route must say who may call it; forgetting is a start-up error, not an open door.
@@ -96,7 +99,11 @@ function checkOrigin(request: FastifyRequest, _reply: FastifyReply, publicOrigin
   if (request.authenticatedBy !== 'cookie' || !UNSAFE.has(request.method)) return;
   const origin = request.headers.origin;
   const ownOrigin = `${request.protocol}://${request.host}`;
-  if (origin ? origin !== publicOrigin && origin !== ownOrigin : request.headers['sec-fetch-site'] === 'cross-site') {
+  if (
+    origin
+      ? origin !== publicOrigin && origin !== ownOrigin
+      : request.headers['sec-fetch-site'] === 'cross-site'
+  ) {
     throw new AppError('forbidden', 'This request came from another site and was refused');
   }
 }

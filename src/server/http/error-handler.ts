@@ -50,7 +50,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = err.statusCode ?? 500;
     if (status === 429) {
-      return reply.status(429).send(body('rate_limited', err.message || 'Too many requests; try again later'));
+      return reply
+        .status(429)
+        .send(body('rate_limited', err.message || 'Too many requests; try again later'));
     }
     if (status >= 400 && status < 500) {
       const code = CODE_BY_STATUS[status] ?? 'invalid_input';
@@ -64,7 +66,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
               : /JSON/i.test(err.message)
                 ? 'The request body is not valid JSON'
                 : err.message;
-      return reply.status(status === 413 || status === 415 ? status : STATUS_BY_CODE[code]).send(body(code, message));
+      return reply
+        .status(status === 413 || status === 415 ? status : STATUS_BY_CODE[code])
+        .send(body(code, message));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(body('internal', 'Something went wrong on our side; it has been logged'));

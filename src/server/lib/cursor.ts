@@ -5,11 +5,40 @@ export function encodeCursor(value: Record<string, string>): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeCursor<K extends string>(cursor: string | undefined, keys: K[]): Record<K, string> | undefined {
+/** What a cursor field holds; checked before it reaches SQL, where a failed cast would be a server error. */
+export type CursorField = 'text' | 'uuid' | 'integer' | 'timestamp';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// PostgreSQL's timestamptz::text: `2025-01-31 09:15:02.123456+00` (the offset may carry minutes).
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+
+function isValid(kind: CursorField, value: string): boolean {
+  if (kind === 'uuid') return UUID.test(value);
+  if (kind === 'integer') return /^\d{1,18}$/.test(value);
+  if (kind === 'timestamp') {
+    const m = TIMESTAMP.exec(value);
+    if (!m) return false;
+    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    const date = new Date(Date.UTC(y, mo - 1, d));
+    return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+  }
+  return value.length <= 1000 && !value.includes('\u0000');
+}
+
+export function decodeCursor<K extends string>(
+  cursor: string | undefined,
+  fields: Record<K, CursorField>,
+): Record<K, string> | undefined {
   if (!cursor) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (keys.every((k) => typeof parsed[k] === 'string')) return parsed as Record<K, string>;
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) {
+      const values = parsed as Record<string, unknown>;
+      const ok = (Object.entries(fields) as [K, CursorField][]).every(
+        ([k, kind]) => typeof values[k] === 'string' && isValid(kind, values[k]),
+      );
+      if (ok) return values as Record<K, string>;
+    }
   } catch {
     // fall through to the error below
   }

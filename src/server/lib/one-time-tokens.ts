@@ -13,13 +13,23 @@ export async function issueToken(
   const expiresAt = new Date(Date.now() + ttlMs);
   await db
     .insertInto('one_time_tokens')
-    .values({ token_hash: sha256(token), purpose, subject_id: subjectId, expires_at: expiresAt, used_at: null })
+    .values({
+      token_hash: sha256(token),
+      purpose,
+      subject_id: subjectId,
+      expires_at: expiresAt,
+      used_at: null,
+    })
     .execute();
   return { token, expiresAt };
 }
 
 /** Marks a token used and returns its subject; the conditional update makes a second use fail even in a race. */
-export async function consumeToken(db: Executor, purpose: TokenPurpose, token: string): Promise<string | null> {
+export async function consumeToken(
+  db: Executor,
+  purpose: TokenPurpose,
+  token: string,
+): Promise<string | null> {
   const used = await db
     .updateTable('one_time_tokens')
     .set({ used_at: new Date() })

@@ -17,8 +17,12 @@ export function selectAccounts(db: Executor) {
     .selectFrom('accounts')
     .selectAll('accounts')
     .select([
-      sql<number>`(select count(*)::int from contact_accounts ca where ca.account_id = accounts.id)`.as('contact_count'),
-      sql<string[]>`array(select ea.employee_id from employee_accounts ea where ea.account_id = accounts.id order by ea.employee_id)`.as(
+      sql<number>`(select count(*)::int from contact_accounts ca where ca.account_id = accounts.id)`.as(
+        'contact_count',
+      ),
+      sql<
+        string[]
+      >`array(select ea.employee_id from employee_accounts ea where ea.account_id = accounts.id order by ea.employee_id)`.as(
         'assigned_employee_ids',
       ),
     ]);

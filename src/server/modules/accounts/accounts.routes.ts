@@ -1,25 +1,48 @@
-import { Account, AccountAssigneesBody, AccountCreateBody, AccountListQuery, AccountUpdateBody } from '../../../contracts/accounts.ts';
+import {
+  Account,
+  AccountAssigneesBody,
+  AccountCreateBody,
+  AccountListQuery,
+  AccountUpdateBody,
+} from '../../../contracts/accounts.ts';
 import { IdParams, page } from '../../../contracts/common.ts';
 import { ContactCreateBody, ContactListQuery, Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { createContact, listContacts } from '../contacts/contacts.service.ts';
-import { createAccount, getAccount, listAccounts, setAccountAssignees, updateAccount } from './accounts.service.ts';
+import {
+  createAccount,
+  getAccount,
+  listAccounts,
+  setAccountAssignees,
+  updateAccount,
+} from './accounts.service.ts';
 
 export async function accountsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
   const tags = ['Accounts'];
-  const contactsDeps = { db, outbox: deps.outbox, publicUrl: deps.config.publicUrl, activationTtlMs: deps.config.activationTtlMs };
+  const contactsDeps = {
+    db,
+    outbox: deps.outbox,
+    publicUrl: deps.config.publicUrl,
+    activationTtlMs: deps.config.activationTtlMs,
+  };
 
   app.get('/api/accounts', {
     config: { access: 'accounts.read' },
-    schema: { tags, summary: 'Find accounts by code, number or name', querystring: AccountListQuery, response: { 200: page(Account) } },
+    schema: {
+      tags,
+      summary: 'Find accounts by code, number or name',
+      querystring: AccountListQuery,
+      response: { 200: page(Account) },
+    },
     handler: (request) => listAccounts(db, request.ctx, request.query),
   });
 
   app.post('/api/accounts', {
     config: { access: 'accounts.write' },
     schema: { tags, summary: 'Create an account', body: AccountCreateBody, response: { 201: Account } },
-    handler: async (request, reply) => reply.status(201).send(await createAccount(db, request.ctx, request.body)),
+    handler: async (request, reply) =>
+      reply.status(201).send(await createAccount(db, request.ctx, request.body)),
   });
 
   app.get('/api/accounts/:id', {
@@ -30,7 +53,13 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
 
   app.patch('/api/accounts/:id', {
     config: { access: 'accounts.write' },
-    schema: { tags, summary: 'Change an account', params: IdParams, body: AccountUpdateBody, response: { 200: Account } },
+    schema: {
+      tags,
+      summary: 'Change an account',
+      params: IdParams,
+      body: AccountUpdateBody,
+      response: { 200: Account },
+    },
     handler: (request) => updateAccount(db, request.ctx, request.params.id, request.body),
   });
 
@@ -68,7 +97,10 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
       response: { 201: Contact },
     },
     handler: async (request, reply) =>
-      reply.status(201).send(await createContact(contactsDeps, request.ctx, { ...request.body, accountId: request.params.id })),
+      reply
+        .status(201)
+        .send(
+          await createContact(contactsDeps, request.ctx, { ...request.body, accountId: request.params.id }),
+        ),
   });
 }
-

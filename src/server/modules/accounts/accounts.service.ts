@@ -26,7 +26,9 @@ function accountConflict(err: unknown): never {
       { path: 'number', message: 'Already used by another account' },
     ]);
   if (index === 'accounts_scope_code_key')
-    throw conflict('Another account already has this code', [{ path: 'code', message: 'Already used by another account' }]);
+    throw conflict('Another account already has this code', [
+      { path: 'code', message: 'Already used by another account' },
+    ]);
   throw err;
 }
 
@@ -44,7 +46,8 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
             scope_id: ctx.scopeId,
             kind: body.kind,
             name: body.name,
-            code: body.code ?? null,
+            // An empty code is no code: the unique index would otherwise let only one account leave it blank.
+            code: body.code || null,
             number,
             status: body.status ?? 'active',
             payment_terms: null,
@@ -96,25 +99,35 @@ export async function listAccounts(
   query: AccountListQuery,
 ): Promise<{ items: Account[]; nextCursor: string | null }> {
   assertCan(ctx, 'accounts.read');
-  let q = selectAccounts(db)
+  // The page of ids first, on `accounts` alone; counts and assignees only for the rows shown.
+  let q = db
+    .selectFrom('accounts')
+    .select(['accounts.id', sql<string>`lower(accounts.name)`.as('name_key')])
     .where('accounts.scope_id', '=', ctx.scopeId)
     .where(accountVisibleTo(ctx))
     .limit(query.limit + 1);
   if (query.kind) q = q.where('accounts.kind', '=', query.kind);
   if (query.status) q = q.where('accounts.status', '=', query.status);
+  let cursorOf: (r: { id: string; name_key: string }) => Record<string, string>;
   if (query.q) {
     // Matches by trigram index, then orders by id: sorting every match by name is what makes search slow.
-    const cursor = decodeCursor(query.cursor, ['id']);
-    q = q.where(sql<boolean>`accounts.search like f_unaccent(${likePattern(query.q)})`).orderBy('accounts.id');
+    const cursor = decodeCursor(query.cursor, { id: 'uuid' });
+    q = q
+      .where(sql<boolean>`accounts.search like f_unaccent(${likePattern(query.q)})`)
+      .orderBy('accounts.id');
     if (cursor) q = q.where('accounts.id', '>', cursor.id);
-    const rows = await q.execute();
-    return toPage(rows, query.limit, (r) => ({ id: r.id }), toAccount);
+    cursorOf = (r) => ({ id: r.id });
+  } else {
+    const cursor = decodeCursor(query.cursor, { name: 'text', id: 'uuid' });
+    q = q.orderBy(sql`lower(accounts.name)`).orderBy('accounts.id');
+    if (cursor)
+      q = q.where(sql<boolean>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
+    cursorOf = (r) => ({ name: r.name_key, id: r.id });
   }
-  const cursor = decodeCursor(query.cursor, ['name', 'id']);
-  q = q.orderBy(sql`lower(accounts.name)`).orderBy('accounts.id');
-  if (cursor) q = q.where(sql<boolean>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
-  const rows = await q.execute();
-  return toPage(rows, query.limit, (r) => ({ name: r.name.toLowerCase(), id: r.id }), toAccount);
+  const page = toPage(await q.execute(), query.limit, cursorOf, (r) => r.id);
+  const rows = page.items.length ? await selectAccounts(db).where('accounts.id', 'in', page.items).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, toAccount(r)]));
+  return { items: page.items.map((id) => byId.get(id)!), nextCursor: page.nextCursor };
 }
 
 export async function updateAccount(
@@ -132,7 +145,7 @@ export async function updateAccount(
         .set({
           ...(body.kind !== undefined && { kind: body.kind }),
           ...(body.name !== undefined && { name: body.name }),
-          ...(body.code !== undefined && { code: body.code }),
+          ...(body.code !== undefined && { code: body.code || null }),
           ...(body.number !== undefined && { number: body.number }),
           ...(body.status !== undefined && { status: body.status }),
           updated_at: new Date(),
@@ -141,7 +154,13 @@ export async function updateAccount(
         .execute();
       const after = await getAccountUnchecked(tx, id);
       const changes = diff(auditedAccount(before), auditedAccount(after));
-      if (changes) await recordAudit(tx, ctx, { action: 'account.updated', entityType: 'account', entityId: id, ...changes });
+      if (changes)
+        await recordAudit(tx, ctx, {
+          action: 'account.updated',
+          entityType: 'account',
+          entityId: id,
+          ...changes,
+        });
       return after;
     });
   } catch (err) {

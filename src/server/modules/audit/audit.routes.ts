@@ -15,7 +15,8 @@ export async function auditRoutes(app: App, deps: AppDeps) {
     schema: {
       tags: ['Audit'],
       summary: 'What changed, who changed it, and from where',
-      description: 'The whole log needs audit.read; the history of one account or contact needs only the right to read it.',
+      description:
+        'The whole log needs audit.read; the history of one account or contact needs only the right to read it.',
       querystring: AuditListQuery,
       response: { 200: page(AuditEntry) },
     },

@@ -50,8 +50,12 @@ export async function listAudit(
   db: Executor,
   query: { entityType?: string; entityId?: string; actorId?: string; limit: number; cursor?: string },
 ): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
-  const cursor = decodeCursor(query.cursor, ['id']);
-  let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(query.limit + 1);
+  const cursor = decodeCursor(query.cursor, { id: 'integer' });
+  let q = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1);
   if (query.entityType) q = q.where('entity_type', '=', query.entityType);
   if (query.entityId) q = q.where('entity_id', '=', query.entityId);
   if (query.actorId) q = q.where('actor_id', '=', query.actorId);

@@ -7,7 +7,6 @@ import { assertCan, type Actor, type RequestContext } from '../../http/context.t
 import { AppError, notFound } from '../../lib/errors.ts';
 import { randomToken, sha256, verifyPassword } from '../../lib/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findSession } from './sessions.ts';
 
 export function employeeActor(e: Pick<EmployeeRow, 'id' | 'email' | 'roles'>): Actor {
   const roles = e.roles as EmployeeRole[];
@@ -32,7 +31,11 @@ export function sessionInfo(e: Pick<EmployeeRow, 'id' | 'email' | 'name' | 'role
 const badCredentials = () => new AppError('unauthenticated', 'The email or password is incorrect');
 
 /** Checks an employee's credentials; every failure looks and takes the same. */
-export async function verifyEmployeeCredentials(db: Executor, email: string, password: string): Promise<EmployeeRow> {
+export async function verifyEmployeeCredentials(
+  db: Executor,
+  email: string,
+  password: string,
+): Promise<EmployeeRow> {
   const row = await db
     .selectFrom('employees')
     .selectAll()
@@ -44,14 +47,16 @@ export async function verifyEmployeeCredentials(db: Executor, email: string, pas
   return row;
 }
 
+/** The active employee behind a session token, in one query: this runs on every portal request. */
 export async function employeeFromSession(db: Executor, token: string): Promise<EmployeeRow | undefined> {
-  const session = await findSession(db, token, 'employee');
-  if (!session) return undefined;
   return db
-    .selectFrom('employees')
-    .selectAll()
-    .where('id', '=', session.id)
-    .where('status', '=', 'active')
+    .selectFrom('sessions')
+    .innerJoin('employees', 'employees.id', 'sessions.subject_id')
+    .selectAll('employees')
+    .where('sessions.token_hash', '=', sha256(token))
+    .where('sessions.subject_type', '=', 'employee')
+    .where('sessions.expires_at', '>', new Date())
+    .where('employees.status', '=', 'active')
     .executeTakeFirst();
 }
 
@@ -154,6 +159,11 @@ export async function revokeApiKey(db: Db, ctx: RequestContext, id: string): Pro
       if (!exists) throw notFound('The API key');
       return;
     }
-    await recordAudit(tx, ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: id, before: { name: row.name } });
+    await recordAudit(tx, ctx, {
+      action: 'api_key.revoked',
+      entityType: 'api_key',
+      entityId: id,
+      before: { name: row.name },
+    });
   });
 }

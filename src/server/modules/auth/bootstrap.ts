@@ -29,7 +29,14 @@ export async function ensureFirstAdministrator(
       if (await tx.selectFrom('employees').select('id').limit(1).executeTakeFirst()) return;
       const { id } = await tx
         .insertInto('employees')
-        .values({ email: options.adminEmail!, name: 'Administrator', password_hash: passwordHash, roles: ['administrator'], status: 'active', last_sign_in_at: null })
+        .values({
+          email: options.adminEmail!,
+          name: 'Administrator',
+          password_hash: passwordHash,
+          roles: ['administrator'],
+          status: 'active',
+          last_sign_in_at: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await recordAudit(tx, systemContext(options.scopeId, 'system', 'first start'), {
@@ -61,7 +68,14 @@ export async function completeSetup(
     await consumeToken(tx, 'employee-setup', body.token);
     const { id } = await tx
       .insertInto('employees')
-      .values({ email: body.email, name: body.name ?? null, password_hash: passwordHash, roles: ['administrator'], status: 'active', last_sign_in_at: null })
+      .values({
+        email: body.email,
+        name: body.name ?? null,
+        password_hash: passwordHash,
+        roles: ['administrator'],
+        status: 'active',
+        last_sign_in_at: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordAudit(tx, systemContext(scopeId, 'system', 'setup link'), {

@@ -16,7 +16,9 @@ export function contactVisibleTo(ctx: RequestContext): Expression<SqlBool> {
 export function selectContactSummaries(db: Executor) {
   return db
     .selectFrom('contacts')
-    .leftJoin('contact_accounts as pa', (j) => j.onRef('pa.contact_id', '=', 'contacts.id').on('pa.is_primary', '=', true))
+    .leftJoin('contact_accounts as pa', (j) =>
+      j.onRef('pa.contact_id', '=', 'contacts.id').on('pa.is_primary', '=', true),
+    )
     .leftJoin('accounts as primary_account', 'primary_account.id', 'pa.account_id')
     .select([
       'contacts.id',
@@ -75,7 +77,13 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
     db
       .selectFrom('contact_accounts')
       .innerJoin('accounts', 'accounts.id', 'contact_accounts.account_id')
-      .select(['accounts.id', 'accounts.name', 'accounts.number', 'accounts.code', 'contact_accounts.is_primary'])
+      .select([
+        'accounts.id',
+        'accounts.name',
+        'accounts.number',
+        'accounts.code',
+        'contact_accounts.is_primary',
+      ])
       .where('contact_accounts.contact_id', '=', id)
       .orderBy('contact_accounts.is_primary', 'desc')
       .orderBy('accounts.name')
@@ -102,7 +110,12 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
       .where('contact_id', '=', id)
       .execute(),
   ]);
-  const refs: AccountRef[] = accounts.map(({ id: accountId, name, number, code }) => ({ id: accountId, name, number, code }));
+  const refs: AccountRef[] = accounts.map(({ id: accountId, name, number, code }) => ({
+    id: accountId,
+    name,
+    number,
+    code,
+  }));
   const primary = accounts.find((a) => a.is_primary);
   const roleKeys = roles.map((r) => r.key);
   return {

@@ -9,23 +9,45 @@ import {
   DuplicateCheckResult,
 } from '../../../contracts/contacts.ts';
 import type { App, AppDeps } from '../../deps.ts';
-import { createContact, findDuplicates, getContact, listContacts, updateContact } from './contacts.service.ts';
+import {
+  createContact,
+  findDuplicates,
+  getContact,
+  listContacts,
+  updateContact,
+} from './contacts.service.ts';
 
 export async function contactsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
   const tags = ['Contacts'];
-  const contactsDeps = { db, outbox: deps.outbox, publicUrl: deps.config.publicUrl, activationTtlMs: deps.config.activationTtlMs };
+  const contactsDeps = {
+    db,
+    outbox: deps.outbox,
+    publicUrl: deps.config.publicUrl,
+    activationTtlMs: deps.config.activationTtlMs,
+  };
 
   app.get('/api/contacts', {
     config: { access: 'contacts.read' },
-    schema: { tags, summary: 'Find contacts by email or name', querystring: ContactListQuery, response: { 200: page(ContactSummary) } },
+    schema: {
+      tags,
+      summary: 'Find contacts by email or name',
+      querystring: ContactListQuery,
+      response: { 200: page(ContactSummary) },
+    },
     handler: (request) => listContacts(db, request.ctx, request.query),
   });
 
   app.post('/api/contacts', {
     config: { access: 'contacts.write' },
-    schema: { tags, summary: 'Add a contact to the account given', body: ContactCreateWithAccountBody, response: { 201: Contact } },
-    handler: async (request, reply) => reply.status(201).send(await createContact(contactsDeps, request.ctx, request.body)),
+    schema: {
+      tags,
+      summary: 'Add a contact to the account given',
+      body: ContactCreateWithAccountBody,
+      response: { 201: Contact },
+    },
+    handler: async (request, reply) =>
+      reply.status(201).send(await createContact(contactsDeps, request.ctx, request.body)),
   });
 
   app.get('/api/contacts/duplicates', {
@@ -47,7 +69,13 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
 
   app.patch('/api/contacts/:id', {
     config: { access: 'contacts.write' },
-    schema: { tags, summary: 'Change a contact', params: IdParams, body: ContactUpdateBody, response: { 200: Contact } },
+    schema: {
+      tags,
+      summary: 'Change a contact',
+      params: IdParams,
+      body: ContactUpdateBody,
+      response: { 200: Contact },
+    },
     handler: (request) => updateContact(db, request.ctx, request.params.id, request.body),
   });
 }

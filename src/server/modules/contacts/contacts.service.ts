@@ -130,7 +130,11 @@ export async function listContacts(
   query: ContactListQuery,
 ): Promise<{ items: ContactSummary[]; nextCursor: string | null }> {
   assertCan(ctx, 'contacts.read');
-  let q = selectContactSummaries(db)
+  // First the page of matching ids on `contacts` alone, then the display joins for those rows only:
+  // joining before the limit would join every match.
+  let q = db
+    .selectFrom('contacts')
+    .select(['contacts.id', sql<string>`contacts.created_at::text`.as('created_key')])
     .where('contacts.scope_id', '=', ctx.scopeId)
     .where(contactVisibleTo(ctx))
     .limit(query.limit + 1);
@@ -148,22 +152,31 @@ export async function listContacts(
       ),
     );
   }
+  let cursorOf: (r: { id: string; created_key: string }) => Record<string, string>;
   if (query.q) {
     // Trigram match then id order, as for accounts: ordering every match is the slow part.
-    const cursor = decodeCursor(query.cursor, ['id']);
-    q = q.where(sql<boolean>`contacts.search like f_unaccent(${likePattern(query.q)})`).orderBy('contacts.id');
+    const cursor = decodeCursor(query.cursor, { id: 'uuid' });
+    q = q
+      .where(sql<boolean>`contacts.search like f_unaccent(${likePattern(query.q)})`)
+      .orderBy('contacts.id');
     if (cursor) q = q.where('contacts.id', '>', cursor.id);
-    return toPage(await q.execute(), query.limit, (r) => ({ id: r.id }), toContactSummary);
+    cursorOf = (r) => ({ id: r.id });
+  } else {
+    const cursor = decodeCursor(query.cursor, { at: 'timestamp', id: 'uuid' });
+    q = q.orderBy('contacts.created_at', 'desc').orderBy('contacts.id', 'desc');
+    if (cursor)
+      q = q.where(
+        sql<boolean>`(contacts.created_at, contacts.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`,
+      );
+    cursorOf = (r) => ({ at: r.created_key, id: r.id });
   }
-  const cursor = decodeCursor(query.cursor, ['at', 'id']);
-  q = q.orderBy('contacts.created_at', 'desc').orderBy('contacts.id', 'desc');
-  if (cursor) q = q.where(sql<boolean>`(contacts.created_at, contacts.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
-  return toPage(
-    await q.execute(),
-    query.limit,
-    (r) => ({ at: r.created_key, id: r.id }),
-    toContactSummary,
-  );
+  const matches = await q.execute();
+  const page = toPage(matches, query.limit, cursorOf, (r) => r.id);
+  const rows = page.items.length
+    ? await selectContactSummaries(db).where('contacts.id', 'in', page.items).execute()
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, toContactSummary(r)]));
+  return { items: page.items.map((id) => byId.get(id)!), nextCursor: page.nextCursor };
 }
 
 export async function updateContact(
@@ -190,7 +203,8 @@ export async function updateContact(
         })
         .where('id', '=', id)
         .execute();
-      if (body.roles) await replaceLinks(tx, 'contact_roles', id, await resolveKeys(tx, 'roles', body.roles, 'roles'));
+      if (body.roles)
+        await replaceLinks(tx, 'contact_roles', id, await resolveKeys(tx, 'roles', body.roles, 'roles'));
       if (body.groupRoles)
         await replaceLinks(
           tx,
@@ -198,10 +212,21 @@ export async function updateContact(
           id,
           await resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
         );
-      if (body.status === 'disabled') await tx.deleteFrom('sessions').where('subject_type', '=', 'contact').where('subject_id', '=', id).execute();
+      if (body.status === 'disabled')
+        await tx
+          .deleteFrom('sessions')
+          .where('subject_type', '=', 'contact')
+          .where('subject_id', '=', id)
+          .execute();
       const after = (await loadContact(tx, id))!;
       const changes = diff(auditedContact(before), auditedContact(after));
-      if (changes) await recordAudit(tx, ctx, { action: 'contact.updated', entityType: 'contact', entityId: id, ...changes });
+      if (changes)
+        await recordAudit(tx, ctx, {
+          action: 'contact.updated',
+          entityType: 'contact',
+          entityId: id,
+          ...changes,
+        });
       return after;
     });
   } catch (err) {
@@ -217,16 +242,21 @@ export async function findDuplicates(
   query: { email?: string; firstName?: string; lastName?: string; accountId?: string },
 ): Promise<{ sameEmail: ContactSummary | null; sameNameOnAccount: ContactSummary[] }> {
   assertCan(ctx, 'contacts.read');
-  const base = () => selectContactSummaries(db).where('contacts.scope_id', '=', ctx.scopeId).where(contactVisibleTo(ctx));
+  const base = () =>
+    selectContactSummaries(db).where('contacts.scope_id', '=', ctx.scopeId).where(contactVisibleTo(ctx));
   const sameEmail = query.email
-    ? await base().where(sql<boolean>`lower(contacts.email) = lower(${query.email})`).executeTakeFirst()
+    ? await base()
+        .where(sql<boolean>`lower(contacts.email) = lower(${query.email})`)
+        .executeTakeFirst()
     : undefined;
   let sameName: ContactSummary[] = [];
   if (query.accountId && query.firstName && query.lastName) {
     const rows = await base()
       .where(sql<boolean>`f_unaccent(lower(contacts.first_name)) = f_unaccent(lower(${query.firstName}))`)
       .where(sql<boolean>`f_unaccent(lower(contacts.last_name)) = f_unaccent(lower(${query.lastName}))`)
-      .where(sql<boolean>`exists (select 1 from contact_accounts m where m.contact_id = contacts.id and m.account_id = ${query.accountId})`)
+      .where(
+        sql<boolean>`exists (select 1 from contact_accounts m where m.contact_id = contacts.id and m.account_id = ${query.accountId})`,
+      )
       .limit(10)
       .execute();
     sameName = rows.map(toContactSummary);

@@ -39,8 +39,50 @@ const COMPANIES: Array<[code: string, name: string, city: string]> = [
   ['DNMK', 'Dänemark Küchenbau KG', 'Hamburg'],
 ];
 
-const FIRST = ['Maria', 'James', 'Aiko', 'Liam', 'Sofía', 'Noah', 'Chloé', 'Mateo', 'Priya', 'Oliver', 'Zoë', 'Ethan', 'Léa', 'Lucas', 'Ingrid', 'Omar', 'Hannah', 'Jürgen', 'Fatima', 'Daniel'];
-const LAST = ['García', 'Smith', 'Tanaka', 'Murphy', 'Müller', 'Johnson', 'Dubois', 'Rossi', 'Patel', 'Brown', 'Nguyen', 'Kowalski', 'Larsen', 'Okafor', 'Silva', 'Martin', 'Cohen', 'Andersson', 'Haddad', 'Wilson'];
+const FIRST = [
+  'Maria',
+  'James',
+  'Aiko',
+  'Liam',
+  'Sofía',
+  'Noah',
+  'Chloé',
+  'Mateo',
+  'Priya',
+  'Oliver',
+  'Zoë',
+  'Ethan',
+  'Léa',
+  'Lucas',
+  'Ingrid',
+  'Omar',
+  'Hannah',
+  'Jürgen',
+  'Fatima',
+  'Daniel',
+];
+const LAST = [
+  'García',
+  'Smith',
+  'Tanaka',
+  'Murphy',
+  'Müller',
+  'Johnson',
+  'Dubois',
+  'Rossi',
+  'Patel',
+  'Brown',
+  'Nguyen',
+  'Kowalski',
+  'Larsen',
+  'Okafor',
+  'Silva',
+  'Martin',
+  'Cohen',
+  'Andersson',
+  'Haddad',
+  'Wilson',
+];
 
 const ROLES: Array<[key: string, name: string, description: string]> = [
   ['buyer', 'Buyer', 'Places orders and requests quotes'],
@@ -70,7 +112,12 @@ export async function loadDemoData(deps: AppDeps): Promise<string> {
   const exists = await db.selectFrom('accounts').select('id').where('code', '=', 'ACME').executeTakeFirst();
   if (exists) return 'The demo data is already loaded.';
   const ctx = systemContext(deps.scopeId, 'cli', 'demo data');
-  const contactsDeps = { db, outbox: deps.outbox, publicUrl: deps.config.publicUrl, activationTtlMs: deps.config.activationTtlMs };
+  const contactsDeps = {
+    db,
+    outbox: deps.outbox,
+    publicUrl: deps.config.publicUrl,
+    activationTtlMs: deps.config.activationTtlMs,
+  };
 
   for (const [key, name, description] of ROLES) await createRole(db, ctx, { key, name, description });
   for (const [key, name, roles] of GROUP_ROLES) await createGroupRole(db, ctx, { key, name, roles });
@@ -78,7 +125,12 @@ export async function loadDemoData(deps: AppDeps): Promise<string> {
   const accountIds: string[] = [];
   let n = 0;
   for (const [i, [code, name]] of COMPANIES.entries()) {
-    const account = await createAccount(db, ctx, { kind: 'business', name, code, status: i % 11 === 10 ? 'disabled' : 'active' });
+    const account = await createAccount(db, ctx, {
+      kind: 'business',
+      name,
+      code,
+      status: i % 11 === 10 ? 'disabled' : 'active',
+    });
     accountIds.push(account.id);
     const domain = `${slug(name).slice(0, 14)}.example`;
     for (let c = 0; c < 3 + (i % 4); c++, n++) {
@@ -116,12 +168,20 @@ export async function loadDemoData(deps: AppDeps): Promise<string> {
     ['rep@demo.example', 'Rita Rep', ['crmCompanyView', 'crmCompanyEdit']],
   ];
   for (const [email, name, roles] of employees) {
-    const existing = await db.selectFrom('employees').select('id').where('email', '=', email).executeTakeFirst();
+    const existing = await db
+      .selectFrom('employees')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirst();
     if (existing) continue;
     const created = await createEmployee(db, ctx, { email, name, roles, password: DEMO_PASSWORD });
     if (roles.includes('crmCompanyEdit'))
       for (const accountId of accountIds.slice(0, 6)) {
-        const account = await db.selectFrom('employee_accounts').select('employee_id').where('account_id', '=', accountId).execute();
+        const account = await db
+          .selectFrom('employee_accounts')
+          .select('employee_id')
+          .where('account_id', '=', accountId)
+          .execute();
         await setAccountAssignees(db, ctx, accountId, [...account.map((a) => a.employee_id), created.id]);
       }
   }

@@ -9,12 +9,22 @@ export async function emailsRoutes(app: App, deps: AppDeps) {
 
   app.get('/api/emails', {
     config: { access: 'emails.read' },
-    schema: { tags, summary: 'The email log', querystring: EmailListQuery, response: { 200: page(EmailMessage) } },
+    schema: {
+      tags,
+      summary: 'The email log',
+      querystring: EmailListQuery,
+      response: { 200: page(EmailMessage) },
+    },
     handler: (request) => listEmails(db, request.ctx, request.query),
   });
   app.get('/api/emails/:id', {
     config: { access: 'emails.read' },
-    schema: { tags, summary: 'One logged email with its rendered bodies', params: IdParams, response: { 200: EmailMessage } },
+    schema: {
+      tags,
+      summary: 'One logged email with its rendered bodies',
+      params: IdParams,
+      response: { 200: EmailMessage },
+    },
     handler: (request) => getEmail(db, request.ctx, request.params.id),
   });
 }

@@ -28,7 +28,7 @@ export async function listEmails(
   query: { to?: string; templateKey?: string; status?: EmailRow['status']; limit: number; cursor?: string },
 ): Promise<{ items: EmailMessage[]; nextCursor: string | null }> {
   assertCan(ctx, 'emails.read');
-  const cursor = decodeCursor(query.cursor, ['at', 'id']);
+  const cursor = decodeCursor(query.cursor, { at: 'timestamp', id: 'uuid' });
   let q = db
     .selectFrom('emails')
     .selectAll()

@@ -16,7 +16,8 @@ export async function employeesRoutes(app: App, deps: AppDeps) {
   app.post('/api/employees', {
     config: { access: 'employees.write' },
     schema: { tags, summary: 'Create an employee', body: EmployeeCreateBody, response: { 201: Employee } },
-    handler: async (request, reply) => reply.status(201).send(await createEmployee(db, request.ctx, request.body)),
+    handler: async (request, reply) =>
+      reply.status(201).send(await createEmployee(db, request.ctx, request.body)),
   });
   app.get('/api/employees/:id', {
     config: { access: 'employees.read' },
@@ -25,7 +26,13 @@ export async function employeesRoutes(app: App, deps: AppDeps) {
   });
   app.patch('/api/employees/:id', {
     config: { access: 'employees.write' },
-    schema: { tags, summary: 'Change an employee', params: IdParams, body: EmployeeUpdateBody, response: { 200: Employee } },
+    schema: {
+      tags,
+      summary: 'Change an employee',
+      params: IdParams,
+      body: EmployeeUpdateBody,
+      response: { 200: Employee },
+    },
     handler: (request) => updateEmployee(db, request.ctx, request.params.id, request.body),
   });
 }

@@ -1,4 +1,9 @@
-import type { Employee, EmployeeCreateBody, EmployeeRole, EmployeeUpdateBody } from '../../../contracts/employees.ts';
+import type {
+  Employee,
+  EmployeeCreateBody,
+  EmployeeRole,
+  EmployeeUpdateBody,
+} from '../../../contracts/employees.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import type { EmployeeRow } from '../../db/schema.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
@@ -84,7 +89,11 @@ export async function getEmployee(db: Executor, ctx: RequestContext, id: string)
   return loadEmployee(db, id);
 }
 
-export async function createEmployee(db: Db, ctx: RequestContext, body: EmployeeCreateBody): Promise<Employee> {
+export async function createEmployee(
+  db: Db,
+  ctx: RequestContext,
+  body: EmployeeCreateBody,
+): Promise<Employee> {
   assertCan(ctx, 'employees.write');
   // Hash outside the transaction: the embedded database has one connection to share.
   const passwordHash = body.password ? await hashPassword(body.password) : null;
@@ -104,7 +113,12 @@ export async function createEmployee(db: Db, ctx: RequestContext, body: Employee
         .executeTakeFirstOrThrow();
       await assignAccounts(tx, id, body.assignedAccountIds ?? []);
       const employee = await loadEmployee(tx, id);
-      await recordAudit(tx, ctx, { action: 'employee.created', entityType: 'employee', entityId: id, after: audited(employee) });
+      await recordAudit(tx, ctx, {
+        action: 'employee.created',
+        entityType: 'employee',
+        entityId: id,
+        after: audited(employee),
+      });
       return employee;
     });
   } catch (err) {
@@ -120,12 +134,17 @@ export async function updateEmployee(
   body: EmployeeUpdateBody,
 ): Promise<Employee> {
   assertCan(ctx, 'employees.write');
-  if (id === ctx.actor.id && (body.status === 'disabled' || (body.roles && !body.roles.includes('administrator')))) {
+  if (
+    id === ctx.actor.id &&
+    (body.status === 'disabled' || (body.roles && !body.roles.includes('administrator')))
+  ) {
     const self = await loadEmployee(db, id);
     if (self.roles.includes('administrator'))
-      throw new AppError('unprocessable', 'You cannot disable yourself or take away your own administrator role', [
-        { path: body.status ? 'status' : 'roles', message: 'Ask another administrator' },
-      ]);
+      throw new AppError(
+        'unprocessable',
+        'You cannot disable yourself or take away your own administrator role',
+        [{ path: body.status ? 'status' : 'roles', message: 'Ask another administrator' }],
+      );
   }
   const passwordHash = body.password ? await hashPassword(body.password) : undefined;
   return db.transaction().execute(async (tx) => {
@@ -144,7 +163,11 @@ export async function updateEmployee(
     if (body.assignedAccountIds) await assignAccounts(tx, id, body.assignedAccountIds);
     // A changed password or a disabled employee ends every session they had.
     if (passwordHash !== undefined || body.status === 'disabled')
-      await tx.deleteFrom('sessions').where('subject_type', '=', 'employee').where('subject_id', '=', id).execute();
+      await tx
+        .deleteFrom('sessions')
+        .where('subject_type', '=', 'employee')
+        .where('subject_id', '=', id)
+        .execute();
     const after = await loadEmployee(tx, id);
     const changes = diff(audited(before), audited(after));
     const passwordChanged = passwordHash !== undefined;

@@ -17,10 +17,19 @@ describe('health and API basics', () => {
   it('publishes an OpenAPI document that lists the core resources', async () => {
     const res = await t.anonymous.get('/api/openapi.json');
     expect(res.statusCode).toBe(200);
-    const doc = res.json() as { openapi: string; paths: Record<string, unknown> };
+    const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/accounts', '/api/accounts/{id}/contacts', '/api/contacts', '/api/roles', '/api/group-roles', '/api/employees', '/api/audit', '/api/emails']),
+      expect.arrayContaining([
+        '/api/accounts',
+        '/api/accounts/{id}/contacts',
+        '/api/contacts',
+        '/api/roles',
+        '/api/group-roles',
+        '/api/employees',
+        '/api/audit',
+        '/api/emails',
+      ]),
     );
   });
 

@@ -13,7 +13,11 @@ const toRole = (r: { id: string; key: string; name: string; description: string 
 
 export async function listRoles(db: Executor, ctx: RequestContext): Promise<Role[]> {
   assertCan(ctx, 'roles.read');
-  const rows = await db.selectFrom('roles').select(['id', 'key', 'name', 'description']).orderBy('name').execute();
+  const rows = await db
+    .selectFrom('roles')
+    .select(['id', 'key', 'name', 'description'])
+    .orderBy('name')
+    .execute();
   return rows.map(toRole);
 }
 
@@ -30,7 +34,12 @@ export async function createRole(
         .values({ key: body.key, name: body.name, description: body.description ?? null })
         .returning(['id', 'key', 'name', 'description'])
         .executeTakeFirstOrThrow();
-      await recordAudit(tx, ctx, { action: 'role.created', entityType: 'role', entityId: row.id, after: { ...body } });
+      await recordAudit(tx, ctx, {
+        action: 'role.created',
+        entityType: 'role',
+        entityId: row.id,
+        after: { ...body },
+      });
       return toRole(row);
     });
   } catch (err) {
@@ -60,7 +69,13 @@ export async function updateRole(
       .returning(['id', 'key', 'name', 'description'])
       .executeTakeFirstOrThrow();
     const changes = diff(toRole(before), toRole(after));
-    if (changes) await recordAudit(tx, ctx, { action: 'role.updated', entityType: 'role', entityId: before.id, ...changes });
+    if (changes)
+      await recordAudit(tx, ctx, {
+        action: 'role.updated',
+        entityType: 'role',
+        entityId: before.id,
+        ...changes,
+      });
     return toRole(after);
   });
 }
@@ -74,12 +89,23 @@ export async function deleteRole(db: Db, ctx: RequestContext, key: string): Prom
       .selectFrom('contact_roles')
       .select('contact_id')
       .where('role_id', '=', role.id)
-      .union(tx.selectFrom('group_role_roles').select('group_role_id as contact_id').where('role_id', '=', role.id))
+      .union(
+        tx
+          .selectFrom('group_role_roles')
+          .select('group_role_id as contact_id')
+          .where('role_id', '=', role.id),
+      )
       .limit(1)
       .execute();
-    if (used.length) throw conflict('This role is held by contacts or group roles; remove it from them first');
+    if (used.length)
+      throw conflict('This role is held by contacts or group roles; remove it from them first');
     await tx.deleteFrom('roles').where('id', '=', role.id).execute();
-    await recordAudit(tx, ctx, { action: 'role.deleted', entityType: 'role', entityId: role.id, before: toRole(role) });
+    await recordAudit(tx, ctx, {
+      action: 'role.deleted',
+      entityType: 'role',
+      entityId: role.id,
+      before: toRole(role),
+    });
   });
 }
 
@@ -103,7 +129,11 @@ export async function resolveKeys(
 }
 
 async function loadGroupRole(db: Executor, key: string): Promise<GroupRole | undefined> {
-  const row = await db.selectFrom('group_roles').select(['id', 'key', 'name']).where('key', '=', key).executeTakeFirst();
+  const row = await db
+    .selectFrom('group_roles')
+    .select(['id', 'key', 'name'])
+    .where('key', '=', key)
+    .executeTakeFirst();
   if (!row) return undefined;
   const roles = await db
     .selectFrom('group_role_roles')
@@ -154,7 +184,12 @@ export async function createGroupRole(
           .values(roleIds.map((role_id) => ({ group_role_id: id, role_id })))
           .execute();
       const created = (await loadGroupRole(tx, body.key))!;
-      await recordAudit(tx, ctx, { action: 'group_role.created', entityType: 'group_role', entityId: id, after: created });
+      await recordAudit(tx, ctx, {
+        action: 'group_role.created',
+        entityType: 'group_role',
+        entityId: id,
+        after: created,
+      });
       return created;
     });
   } catch (err) {
@@ -174,7 +209,8 @@ export async function updateGroupRole(
   return db.transaction().execute(async (tx) => {
     const before = await loadGroupRole(tx, key);
     if (!before) throw notFound('The group role');
-    if (body.name !== undefined) await tx.updateTable('group_roles').set({ name: body.name }).where('id', '=', before.id).execute();
+    if (body.name !== undefined)
+      await tx.updateTable('group_roles').set({ name: body.name }).where('id', '=', before.id).execute();
     if (body.roles !== undefined) {
       const roleIds = await resolveKeys(tx, 'roles', body.roles, 'roles');
       await tx.deleteFrom('group_role_roles').where('group_role_id', '=', before.id).execute();
@@ -187,7 +223,12 @@ export async function updateGroupRole(
     const after = (await loadGroupRole(tx, key))!;
     const changes = diff(before, after);
     if (changes)
-      await recordAudit(tx, ctx, { action: 'group_role.updated', entityType: 'group_role', entityId: before.id, ...changes });
+      await recordAudit(tx, ctx, {
+        action: 'group_role.updated',
+        entityType: 'group_role',
+        entityId: before.id,
+        ...changes,
+      });
     return after;
   });
 }
@@ -205,6 +246,11 @@ export async function deleteGroupRole(db: Db, ctx: RequestContext, key: string):
       .execute();
     if (used.length) throw conflict('Contacts hold this group role; remove it from them first');
     await tx.deleteFrom('group_roles').where('id', '=', before.id).execute();
-    await recordAudit(tx, ctx, { action: 'group_role.deleted', entityType: 'group_role', entityId: before.id, before });
+    await recordAudit(tx, ctx, {
+      action: 'group_role.deleted',
+      entityType: 'group_role',
+      entityId: before.id,
+      before,
+    });
   });
 }

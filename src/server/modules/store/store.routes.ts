@@ -28,14 +28,28 @@ export async function storeRoutes(app: App, deps: AppDeps) {
 
   app.post('/api/store/session', {
     config: { access: 'public', rateLimit: signInRateLimit },
-    schema: { tags, summary: 'Sign a contact in', body: StoreSessionBody, response: { 200: StoreSessionInfo, 401: ErrorBody } },
+    schema: {
+      tags,
+      summary: 'Sign a contact in',
+      body: StoreSessionBody,
+      response: { 200: StoreSessionInfo, 401: ErrorBody },
+    },
     handler: async (request, reply) => {
-      const contactId = await verifyContactCredentials(db, deps.scopeId, request.body.email, request.body.password);
-      const { token, expiresAt } = await startSession(db, { type: 'contact', id: contactId }, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        ttlMs: deps.config.sessionTtlMs,
-      });
+      const contactId = await verifyContactCredentials(
+        db,
+        deps.scopeId,
+        request.body.email,
+        request.body.password,
+      );
+      const { token, expiresAt } = await startSession(
+        db,
+        { type: 'contact', id: contactId },
+        {
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          ttlMs: deps.config.sessionTtlMs,
+        },
+      );
       reply.setCookie(CONTACT_COOKIE, token, cookieOptions(deps, expiresAt));
       return (await storeContact(db, contactId))!;
     },

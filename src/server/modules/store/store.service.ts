@@ -7,7 +7,11 @@ import { hashPassword, verifyPassword } from '../../lib/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 
 /** A contact chooses a password through the single-use link of the welcome email. */
-export async function activateContact(db: Db, ctx: RequestContext, body: { token: string; password: string }): Promise<void> {
+export async function activateContact(
+  db: Db,
+  ctx: RequestContext,
+  body: { token: string; password: string },
+): Promise<void> {
   const passwordHash = await hashPassword(body.password);
   await db.transaction().execute(async (tx) => {
     const contactId = await consumeToken(tx, 'activation', body.token);
@@ -17,15 +21,26 @@ export async function activateContact(db: Db, ctx: RequestContext, body: { token
       .where('id', '=', contactId!)
       .returning(['id', 'email'])
       .executeTakeFirst();
-    if (!contact) throw new AppError('unprocessable', 'This link no longer belongs to a contact', [{ path: 'token', message: 'invalid' }]);
+    if (!contact)
+      throw new AppError('unprocessable', 'This link no longer belongs to a contact', [
+        { path: 'token', message: 'invalid' },
+      ]);
     // Any session opened with an earlier password ends.
-    await tx.deleteFrom('sessions').where('subject_type', '=', 'contact').where('subject_id', '=', contact.id).execute();
-    await recordAudit(tx, { ...ctx, actor: { ...ctx.actor, type: 'contact', id: contact.id, label: contact.email } }, {
-      action: 'contact.activated',
-      entityType: 'contact',
-      entityId: contact.id,
-      after: { hasLogin: true },
-    });
+    await tx
+      .deleteFrom('sessions')
+      .where('subject_type', '=', 'contact')
+      .where('subject_id', '=', contact.id)
+      .execute();
+    await recordAudit(
+      tx,
+      { ...ctx, actor: { ...ctx.actor, type: 'contact', id: contact.id, label: contact.email } },
+      {
+        action: 'contact.activated',
+        entityType: 'contact',
+        entityId: contact.id,
+        after: { hasLogin: true },
+      },
+    );
   });
 }
 
@@ -37,7 +52,9 @@ export type StoreContact = {
 export async function storeContact(db: Executor, contactId: string): Promise<StoreContact | undefined> {
   const row = await db
     .selectFrom('contacts')
-    .leftJoin('contact_accounts as pa', (j) => j.onRef('pa.contact_id', '=', 'contacts.id').on('pa.is_primary', '=', true))
+    .leftJoin('contact_accounts as pa', (j) =>
+      j.onRef('pa.contact_id', '=', 'contacts.id').on('pa.is_primary', '=', true),
+    )
     .leftJoin('accounts', 'accounts.id', 'pa.account_id')
     .select([
       'contacts.id',
@@ -54,7 +71,9 @@ export async function storeContact(db: Executor, contactId: string): Promise<Sto
   if (!row) return undefined;
   return {
     contact: { id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name },
-    account: row.account_id ? { id: row.account_id, name: row.account_name!, number: row.account_number! } : null,
+    account: row.account_id
+      ? { id: row.account_id, name: row.account_name!, number: row.account_number! }
+      : null,
   };
 }
 
@@ -74,7 +93,9 @@ export async function verifyContactCredentials(
   const ok = await verifyPassword(row?.password_hash, password);
   const now = new Date();
   const inWindow =
-    row && (!row.login_valid_from || row.login_valid_from <= now) && (!row.login_valid_until || row.login_valid_until > now);
+    row &&
+    (!row.login_valid_from || row.login_valid_from <= now) &&
+    (!row.login_valid_until || row.login_valid_until > now);
   if (!row || !ok || row.status !== 'active' || !inWindow)
     throw new AppError('unauthenticated', 'The email or password is incorrect');
   await db.updateTable('contacts').set({ last_sign_in_at: now }).where('id', '=', row.id).execute();
