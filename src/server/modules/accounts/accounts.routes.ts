@@ -8,7 +8,7 @@ import {
 import { IdParams, page } from '../../../contracts/common.ts';
 import { ContactCreateBody, ContactListQuery, Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { App, AppDeps } from '../../deps.ts';
-import { createContact, listContacts } from '../contacts/contacts.service.ts';
+import { createContact, listContacts, contactsDepsOf } from '../contacts/contacts.service.ts';
 import {
   createAccount,
   getAccount,
@@ -20,12 +20,7 @@ import {
 export async function accountsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
   const tags = ['Accounts'];
-  const contactsDeps = {
-    db,
-    outbox: deps.outbox,
-    publicUrl: deps.config.publicUrl,
-    activationTtlMs: deps.config.activationTtlMs,
-  };
+  const contactsDeps = contactsDepsOf(deps);
 
   app.get('/api/accounts', {
     config: { access: 'accounts.read' },

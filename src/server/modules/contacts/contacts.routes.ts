@@ -10,6 +10,7 @@ import {
 } from '../../../contracts/contacts.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import {
+  contactsDepsOf,
   createContact,
   findDuplicates,
   getContact,
@@ -20,12 +21,7 @@ import {
 export async function contactsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
   const tags = ['Contacts'];
-  const contactsDeps = {
-    db,
-    outbox: deps.outbox,
-    publicUrl: deps.config.publicUrl,
-    activationTtlMs: deps.config.activationTtlMs,
-  };
+  const contactsDeps = contactsDepsOf(deps);
 
   app.get('/api/contacts', {
     config: { access: 'contacts.read' },

@@ -7,6 +7,7 @@ import type {
   ContactUpdateBody,
 } from '../../../contracts/contacts.ts';
 import type { Db, Executor } from '../../db/client.ts';
+import type { AppDeps } from '../../deps.ts';
 import type { Outbox } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
@@ -25,6 +26,13 @@ import {
 } from './contacts.repository.ts';
 
 export type ContactsDeps = { db: Db; outbox: Outbox; publicUrl: string; activationTtlMs: number };
+
+export const contactsDepsOf = (deps: AppDeps): ContactsDeps => ({
+  db: deps.database.db,
+  outbox: deps.outbox,
+  publicUrl: deps.config.publicUrl,
+  activationTtlMs: deps.config.activationTtlMs,
+});
 
 const emailTaken = () =>
   conflict('A contact with this email already exists in this store', [

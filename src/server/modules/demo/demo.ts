@@ -2,7 +2,7 @@ import type { EmployeeRole } from '../../../contracts/employees.ts';
 import type { AppDeps } from '../../deps.ts';
 import { systemContext } from '../../http/context.ts';
 import { createAccount, setAccountAssignees } from '../accounts/accounts.service.ts';
-import { createContact } from '../contacts/contacts.service.ts';
+import { createContact, contactsDepsOf } from '../contacts/contacts.service.ts';
 import { createEmployee } from '../employees/employees.service.ts';
 import { createGroupRole, createRole } from '../roles/roles.service.ts';
 
@@ -112,12 +112,7 @@ export async function loadDemoData(deps: AppDeps): Promise<string> {
   const exists = await db.selectFrom('accounts').select('id').where('code', '=', 'ACME').executeTakeFirst();
   if (exists) return 'The demo data is already loaded.';
   const ctx = systemContext(deps.scopeId, 'cli', 'demo data');
-  const contactsDeps = {
-    db,
-    outbox: deps.outbox,
-    publicUrl: deps.config.publicUrl,
-    activationTtlMs: deps.config.activationTtlMs,
-  };
+  const contactsDeps = contactsDepsOf(deps);
 
   for (const [key, name, description] of ROLES) await createRole(db, ctx, { key, name, description });
   for (const [key, name, roles] of GROUP_ROLES) await createGroupRole(db, ctx, { key, name, roles });
