@@ -24,5 +24,5 @@ export const AuditListQuery = z.object({
   entityId: z.string().max(64).optional(),
   actorId: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(100).optional(),
+  cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 });

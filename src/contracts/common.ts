@@ -3,8 +3,14 @@ import { z } from 'zod';
 /** A trimmed, non-empty line of text of bounded length. */
 export const text = (max: number) =>
   z.string().trim().min(1, 'Required').max(max, `Use at most ${max} characters`);
+/** An optional line of text; an empty one means "none" and becomes null. */
 export const optionalText = (max: number) =>
-  z.string().trim().max(max, `Use at most ${max} characters`).nullish();
+  z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters`)
+    .nullish()
+    .transform((v) => (v === '' ? null : v));
 
 export const Email = z
   .string()

@@ -4,7 +4,12 @@ import { Email, Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 export const ContactStatus = z.enum(['active', 'disabled', 'pending']);
 export const SEND_EMAIL_TEMPLATES = ['accountactivation'] as const;
 
-export const ContactAccountRef = z.object({ id: Uuid, name: z.string(), number: z.string(), code: z.string().nullable() });
+export const ContactAccountRef = z.object({
+  id: Uuid,
+  name: z.string(),
+  number: z.string(),
+  code: z.string().nullable(),
+});
 
 export const Contact = z.object({
   id: Uuid,

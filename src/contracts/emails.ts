@@ -25,11 +25,14 @@ export const EmailListQuery = z.object({
   templateKey: z.string().max(64).optional(),
   status: EmailStatus.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(100).optional(),
+  cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 });
 
 export const StoreActivateBody = z.object({ token: z.string().min(10).max(200), password: Password });
-export const StoreSessionBody = z.object({ email: z.string().trim().max(254), password: z.string().max(200) });
+export const StoreSessionBody = z.object({
+  email: z.string().trim().max(254),
+  password: z.string().max(200),
+});
 export const StoreSessionInfo = z.object({
   contact: z.object({ id: z.string(), email: z.string(), firstName: z.string(), lastName: z.string() }),
   account: z.object({ id: z.string(), name: z.string(), number: z.string() }).nullable(),

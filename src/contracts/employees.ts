@@ -56,7 +56,12 @@ export const SessionBody = z.object({ email: z.string().trim().max(254), passwor
 
 /** What the portal needs to know about who is signed in. */
 export const SessionInfo = z.object({
-  employee: z.object({ id: Uuid, email: z.string(), name: z.string().nullable(), roles: z.array(EmployeeRole) }),
+  employee: z.object({
+    id: Uuid,
+    email: z.string(),
+    name: z.string().nullable(),
+    roles: z.array(EmployeeRole),
+  }),
   permissions: z.array(z.string()),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;

@@ -26,7 +26,10 @@ export type TestApp = {
   /** An HTTP client with no credentials. */
   anonymous: Client;
   /** Creates an employee with these roles and returns a client signed in as them. */
-  employee(roles: EmployeeRole[], options?: { assignedAccountIds?: string[]; email?: string }): Promise<Client & { id: string; email: string }>;
+  employee(
+    roles: EmployeeRole[],
+    options?: { assignedAccountIds?: string[]; email?: string },
+  ): Promise<Client & { id: string; email: string }>;
   close(): Promise<void>;
 };
 
@@ -69,7 +72,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
         roles,
         assignedAccountIds: options.assignedAccountIds,
       });
-      const signIn = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password: PASSWORD } });
+      const signIn = await app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email, password: PASSWORD },
+      });
       if (signIn.statusCode !== 200) throw new Error(`sign-in failed: ${signIn.body}`);
       return { ...clientFor(app, { cookie: cookieOf(signIn) }), id: created.id, email };
     },

@@ -32,6 +32,9 @@ export async function freshDatabase(): Promise<Database> {
     };
   }
   const file = inject('pgliteTemplate');
-  const client = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(file)]), extensions: pgliteExtensions });
+  const client = await PGlite.create({
+    loadDataDir: new Blob([fs.readFileSync(file)]),
+    extensions: pgliteExtensions,
+  });
   return openDatabase({ pglite: client });
 }

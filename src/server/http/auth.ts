@@ -56,7 +56,8 @@ export function registerAuth(
   app.decorateRequest('contactId', null);
   app.decorateRequest('authenticatedBy', null);
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Before validation, so that a caller without credentials learns that first, not what is wrong with the body.
+  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config?.access;
     if (!access) return;
     const base = { scopeId: deps.scopeId, ip: request.ip ?? null, requestId: request.id };

@@ -19,9 +19,11 @@ export function registerTextGuard(app: FastifyInstance): void {
       const path = findNul(part, []);
       if (path) {
         const where = path.join('.');
-        throw new AppError('invalid_input', `Check ${where || 'the request'}: text may not contain NUL characters`, [
-          { path: where, message: 'Contains a NUL character' },
-        ]);
+        throw new AppError(
+          'invalid_input',
+          `Check ${where || 'the request'}: text may not contain NUL characters`,
+          [{ path: where, message: 'Contains a NUL character' }],
+        );
       }
     }
   });

@@ -18,7 +18,7 @@ function isValid(kind: CursorField, value: string): boolean {
   if (kind === 'timestamp') {
     const m = TIMESTAMP.exec(value);
     if (!m) return false;
-    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = m.slice(1, 7).map(Number);
     const date = new Date(Date.UTC(y, mo - 1, d));
     return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
   }

@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieOf, createTestApp, PASSWORD, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import {
+  cookieOf,
+  createTestApp,
+  PASSWORD,
+  type Client,
+  type TestApp,
+} from '../../../../test/helpers/app.ts';
 import { encodeCursor } from '../../lib/cursor.ts';
 
-type AccountBody = { id: string; name: string; number: string; code: string | null; kind: string; status: string };
+type AccountBody = {
+  id: string;
+  name: string;
+  number: string;
+  code: string | null;
+  kind: string;
+  status: string;
+};
 type Page = { items: AccountBody[]; nextCursor: string | null };
 
 describe('accounts API', () => {
@@ -29,7 +42,7 @@ describe('accounts API', () => {
       const sep = url.includes('?') ? '&' : '?';
       const res = await admin.get(`${url}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.statusCode, res.body).toBe(200);
-      const page = res.json() as Page;
+      const page = res.json<Page>();
       expect(page.items.length).toBeLessThanOrEqual(limit);
       ids.push(...page.items.map((a) => a.id));
       cursor = page.nextCursor;
@@ -95,26 +108,44 @@ describe('accounts API', () => {
           actorId: admin.id,
           source: 'portal',
           before: null,
-          after: { kind: 'business', name: 'Audited Ltd', code: 'AUD', number: account.number, status: 'active' },
+          after: {
+            kind: 'business',
+            name: 'Audited Ltd',
+            code: 'AUD',
+            number: account.number,
+            status: 'active',
+          },
         }),
       ]);
     });
 
     it('refuses a duplicate account number, whatever its case, with 409 on number', async () => {
       await create({ kind: 'business', name: 'Numbered', number: 'DUP-1' });
-      const res = await admin.post('/api/accounts', { kind: 'business', name: 'Numbered again', number: 'dup-1' });
+      const res = await admin.post('/api/accounts', {
+        kind: 'business',
+        name: 'Numbered again',
+        number: 'dup-1',
+      });
       expect(res.statusCode).toBe(409);
       expect(res.json().error).toMatchObject({
         code: 'conflict',
         details: [{ path: 'number', message: expect.any(String) }],
       });
-      const rows = await t.deps.database.db.selectFrom('accounts').select('id').where('name', '=', 'Numbered again').execute();
+      const rows = await t.deps.database.db
+        .selectFrom('accounts')
+        .select('id')
+        .where('name', '=', 'Numbered again')
+        .execute();
       expect(rows).toEqual([]);
     });
 
     it('refuses a duplicate code, whatever its case, with 409 on code', async () => {
       await create({ kind: 'business', name: 'Coded', code: 'DUPCODE' });
-      const res = await admin.post('/api/accounts', { kind: 'business', name: 'Coded again', code: 'dupcode' });
+      const res = await admin.post('/api/accounts', {
+        kind: 'business',
+        name: 'Coded again',
+        code: 'dupcode',
+      });
       expect(res.statusCode).toBe(409);
       expect(res.json().error.details).toEqual([{ path: 'code', message: expect.any(String) }]);
     });
@@ -144,7 +175,11 @@ describe('accounts API', () => {
       expect(kind.statusCode).toBe(400);
       expect(kind.json().error.details).toContainEqual(expect.objectContaining({ path: 'kind' }));
 
-      const longCode = await admin.post('/api/accounts', { kind: 'business', name: 'Long code', code: 'c'.repeat(65) });
+      const longCode = await admin.post('/api/accounts', {
+        kind: 'business',
+        name: 'Long code',
+        code: 'c'.repeat(65),
+      });
       expect(longCode.statusCode).toBe(400);
       expect(longCode.json().error.details).toContainEqual(expect.objectContaining({ path: 'code' }));
 
@@ -176,7 +211,7 @@ describe('accounts API', () => {
     const search = async (query: string) => {
       const res = await admin.get(`/api/accounts?${query}`);
       expect(res.statusCode, res.body).toBe(200);
-      return (res.json() as Page).items.map((a) => a.id);
+      return res.json<Page>().items.map((a) => a.id);
     };
 
     it('reads an account by id, and answers 404 for an unknown one and 400 for a non-UUID', async () => {
@@ -217,13 +252,13 @@ describe('accounts API', () => {
     });
 
     it('filters by kind and status, with and without a search', async () => {
-      const personal = (await admin.get('/api/accounts?kind=personal&limit=200')).json() as Page;
+      const personal = (await admin.get('/api/accounts?kind=personal&limit=200')).json<Page>();
       expect(personal.items.length).toBeGreaterThan(0);
       expect(personal.items.every((a) => a.kind === 'personal')).toBe(true);
       expect(personal.items.map((a) => a.id)).toContain(person.id);
       expect(personal.items.map((a) => a.id)).not.toContain(cafe.id);
 
-      const pend = (await admin.get('/api/accounts?status=pending&limit=200')).json() as Page;
+      const pend = (await admin.get('/api/accounts?status=pending&limit=200')).json<Page>();
       expect(pend.items.map((a) => a.id)).toEqual([pending.id]);
 
       expect(await search('q=cafe&kind=personal')).toEqual([]);
@@ -237,7 +272,7 @@ describe('accounts API', () => {
     });
 
     it('lists accounts ordered by name, case-insensitively', async () => {
-      const page = (await admin.get('/api/accounts?limit=200')).json() as Page;
+      const page = (await admin.get('/api/accounts?limit=200')).json<Page>();
       const names = page.items.map((a) => a.name.toLowerCase());
       expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     });
@@ -315,7 +350,11 @@ describe('accounts API', () => {
 
     it('pages through a filtered list exactly once', async () => {
       const { ids: seen } = await allPages('/api/accounts?kind=personal', 3);
-      const expected = await t.deps.database.db.selectFrom('accounts').select('id').where('kind', '=', 'personal').execute();
+      const expected = await t.deps.database.db
+        .selectFrom('accounts')
+        .select('id')
+        .where('kind', '=', 'personal')
+        .execute();
       expect(new Set(seen).size).toBe(seen.length);
       expect(new Set(seen)).toEqual(new Set(expected.map((r) => r.id)));
     });
@@ -330,9 +369,18 @@ describe('accounts API', () => {
   describe('changing', () => {
     it('changes only the fields given and audits just those, before and after', async () => {
       const account = await create({ kind: 'business', name: 'Old Name', code: 'OLDC' });
-      const res = await admin.patch(`/api/accounts/${account.id}`, { name: 'New Name', code: 'OLDC', status: 'disabled' });
+      const res = await admin.patch(`/api/accounts/${account.id}`, {
+        name: 'New Name',
+        code: 'OLDC',
+        status: 'disabled',
+      });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ name: 'New Name', code: 'OLDC', status: 'disabled', number: account.number });
+      expect(res.json()).toMatchObject({
+        name: 'New Name',
+        code: 'OLDC',
+        status: 'disabled',
+        number: account.number,
+      });
 
       const entries = await t.deps.database.db
         .selectFrom('audit_log')
@@ -386,7 +434,9 @@ describe('accounts API', () => {
       const status = await admin.patch(`/api/accounts/${account.id}`, { status: 'deleted' });
       expect(status.statusCode).toBe(400);
       expect(status.json().error.details).toContainEqual(expect.objectContaining({ path: 'status' }));
-      const unknown = await admin.patch('/api/accounts/00000000-0000-4000-8000-000000000000', { name: 'Ghost' });
+      const unknown = await admin.patch('/api/accounts/00000000-0000-4000-8000-000000000000', {
+        name: 'Ghost',
+      });
       expect(unknown.statusCode).toBe(404);
     });
 
@@ -394,7 +444,9 @@ describe('accounts API', () => {
       const account = await create({ kind: 'business', name: 'Assigned Co' });
       const e1 = await t.employee(['crmCompanyView']);
       const e2 = await t.employee(['crmCompanyEdit']);
-      const res = await admin.put(`/api/accounts/${account.id}/assignees`, { employeeIds: [e1.id, e2.id, e1.id] });
+      const res = await admin.put(`/api/accounts/${account.id}/assignees`, {
+        employeeIds: [e1.id, e2.id, e1.id],
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json().assignedEmployeeIds).toEqual([e1.id, e2.id].sort());
       const rows = await t.deps.database.db
@@ -444,7 +496,9 @@ describe('accounts API', () => {
       expect(res.json().error.details).toContainEqual(expect.objectContaining({ path: 'name' }));
       const search = await admin.get('/api/accounts?q=a%00b');
       expect(search.statusCode, search.body).toBe(400);
-      const cursor = await admin.get(`/api/accounts?cursor=${encodeCursor({ name: 'a\u0000', id: '00000000-0000-4000-8000-000000000000' })}`);
+      const cursor = await admin.get(
+        `/api/accounts?cursor=${encodeCursor({ name: 'a\u0000', id: '00000000-0000-4000-8000-000000000000' })}`,
+      );
       expect(cursor.statusCode, cursor.body).toBe(400);
     });
 
@@ -515,6 +569,32 @@ describe('accounts API', () => {
       expect(res.json().error.code).toBe('invalid_input');
     });
 
+    it('answers a repeated query parameter with 400', async () => {
+      const res = await admin.get('/api/accounts?q=a&q=b');
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details).toContainEqual(expect.objectContaining({ path: 'q' }));
+      expect((await admin.get('/api/accounts?limit=1&limit=2')).statusCode).toBe(400);
+    });
+
+    it('refuses a body that tries to set __proto__ with 400', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/accounts',
+        headers: { cookie: await cookieFor(), 'content-type': 'application/json' },
+        payload: '{"kind":"business","name":"Proto","__proto__":{"admin":true}}',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('invalid_input');
+    });
+
+    it('searches for backslashes and quotes literally', async () => {
+      for (const q of ['\\', "'", '"', "'; drop table accounts; --", '%5C%25']) {
+        const res = await admin.get(`/api/accounts?q=${encodeURIComponent(q)}`);
+        expect(res.statusCode, q).toBe(200);
+        expect(res.json().items).toEqual([]);
+      }
+    });
+
     it('answers an overlong search text with 400', async () => {
       const res = await admin.get(`/api/accounts?q=${'a'.repeat(201)}`);
       expect(res.statusCode).toBe(400);
@@ -522,7 +602,12 @@ describe('accounts API', () => {
     });
 
     it('ignores unknown fields rather than storing them', async () => {
-      const res = await admin.post('/api/accounts', { kind: 'business', name: 'Extra', id: '00000000-0000-4000-8000-000000000001', contactCount: 99 });
+      const res = await admin.post('/api/accounts', {
+        kind: 'business',
+        name: 'Extra',
+        id: '00000000-0000-4000-8000-000000000001',
+        contactCount: 99,
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json().id).not.toBe('00000000-0000-4000-8000-000000000001');
       expect(res.json().contactCount).toBe(0);

@@ -58,6 +58,9 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
           })
           .returning('id')
           .executeTakeFirstOrThrow();
+        // A crmCompany* employee reaches only assigned accounts, so the one they create is assigned to them.
+        if (ctx.actor.restrictToAssigned && ctx.actor.type === 'employee' && ctx.actor.id)
+          await tx.insertInto('employee_accounts').values({ employee_id: ctx.actor.id, account_id: id }).execute();
         const account = await getAccountUnchecked(tx, id);
         await recordAudit(tx, ctx, {
           action: 'account.created',
@@ -125,7 +128,9 @@ export async function listAccounts(
     cursorOf = (r) => ({ name: r.name_key, id: r.id });
   }
   const page = toPage(await q.execute(), query.limit, cursorOf, (r) => r.id);
-  const rows = page.items.length ? await selectAccounts(db).where('accounts.id', 'in', page.items).execute() : [];
+  const rows = page.items.length
+    ? await selectAccounts(db).where('accounts.id', 'in', page.items).execute()
+    : [];
   const byId = new Map(rows.map((r) => [r.id, toAccount(r)]));
   return { items: page.items.map((id) => byId.get(id)!), nextCursor: page.nextCursor };
 }

@@ -1,8 +1,8 @@
-import { page } from '../../../contracts/common.ts';
+import { page, Uuid } from '../../../contracts/common.ts';
 import { AuditEntry, AuditListQuery } from '../../../contracts/audit.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { can } from '../../http/context.ts';
-import { forbidden } from '../../lib/errors.ts';
+import { forbidden, notFound } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { getContact } from '../contacts/contacts.service.ts';
 import { listAudit } from './audit.service.ts';
@@ -25,6 +25,9 @@ export async function auditRoutes(app: App, deps: AppDeps) {
       const { entityType, entityId } = request.query;
       if (!can(ctx, 'audit.read')) {
         // Anyone who may read an account or contact may read its history, and nothing more.
+        const own = (entityType === 'contact' || entityType === 'account') && entityId;
+        // Ids are UUIDs; anything else names nothing (and must not reach a uuid column as a server error).
+        if (own && !Uuid.safeParse(entityId).success) throw notFound(`The ${entityType}`);
         if (entityType === 'contact' && entityId) await getContact(db, ctx, entityId);
         else if (entityType === 'account' && entityId) await getAccount(db, ctx, entityId);
         else throw forbidden('Reading the audit log needs the auditView role');

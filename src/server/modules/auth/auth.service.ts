@@ -118,6 +118,11 @@ export async function createApiKey(
     throw new AppError('forbidden', 'An API key cannot have permissions you do not have yourself', [
       { path: 'roles', message: `Not yours to grant: ${exceeds.join(', ')}` },
     ]);
+  // Nor reach accounts its creator may not: a creator limited to assigned accounts makes only limited keys.
+  if (ctx.actor.restrictToAssigned && !isRestrictedToAssigned(body.roles))
+    throw new AppError('forbidden', 'An API key cannot reach accounts that are not assigned to you', [
+      { path: 'roles', message: 'These roles reach every account' },
+    ]);
   const prefix = randomToken(6);
   const key = `clt_${prefix}_${randomToken(24)}`;
   return db.transaction().execute(async (tx) => {

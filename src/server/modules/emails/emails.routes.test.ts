@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import { encodeCursor } from '../../lib/cursor.ts';
+
+type Message = {
+  id: string;
+  to: string;
+  templateKey: string | null;
+  status: string;
+  subject: string;
+  contactId: string | null;
+};
+type Page = { items: Message[]; nextCursor: string | null };
+
+describe('email log API', () => {
+  let t: TestApp;
+  let admin: Client;
+  const sent: Record<string, { contactId: string }> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await t.employee(['administrator']);
+    const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Mail Co' })).json();
+    for (const email of ['Anna@Mail.test', 'bert@mail.test', 'carla@mail.test', 'dora@mail.test']) {
+      const res = await admin.post(`/api/accounts/${account.id}/contacts`, {
+        email,
+        firstName: email.split('@')[0],
+        lastName: 'Mail',
+        sendEmail: 'accountactivation',
+      });
+      expect(res.statusCode).toBe(201);
+      sent[email.toLowerCase()] = { contactId: res.json().id };
+    }
+    // One delivered email and one of another template, as SMTP and other features will write them.
+    const db = t.deps.database.db;
+    await db
+      .updateTable('emails')
+      .set({ status: 'sent', sent_at: new Date() })
+      .where('to_address', '=', 'bert@mail.test')
+      .execute();
+    await db
+      .updateTable('emails')
+      .set({ template_key: 'password-reset' })
+      .where('to_address', '=', 'carla@mail.test')
+      .execute();
+  });
+  afterAll(() => t.close());
+
+  const list = async (query = '') => {
+    const res = await admin.get(`/api/emails${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<Page>();
+  };
+
+  it('lists the email log, newest first', async () => {
+    const page = await list();
+    expect(page.items.map((m) => m.to)).toEqual([
+      'dora@mail.test',
+      'carla@mail.test',
+      'bert@mail.test',
+      'Anna@Mail.test',
+    ]);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it('filters by recipient, whatever its case', async () => {
+    const page = await list('?to=anna@mail.TEST');
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).toMatchObject({
+      to: 'Anna@Mail.test',
+      contactId: sent['anna@mail.test']!.contactId,
+    });
+    expect((await list('?to=%20ANNA@MAIL.TEST%20')).items).toHaveLength(1);
+    expect((await list('?to=anna')).items).toEqual([]);
+  });
+
+  it('filters by template and by status', async () => {
+    expect((await list('?templateKey=password-reset')).items.map((m) => m.to)).toEqual(['carla@mail.test']);
+    expect((await list('?templateKey=accountactivation')).items).toHaveLength(3);
+    expect((await list('?status=sent')).items.map((m) => m.to)).toEqual(['bert@mail.test']);
+    expect((await list('?status=captured')).items).toHaveLength(3);
+    expect((await list('?status=captured&to=bert@mail.test')).items).toEqual([]);
+    const bad = await admin.get('/api/emails?status=lost');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details).toContainEqual(expect.objectContaining({ path: 'status' }));
+  });
+
+  it('reads one email with its rendered bodies', async () => {
+    const [first] = (await list('?to=dora@mail.test')).items;
+    const res = await admin.get(`/api/emails/${first!.id}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      id: first!.id,
+      to: 'dora@mail.test',
+      templateKey: 'accountactivation',
+      language: 'en',
+      cc: [],
+      bcc: [],
+      status: 'captured',
+      sentAt: null,
+    });
+    expect(res.json().html).toContain('<!doctype html>');
+    expect(res.json().text).toContain('Welcome, dora!');
+  });
+
+  it('answers 404 for an unknown email and 400 for a malformed id', async () => {
+    const unknown = await admin.get('/api/emails/00000000-0000-4000-8000-000000000000');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('not_found');
+    const bad = await admin.get('/api/emails/not-an-id');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details).toContainEqual(expect.objectContaining({ path: 'id' }));
+  });
+
+  it('pages through the log exactly once', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(`?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((m) => m.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen).size).toBe(4);
+    expect(seen).toEqual((await list()).items.map((m) => m.id));
+  });
+
+  it('refuses a bad limit or a forged cursor with 400, never 500', async () => {
+    for (const query of ['?limit=0', '?limit=201', '?limit=x']) {
+      const res = await admin.get(`/api/emails${query}`);
+      expect(res.statusCode, query).toBe(400);
+    }
+    for (const cursor of [
+      'nonsense',
+      encodeCursor({ at: 'yesterday', id: '00000000-0000-4000-8000-000000000000' }),
+      encodeCursor({ at: '2025-02-30 10:00:00.000000+00', id: '00000000-0000-4000-8000-000000000000' }),
+      encodeCursor({ at: '2025-01-01 10:00:00+00', id: 'x' }),
+    ]) {
+      const res = await admin.get(`/api/emails?cursor=${cursor}`);
+      expect(res.statusCode, `${cursor}: ${res.body}`).toBe(400);
+      expect(res.json().error.details).toContainEqual(expect.objectContaining({ path: 'cursor' }));
+    }
+  });
+
+  it('is readable only with emails.read', async () => {
+    const auditor = await t.employee(['auditView']);
+    expect((await auditor.get('/api/emails')).statusCode).toBe(403);
+    const templates = await t.employee(['emailTemplatesEdit']);
+    expect((await templates.get('/api/emails')).statusCode).toBe(200);
+    expect((await t.anonymous.get('/api/emails')).statusCode).toBe(401);
+  });
+});
