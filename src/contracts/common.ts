@@ -9,8 +9,9 @@ export const optionalText = (max: number) =>
     .string()
     .trim()
     .max(max, `Use at most ${max} characters`)
-    .nullish()
-    .transform((v) => (v === '' ? null : v));
+    .nullable()
+    .transform((v) => (v === '' ? null : v))
+    .optional();
 
 export const Email = z
   .string()

@@ -1,0 +1,100 @@
+import PgBoss from 'pg-boss';
+import { CompiledQuery } from 'kysely';
+import type { z } from 'zod';
+import type { Executor } from '../db/client.ts';
+
+/** A named queue with the schema of its payload and its retry policy. */
+export type JobQueue<T> = {
+  name: string;
+  payload: z.ZodType<T>;
+  /** How often a failing job is tried again, and how long a worker may hold it before it counts as crashed. */
+  retry: { limit: number; delaySeconds: number; backoff: boolean };
+  expireInSeconds: number;
+};
+
+export function defineQueue<T>(
+  name: string,
+  payload: z.ZodType<T>,
+  options: Partial<Pick<JobQueue<T>, 'retry' | 'expireInSeconds'>> = {},
+): JobQueue<T> {
+  return {
+    name,
+    payload,
+    retry: options.retry ?? { limit: 5, delaySeconds: 30, backoff: true },
+    expireInSeconds: options.expireInSeconds ?? 15 * 60,
+  };
+}
+
+export type SendOptions = {
+  /** Send inside this transaction: the job exists only if it commits. */
+  db?: Executor;
+  startAfter?: Date;
+  singletonKey?: string;
+};
+
+export type JobRunner = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  send<T>(queue: JobQueue<T>, payload: T, options?: SendOptions): Promise<string | null>;
+  work<T>(queue: JobQueue<T>, handler: (payload: T) => Promise<void>, options?: { pollingIntervalSeconds?: number }): Promise<void>;
+  /** Runs `queue` on a cron schedule; one instance of the cluster sends each tick. */
+  schedule<T>(queue: JobQueue<T>, cron: string, payload: T): Promise<void>;
+};
+
+// pg-boss talks to the database through Kysely, so on PGlite it shares (and waits for) the one session.
+const adapterFor = (db: Executor) => ({
+  executeSql: async (text: string, values: unknown[] = []) => db.executeQuery(CompiledQuery.raw(text, values)),
+});
+
+/** Durable jobs in the database (pg-boss), shared by every instance; a crashed worker's job expires and runs again. */
+export function createJobRunner(db: Executor, options: { schedules?: boolean; log?: (msg: string, err?: unknown) => void } = {}): JobRunner {
+  const boss = new PgBoss({
+    db: adapterFor(db) as unknown as PgBoss.Db,
+    schedule: options.schedules ?? true,
+    supervise: true,
+    migrate: true,
+  });
+  boss.on('error', (err) => options.log?.('job runner error', err));
+  const created = new Set<string>();
+  let started: Promise<unknown> | undefined;
+
+  async function ensureQueue<T>(queue: JobQueue<T>) {
+    if (created.has(queue.name)) return;
+    await (started ??= boss.start());
+    await boss.createQueue(queue.name, {
+      name: queue.name,
+      retryLimit: queue.retry.limit,
+      retryDelay: queue.retry.delaySeconds,
+      retryBackoff: queue.retry.backoff,
+      expireInSeconds: queue.expireInSeconds,
+    });
+    created.add(queue.name);
+  }
+
+  return {
+    async start() {
+      await (started ??= boss.start());
+    },
+    async stop() {
+      if (started) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+    async send(queue, payload, sendOptions = {}) {
+      await ensureQueue(queue);
+      return boss.send(queue.name, queue.payload.parse(payload) as object, {
+        ...(sendOptions.db && { db: adapterFor(sendOptions.db) as unknown as PgBoss.Db }),
+        ...(sendOptions.startAfter && { startAfter: sendOptions.startAfter }),
+        ...(sendOptions.singletonKey && { singletonKey: sendOptions.singletonKey }),
+      });
+    },
+    async work(queue, handler, workOptions = {}) {
+      await ensureQueue(queue);
+      await boss.work(queue.name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1, batchSize: 1 }, async (jobs) => {
+        for (const job of jobs) await handler(queue.payload.parse(job.data));
+      });
+    },
+    async schedule(queue, cron, payload) {
+      await ensureQueue(queue);
+      await boss.schedule(queue.name, cron, queue.payload.parse(payload) as object);
+    },
+  };
+}
