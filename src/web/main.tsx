@@ -1,7 +1,7 @@
 import './styles.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createTheme, MantineProvider } from '@mantine/core';
+import { Badge, Combobox, createTheme, Input, MantineProvider, PasswordInput } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { ModalsProvider } from '@mantine/modals';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -14,6 +14,20 @@ const theme = createTheme({
   primaryColor: 'indigo',
   defaultRadius: 'sm',
   fontFamily: 'Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  components: {
+    // Mantine's asterisk is text inside <label>, so getByLabel('Email', { exact: true }) would not match;
+    // app.css draws the marker for required inputs instead.
+    // Badges mostly show keys (role keys, statuses); keep their case.
+    Badge: Badge.extend({ styles: { root: { textTransform: 'none' } } }),
+    // A closed dropdown stays out of the DOM, so its listbox (labelled like the input) does not
+    // make getByLabel('Roles') ambiguous.
+    Combobox: Combobox.extend({ defaultProps: { keepMounted: false } }),
+    InputWrapper: Input.Wrapper.extend({ defaultProps: { withAsterisk: false } }),
+    // The default toggle label contains "password", which makes getByLabel('Password') ambiguous.
+    PasswordInput: PasswordInput.extend({
+      defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Show or hide the characters' } },
+    }),
+  },
 });
 
 // An expired portal session anywhere sends the employee back to sign-in.

@@ -1,5 +1,11 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  Outlet,
+  redirect,
+} from '@tanstack/react-router';
 import { NotFound } from './components/NotFound.tsx';
 import { PortalLayout } from './portal/PortalLayout.tsx';
 import { SignInPage } from './portal/sign-in/SignInPage.tsx';
@@ -28,7 +34,11 @@ const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
 
 // Storefront: plain pages for the seller's customers.
 const storeRoute = createRoute({ getParentRoute: () => rootRoute, path: 'store', component: StoreLayout });
-const storeIndexRoute = createRoute({ getParentRoute: () => storeRoute, path: '/', component: StoreSignInPage });
+const storeIndexRoute = createRoute({
+  getParentRoute: () => storeRoute,
+  path: '/',
+  component: StoreSignInPage,
+});
 const storeSignInRoute = createRoute({
   getParentRoute: () => storeRoute,
   path: 'sign-in',
@@ -101,9 +111,17 @@ const contactRoute = createRoute({
   path: 'contacts/$contactId',
   component: ContactPage,
 });
-const employeesRoute = createRoute({ getParentRoute: () => portalRoute, path: 'employees', component: EmployeesPage });
+const employeesRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'employees',
+  component: EmployeesPage,
+});
 const rolesRoute = createRoute({ getParentRoute: () => portalRoute, path: 'roles', component: RolesPage });
-const apiKeysRoute = createRoute({ getParentRoute: () => portalRoute, path: 'api-keys', component: ApiKeysPage });
+const apiKeysRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'api-keys',
+  component: ApiKeysPage,
+});
 
 export interface AuditSearch {
   entityType?: string;
@@ -160,4 +178,3 @@ export function createAppRouter(queryClient: QueryClient) {
     scrollRestoration: true,
   });
 }
-

@@ -1,6 +1,17 @@
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import type { z } from 'zod';
 import type { Account, AccountCreateBody, AccountUpdateBody } from '../../contracts/accounts.ts';
 import { api, type Page } from './client.ts';
+
+/** Request bodies as the client sends them (zod input types: optional keys stay optional). */
+export type AccountCreateInput = z.input<typeof AccountCreateBody>;
+export type AccountUpdateInput = z.input<typeof AccountUpdateBody>;
 
 export interface AccountFilters {
   q?: string;
@@ -47,7 +58,7 @@ export function useAccount(id: string | null | undefined) {
 export function useCreateAccount() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: AccountCreateBody) => api<Account>('/accounts', { method: 'POST', body }),
+    mutationFn: (body: AccountCreateInput) => api<Account>('/accounts', { method: 'POST', body }),
     onSuccess: (a) => {
       qc.setQueryData(accountKeys.one(a.id), a);
       void qc.invalidateQueries({ queryKey: accountKeys.all });
@@ -58,7 +69,7 @@ export function useCreateAccount() {
 export function useUpdateAccount(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: AccountUpdateBody) => api<Account>(`/accounts/${id}`, { method: 'PATCH', body }),
+    mutationFn: (body: AccountUpdateInput) => api<Account>(`/accounts/${id}`, { method: 'PATCH', body }),
     onSuccess: (a) => {
       qc.setQueryData(accountKeys.one(a.id), a);
       void qc.invalidateQueries({ queryKey: accountKeys.all });

@@ -101,7 +101,8 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     }
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: ErrorCode; message?: string; details?: unknown } } | undefined)?.error;
+    const err = (data as { error?: { code?: ErrorCode; message?: string; details?: unknown } } | undefined)
+      ?.error;
     throw new ApiError(
       res.status,
       err?.code ?? fallbackCode(res.status),

@@ -1,4 +1,10 @@
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import type { z } from 'zod';
 import type {
   Contact,
@@ -11,6 +17,10 @@ import type {
 import { api, type Page } from './client.ts';
 
 export type DuplicateCheck = z.infer<typeof DuplicateCheckResult>;
+/** Request bodies as the client sends them (zod input types). */
+export type ContactCreateInput = z.input<typeof ContactCreateBody>;
+export type ContactCreateWithAccountInput = z.input<typeof ContactCreateWithAccountBody>;
+export type ContactUpdateInput = z.input<typeof ContactUpdateBody>;
 
 export interface ContactFilters {
   q?: string;
@@ -41,7 +51,10 @@ export function useAccountContacts(accountId: string, q: string, limit = 50) {
   return useInfiniteQuery({
     queryKey: contactKeys.ofAccount(accountId, q),
     queryFn: ({ pageParam, signal }) =>
-      api<Page<ContactSummary>>(`/accounts/${accountId}/contacts`, { query: { q, limit, cursor: pageParam }, signal }),
+      api<Page<ContactSummary>>(`/accounts/${accountId}/contacts`, {
+        query: { q, limit, cursor: pageParam },
+        signal,
+      }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -77,12 +90,12 @@ export function useDuplicateCheck(q: DuplicateQuery) {
 export function useCreateContact() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ viaAccount, body }: { viaAccount: boolean; body: ContactCreateWithAccountBody }) => {
+    mutationFn: ({ viaAccount, body }: { viaAccount: boolean; body: ContactCreateWithAccountInput }) => {
       if (viaAccount) {
         const { accountId, ...rest } = body;
         return api<Contact>(`/accounts/${accountId}/contacts`, {
           method: 'POST',
-          body: rest satisfies ContactCreateBody,
+          body: rest satisfies ContactCreateInput,
         });
       }
       return api<Contact>('/contacts', { method: 'POST', body });
@@ -98,7 +111,7 @@ export function useCreateContact() {
 export function useUpdateContact(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: ContactUpdateBody) => api<Contact>(`/contacts/${id}`, { method: 'PATCH', body }),
+    mutationFn: (body: ContactUpdateInput) => api<Contact>(`/contacts/${id}`, { method: 'PATCH', body }),
     onSuccess: (c) => {
       qc.setQueryData(contactKeys.one(c.id), c);
       void qc.invalidateQueries({ queryKey: ['contacts', 'list'] });

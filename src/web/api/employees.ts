@@ -11,6 +11,8 @@ import type {
 import { api } from './client.ts';
 
 export type ApiKeyCreatedInfo = z.infer<typeof ApiKeyCreated>;
+export type EmployeeCreateInput = z.input<typeof EmployeeCreateBody>;
+export type EmployeeUpdateInput = z.input<typeof EmployeeUpdateBody>;
 
 export const employeeKeys = { all: ['employees'] as const, apiKeys: ['api-keys'] as const };
 
@@ -26,9 +28,7 @@ export function useEmployees(enabled = true) {
 export function useSaveEmployee() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (
-      arg: { id: null; body: EmployeeCreateBody } | { id: string; body: EmployeeUpdateBody },
-    ) =>
+    mutationFn: (arg: { id: null; body: EmployeeCreateInput } | { id: string; body: EmployeeUpdateInput }) =>
       arg.id
         ? api<Employee>(`/employees/${arg.id}`, { method: 'PATCH', body: arg.body })
         : api<Employee>('/employees', { method: 'POST', body: arg.body }),

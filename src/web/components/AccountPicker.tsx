@@ -20,7 +20,14 @@ interface AccountPickerProps {
 }
 
 /** Picks one account by typing its code, number or name. */
-export function AccountPicker({ label = 'Account', value, onChange, error, required, autoFocus }: AccountPickerProps) {
+export function AccountPicker({
+  label = 'Account',
+  value,
+  onChange,
+  error,
+  required,
+  autoFocus,
+}: AccountPickerProps) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 200);
   // After a pick the input shows the label; do not search for the label itself.
@@ -62,7 +69,13 @@ interface AccountMultiPickerProps {
 }
 
 /** Picks several accounts; resolves labels of already chosen ids. */
-export function AccountMultiPicker({ label = 'Assigned accounts', value, onChange, error, description }: AccountMultiPickerProps) {
+export function AccountMultiPicker({
+  label = 'Assigned accounts',
+  value,
+  onChange,
+  error,
+  description,
+}: AccountMultiPickerProps) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 200);
   const { data, isFetching } = useAccountSearch(debounced);

@@ -17,12 +17,21 @@ export function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>) {
   return keys
     .filter((k) => !['updatedAt', 'createdAt'].includes(k))
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
-    .map((k) => ({ key: k, from: entry.before ? before[k] : undefined, to: entry.after ? after[k] : undefined }));
+    .map((k) => ({
+      key: k,
+      from: entry.before ? before[k] : undefined,
+      to: entry.after ? after[k] : undefined,
+    }));
 }
 
 export function AuditDiff({ entry }: { entry: AuditEntry }) {
   const changes = changedFields(entry);
-  if (changes.length === 0) return <Text size="xs" c="dimmed">No field changes</Text>;
+  if (changes.length === 0)
+    return (
+      <Text size="xs" c="dimmed">
+        No field changes
+      </Text>
+    );
   return (
     <Stack gap={2}>
       {changes.map((c) => (
@@ -90,7 +99,9 @@ export function AuditTable({ entries, showEntity = true }: { entries: AuditEntry
           {entries.map((e) => (
             <Table.Tr key={e.id} style={{ verticalAlign: 'top' }}>
               <Table.Td>
-                <Text size="sm">{formatDateTime(e.at)}</Text>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTime(e.at)}
+                </Text>
               </Table.Td>
               <Table.Td>
                 <Stack gap={2}>

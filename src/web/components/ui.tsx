@@ -3,7 +3,15 @@ import { Alert, Badge, Button, Center, Group, Loader, Stack, Text, Title } from 
 import { IconAlertCircle } from '@tabler/icons-react';
 import { errorMessage, isApiError } from '../api/client.ts';
 
-export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <Group justify="space-between" align="flex-end" mb="md" wrap="wrap" gap="sm">
       <Stack gap={2}>
@@ -23,7 +31,11 @@ export function ErrorAlert({ error, title }: { error: unknown; title?: string })
   if (!error) return null;
   const forbidden = isApiError(error) && error.status === 403;
   return (
-    <Alert color="red" icon={<IconAlertCircle size={18} />} title={title ?? (forbidden ? 'Not allowed' : 'Something went wrong')}>
+    <Alert
+      color="red"
+      icon={<IconAlertCircle size={18} />}
+      title={title ?? (forbidden ? 'Not allowed' : 'Something went wrong')}
+    >
       {forbidden ? 'You do not have permission to see this.' : errorMessage(error)}
     </Alert>
   );
@@ -77,7 +89,12 @@ const statusColors: Record<string, string> = {
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <Badge variant="light" color={statusColors[status] ?? 'gray'} radius="sm">
+    <Badge
+      variant="light"
+      color={statusColors[status] ?? 'gray'}
+      radius="sm"
+      style={{ minWidth: 'max-content' }}
+    >
       {status}
     </Badge>
   );
@@ -85,6 +102,11 @@ export function StatusBadge({ status }: { status: string }) {
 
 const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 export const formatDateTime = (iso: string | null | undefined) => (iso ? dateFmt.format(new Date(iso)) : '—');
+
+/** A date-time that does not wrap inside table cells. */
+export const DateTime = ({ iso }: { iso: string | null | undefined }) => (
+  <span style={{ whiteSpace: 'nowrap' }}>{formatDateTime(iso)}</span>
+);
 
 /** A small label/value list for details panels. */
 export function Field({ label, children }: { label: string; children: ReactNode }) {

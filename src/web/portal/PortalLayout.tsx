@@ -1,4 +1,16 @@
-import { AppShell, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title, type NavLinkProps } from '@mantine/core';
+import {
+  AppShell,
+  Burger,
+  Button,
+  Center,
+  Group,
+  Loader,
+  NavLink,
+  Stack,
+  Text,
+  Title,
+  type NavLinkProps,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuilding,
@@ -10,8 +22,8 @@ import {
   IconUsers,
   IconUserShield,
 } from '@tabler/icons-react';
-import { createLink, Navigate, Outlet, useRouterState } from '@tanstack/react-router';
-import type { AnchorHTMLAttributes, ComponentType, Ref } from 'react';
+import { createLink, Outlet, useRouter, useRouterState } from '@tanstack/react-router';
+import { useEffect, useRef, type AnchorHTMLAttributes, type ComponentType, type Ref } from 'react';
 import { useCan, useSession, useSignOut, type Permission } from '../api/session.ts';
 import { ErrorAlert } from '../components/ui.tsx';
 
@@ -44,24 +56,36 @@ export function PortalLayout() {
   const signOut = useSignOut();
   const [opened, { toggle, close }] = useDisclosure();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
-  const href = useRouterState({ select: (s) => s.location.href });
+  const router = useRouter();
+  const signedOut = session.isSuccess && !session.data;
+  const redirected = useRef(false);
 
-  if (session.isPending) {
+  // Once, not on every render: the location changes while the redirect resolves.
+  useEffect(() => {
+    if (!signedOut || redirected.current) return;
+    redirected.current = true;
+    // After "Sign out" there is no page to come back to; after an expired session there is.
+    const href = signOut.isIdle ? router.state.location.href : '/';
+    void router.navigate({
+      to: '/sign-in',
+      search: { redirect: href === '/' || href.startsWith('/sign-in') ? undefined : href },
+      replace: true,
+    });
+  }, [signedOut, router, signOut.isIdle]);
+
+  if (session.isPending || !session.data) {
+    if (session.isError) {
+      return (
+        <Center h="100vh" p="md">
+          <ErrorAlert error={session.error} />
+        </Center>
+      );
+    }
     return (
       <Center h="100vh">
         <Loader aria-label="Loading" />
       </Center>
     );
-  }
-  if (session.isError) {
-    return (
-      <Center h="100vh" p="md">
-        <ErrorAlert error={session.error} />
-      </Center>
-    );
-  }
-  if (!session.data) {
-    return <Navigate to="/sign-in" search={{ redirect: href === '/' ? undefined : href }} replace />;
   }
 
   const { employee } = session.data;
@@ -76,7 +100,13 @@ export function PortalLayout() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
             <Title order={4} c="indigo.7">
               Clientele
             </Title>

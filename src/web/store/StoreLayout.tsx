@@ -1,4 +1,4 @@
-import { Anchor, Box, Container, Group, Text } from '@mantine/core';
+import { Box, Container, Group, Text } from '@mantine/core';
 import { Outlet } from '@tanstack/react-router';
 import { AnchorLink } from '../components/links.tsx';
 

@@ -73,9 +73,16 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
             description="Generated when empty"
             value={form.number}
             onChange={(e) => setForm({ ...form, number: e.currentTarget.value })}
-            error={errors.number ?? (isApiError(create.error) && create.error.code === 'conflict' ? errorMessage(create.error) : undefined)}
+            error={
+              errors.number ??
+              (isApiError(create.error) && create.error.code === 'conflict'
+                ? errorMessage(create.error)
+                : undefined)
+            }
           />
-          {create.isError && Object.keys(errors).length === 0 && !(isApiError(create.error) && create.error.code === 'conflict') ? (
+          {create.isError &&
+          Object.keys(errors).length === 0 &&
+          !(isApiError(create.error) && create.error.code === 'conflict') ? (
             <ErrorAlert error={create.error} />
           ) : null}
           <Group justify="flex-end">

@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
-  Anchor,
   Badge,
   Button,
   Grid,
@@ -19,14 +18,28 @@ import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconUserPlus } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import type { Account, AccountUpdateBody } from '../../../contracts/accounts.ts';
-import { useAccount, useSetAssignees, useUpdateAccount } from '../../api/accounts.ts';
+import type { Account } from '../../../contracts/accounts.ts';
+import {
+  useAccount,
+  useSetAssignees,
+  useUpdateAccount,
+  type AccountUpdateInput,
+} from '../../api/accounts.ts';
 import { errorMessage, fieldErrorsOf } from '../../api/client.ts';
 import { contactName, useAccountContacts } from '../../api/contacts.ts';
 import { useEmployees } from '../../api/employees.ts';
 import { useCan } from '../../api/session.ts';
 import { SearchInput } from '../../components/SearchInput.tsx';
-import { Empty, ErrorAlert, Field, formatDateTime, LoadMore, PageHeader, PageLoader, StatusBadge } from '../../components/ui.tsx';
+import {
+  Empty,
+  ErrorAlert,
+  Field,
+  formatDateTime,
+  LoadMore,
+  PageHeader,
+  PageLoader,
+  StatusBadge,
+} from '../../components/ui.tsx';
 import { AddContactDialog } from '../contacts/AddContactDialog.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 
@@ -54,7 +67,9 @@ export function AccountPage() {
             <StatusBadge status={a.status} />
           </Group>
         }
-        subtitle={[a.number, a.code, a.kind === 'business' ? 'Business' : 'Personal'].filter(Boolean).join(' · ')}
+        subtitle={[a.number, a.code, a.kind === 'business' ? 'Business' : 'Personal']
+          .filter(Boolean)
+          .join(' · ')}
         actions={
           <>
             {can('audit.read') ? (
@@ -76,7 +91,12 @@ export function AccountPage() {
             <Title order={4} mb="sm">
               Details
             </Title>
-            {can('accounts.write') ? <AccountForm account={a} /> : <AccountDetails account={a} />}
+            {/* Remount on a server change so the form starts from the saved values. */}
+            {can('accounts.write') ? (
+              <AccountForm key={a.updatedAt} account={a} />
+            ) : (
+              <AccountDetails account={a} />
+            )}
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
@@ -84,7 +104,7 @@ export function AccountPage() {
             <Title order={4} mb="sm">
               Assigned employees
             </Title>
-            <Assignees account={a} />
+            <Assignees key={a.assignedEmployeeIds.join()} account={a} />
           </Paper>
         </Grid.Col>
         <Grid.Col span={12}>
@@ -111,16 +131,21 @@ function AccountDetails({ account: a }: { account: Account }) {
   );
 }
 
-const formOf = (a: Account) => ({ kind: a.kind, name: a.name, code: a.code ?? '', number: a.number, status: a.status });
+const formOf = (a: Account) => ({
+  kind: a.kind,
+  name: a.name,
+  code: a.code ?? '',
+  number: a.number,
+  status: a.status,
+});
 
 function AccountForm({ account }: { account: Account }) {
   const [form, setForm] = useState(() => formOf(account));
   const update = useUpdateAccount(account.id);
   const errors = fieldErrorsOf(update.error);
-  useEffect(() => setForm(formOf(account)), [account]);
 
   const original = formOf(account);
-  const patch: AccountUpdateBody = {};
+  const patch: AccountUpdateInput = {};
   if (form.kind !== original.kind) patch.kind = form.kind;
   if (form.name !== original.name) patch.name = form.name;
   if (form.code !== original.code) patch.code = form.code.trim() || null;
@@ -203,7 +228,6 @@ function Assignees({ account }: { account: Account }) {
   const employees = useEmployees(canRead);
   const setAssignees = useSetAssignees(account.id);
   const [value, setValue] = useState(account.assignedEmployeeIds);
-  useEffect(() => setValue(account.assignedEmployeeIds), [account.assignedEmployeeIds]);
   const dirty = [...value].sort().join() !== [...account.assignedEmployeeIds].sort().join();
 
   if (!canRead) {
@@ -215,7 +239,10 @@ function Assignees({ account }: { account: Account }) {
       </Text>
     );
   }
-  const data = (employees.data ?? []).map((e) => ({ value: e.id, label: e.name ? `${e.name} (${e.email})` : e.email }));
+  const data = (employees.data ?? []).map((e) => ({
+    value: e.id,
+    label: e.name ? `${e.name} (${e.email})` : e.email,
+  }));
   if (!canEdit) {
     const names = data.filter((d) => account.assignedEmployeeIds.includes(d.value));
     return names.length === 0 ? (
@@ -324,7 +351,9 @@ function AccountContacts({ accountId }: { accountId: string }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {list.isSuccess && contacts.length === 0 ? <Empty>{q ? 'No contact matches.' : 'No contacts yet.'}</Empty> : null}
+      {list.isSuccess && contacts.length === 0 ? (
+        <Empty>{q ? 'No contact matches.' : 'No contacts yet.'}</Empty>
+      ) : null}
       {contacts.length > 0 ? (
         <LoadMore
           shown={contacts.length}

@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { Anchor, Badge, Button, Group, Paper, Select, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, Paper, Select, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
@@ -126,7 +126,11 @@ export function AccountsPage() {
           </Table>
         </Table.ScrollContainer>
         {list.isSuccess && accounts.length === 0 ? (
-          <Empty>{search.q || search.kind || search.status ? 'No account matches these filters.' : 'No accounts yet.'}</Empty>
+          <Empty>
+            {search.q || search.kind || search.status
+              ? 'No account matches these filters.'
+              : 'No accounts yet.'}
+          </Empty>
         ) : null}
         {list.isPending ? <Empty>Loading…</Empty> : null}
         {accounts.length > 0 ? (

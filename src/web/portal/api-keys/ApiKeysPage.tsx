@@ -1,12 +1,34 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, MultiSelect, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  MultiSelect,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCheck, IconCopy, IconPlus } from '@tabler/icons-react';
 import type { EmployeeRole } from '../../../contracts/employees.ts';
 import { errorMessage, fieldErrorsOf } from '../../api/client.ts';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKeyCreatedInfo } from '../../api/employees.ts';
-import { Empty, ErrorAlert, formatDateTime, PageHeader, PageLoader, StatusBadge } from '../../components/ui.tsx';
+import {
+  Empty,
+  ErrorAlert,
+  DateTime,
+  formatDateTime,
+  PageHeader,
+  PageLoader,
+  StatusBadge,
+} from '../../components/ui.tsx';
 import { employeeRoleOptions } from '../employees/EmployeesPage.tsx';
 
 export function ApiKeysPage() {
@@ -60,8 +82,12 @@ export function ApiKeysPage() {
                         ))}
                       </Group>
                     </Table.Td>
-                    <Table.Td>{formatDateTime(k.createdAt)}</Table.Td>
-                    <Table.Td>{formatDateTime(k.lastUsedAt)}</Table.Td>
+                    <Table.Td>
+                      <DateTime iso={k.createdAt} />
+                    </Table.Td>
+                    <Table.Td>
+                      <DateTime iso={k.lastUsedAt} />
+                    </Table.Td>
                     <Table.Td>
                       {k.revokedAt ? (
                         <Stack gap={0}>
@@ -85,14 +111,21 @@ export function ApiKeysPage() {
                             modals.openConfirmModal({
                               title: `Revoke “${k.name}”?`,
                               children: (
-                                <Text size="sm">Integrations using this key stop working at once. This cannot be undone.</Text>
+                                <Text size="sm">
+                                  Integrations using this key stop working at once. This cannot be undone.
+                                </Text>
                               ),
                               labels: { confirm: 'Revoke', cancel: 'Cancel' },
                               confirmProps: { color: 'red' },
                               onConfirm: () =>
                                 revoke.mutate(k.id, {
-                                  onSuccess: () => notifications.show({ color: 'green', message: `Key “${k.name}” revoked` }),
-                                  onError: (e) => notifications.show({ color: 'red', message: errorMessage(e) }),
+                                  onSuccess: () =>
+                                    notifications.show({
+                                      color: 'green',
+                                      message: `Key “${k.name}” revoked`,
+                                    }),
+                                  onError: (e) =>
+                                    notifications.show({ color: 'red', message: errorMessage(e) }),
                                 }),
                             })
                           }
@@ -127,10 +160,14 @@ export function ApiKeysPage() {
         {created ? (
           <Stack>
             <Alert color="yellow" icon={<IconAlertTriangle size={18} />}>
-              Copy the key now and store it somewhere safe. It is shown only once; if you lose it, revoke it and create a new
-              one.
+              Copy the key now and store it somewhere safe. It is shown only once; if you lose it, revoke it
+              and create a new one.
             </Alert>
-            <Code block data-testid="api-key-value" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
+            <Code
+              block
+              data-testid="api-key-value"
+              style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
+            >
               {created.key}
             </Code>
             <Group justify="space-between">
@@ -157,7 +194,13 @@ export function ApiKeysPage() {
   );
 }
 
-function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (k: ApiKeyCreatedInfo) => void }) {
+function CreateKeyDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (k: ApiKeyCreatedInfo) => void;
+}) {
   const [name, setName] = useState('');
   const [roles, setRoles] = useState<EmployeeRole[]>([]);
   const create = useCreateApiKey();
@@ -184,10 +227,11 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
             label="Roles"
             description="What the key may do"
             required
+            labelProps={{ className: 'required-label' }}
             searchable
             data={employeeRoleOptions}
             value={roles}
-            onChange={(v) => setRoles(v as EmployeeRole[])}
+            onChange={(v) => setRoles(v)}
             error={errors.roles}
             comboboxProps={{ withinPortal: true }}
           />

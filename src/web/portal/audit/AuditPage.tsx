@@ -14,9 +14,13 @@ export function AuditPage() {
   const navigate = useNavigate({ from: '/audit' });
   const list = useAuditList({ entityType: search.entityType, entityId: search.entityId });
   const entries = list.data?.pages.flatMap((p) => p.items) ?? [];
-  const types = search.entityType && !ENTITY_TYPES.includes(search.entityType) ? [...ENTITY_TYPES, search.entityType] : ENTITY_TYPES;
+  const types =
+    search.entityType && !ENTITY_TYPES.includes(search.entityType)
+      ? [...ENTITY_TYPES, search.entityType]
+      : ENTITY_TYPES;
   const onEntityId = useCallback(
-    (id: string) => void navigate({ search: (prev) => ({ ...prev, entityId: id || undefined }), replace: true }),
+    (id: string) =>
+      void navigate({ search: (prev) => ({ ...prev, entityId: id || undefined }), replace: true }),
     [navigate],
   );
 
@@ -32,7 +36,9 @@ export function AuditPage() {
             w={180}
             data={types}
             value={search.entityType ?? null}
-            onChange={(v) => void navigate({ search: (prev) => ({ ...prev, entityType: v ?? undefined }), replace: true })}
+            onChange={(v) =>
+              void navigate({ search: (prev) => ({ ...prev, entityType: v ?? undefined }), replace: true })
+            }
           />
           <SearchInput
             label="Entity ID"

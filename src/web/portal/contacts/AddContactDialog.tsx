@@ -1,5 +1,16 @@
 import { useState } from 'react';
-import { Alert, Anchor, Button, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
@@ -74,8 +85,11 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
     onClose();
   };
 
-  const set = <K extends keyof typeof emptyForm>(key: K, value: (typeof emptyForm)[K]) =>
+  const set = <K extends keyof typeof emptyForm>(key: K, value: (typeof emptyForm)[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
+    // A server error describes the previous attempt; drop it once the user edits.
+    if (create.isError) create.reset();
+  };
 
   const submit = () => {
     if (!accountId) {
@@ -230,7 +244,9 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
             error={errors.sendEmail}
             comboboxProps={{ withinPortal: true }}
           />
-          {create.isError && Object.keys(errors).length === 0 && !conflict ? <ErrorAlert error={create.error} /> : null}
+          {create.isError && Object.keys(errors).length === 0 && !conflict ? (
+            <ErrorAlert error={create.error} />
+          ) : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel

@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
-  Anchor,
   Badge,
   Button,
   Grid,
@@ -17,15 +16,25 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { getRouteApi } from '@tanstack/react-router';
-import type { Contact, ContactUpdateBody } from '../../../contracts/contacts.ts';
+import type { Contact } from '../../../contracts/contacts.ts';
 import { useAuditList } from '../../api/audit.ts';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
-import { contactName, useContact, useUpdateContact } from '../../api/contacts.ts';
+import { contactName, useContact, useUpdateContact, type ContactUpdateInput } from '../../api/contacts.ts';
 import { useEmailList } from '../../api/emails.ts';
 import { useGroupRoles, useRoles } from '../../api/roles.ts';
 import { useCan } from '../../api/session.ts';
 import { AuditTable } from '../../components/AuditList.tsx';
-import { Empty, ErrorAlert, Field, formatDateTime, LoadMore, PageHeader, PageLoader, StatusBadge } from '../../components/ui.tsx';
+import {
+  Empty,
+  ErrorAlert,
+  Field,
+  DateTime,
+  formatDateTime,
+  LoadMore,
+  PageHeader,
+  PageLoader,
+  StatusBadge,
+} from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
@@ -59,7 +68,12 @@ export function ContactPage() {
             <Title order={4} mb="sm">
               Details
             </Title>
-            {can('contacts.write') ? <ContactForm contact={c} /> : <ContactDetails contact={c} />}
+            {/* Remount on a server change so the form starts from the saved values. */}
+            {can('contacts.write') ? (
+              <ContactForm key={c.updatedAt} contact={c} />
+            ) : (
+              <ContactDetails contact={c} />
+            )}
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
@@ -186,10 +200,9 @@ function ContactForm({ contact }: { contact: Contact }) {
   const roles = useRoles();
   const groupRoles = useGroupRoles();
   const errors = fieldErrorsOf(update.error);
-  useEffect(() => setForm(formOf(contact)), [contact]);
 
   const original = formOf(contact);
-  const patch: ContactUpdateBody = {};
+  const patch: ContactUpdateInput = {};
   if (form.firstName !== original.firstName) patch.firstName = form.firstName;
   if (form.lastName !== original.lastName) patch.lastName = form.lastName;
   if (form.email !== original.email) patch.email = form.email;
@@ -206,13 +219,16 @@ function ContactForm({ contact }: { contact: Contact }) {
   // Keep roles the contact holds visible even if the role list has not loaded.
   for (const k of form.roles) if (!roleData.some((r) => r.value === k)) roleData.push({ value: k, label: k });
   const groupData = (groupRoles.data ?? []).map((g) => ({ value: g.key, label: g.name }));
-  for (const k of form.groupRoles) if (!groupData.some((g) => g.value === k)) groupData.push({ value: k, label: k });
+  for (const k of form.groupRoles)
+    if (!groupData.some((g) => g.value === k)) groupData.push({ value: k, label: k });
 
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        update.mutate(patch, { onSuccess: () => notifications.show({ color: 'green', message: 'Contact saved' }) });
+        update.mutate(patch, {
+          onSuccess: () => notifications.show({ color: 'green', message: 'Contact saved' }),
+        });
       }}
     >
       <Stack>
@@ -237,7 +253,12 @@ function ContactForm({ contact }: { contact: Contact }) {
             required
             value={form.email}
             onChange={(e) => set('email', e.currentTarget.value)}
-            error={errors.email ?? (isApiError(update.error) && update.error.code === 'conflict' ? errorMessage(update.error) : undefined)}
+            error={
+              errors.email ??
+              (isApiError(update.error) && update.error.code === 'conflict'
+                ? errorMessage(update.error)
+                : undefined)
+            }
           />
           <TextInput
             label="Phone"
@@ -335,7 +356,9 @@ function ContactEmails({ email }: { email: string }) {
           <Table.Tbody>
             {items.map((m) => (
               <Table.Tr key={m.id}>
-                <Table.Td>{formatDateTime(m.createdAt)}</Table.Td>
+                <Table.Td>
+                  <DateTime iso={m.createdAt} />
+                </Table.Td>
                 <Table.Td>
                   <AnchorLink to="/emails" search={{ to: email, id: m.id }} size="sm">
                     {m.subject}

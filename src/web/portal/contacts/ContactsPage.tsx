@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { Anchor, Button, Group, Paper, Select, Table, Text } from '@mantine/core';
+import { Button, Group, Paper, Select, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconUserPlus } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
@@ -96,7 +96,8 @@ export function ContactsPage() {
                   <Table.Td>{c.email}</Table.Td>
                   <Table.Td>
                     {c.account ? (
-                      <AnchorLink to="/accounts/$accountId"
+                      <AnchorLink
+                        to="/accounts/$accountId"
                         params={{ accountId: c.account.id }}
                         size="sm"
                         c="dark"
@@ -121,7 +122,9 @@ export function ContactsPage() {
           </Table>
         </Table.ScrollContainer>
         {list.isSuccess && contacts.length === 0 ? (
-          <Empty>{search.q || search.status ? 'No contact matches these filters.' : 'No contacts yet.'}</Empty>
+          <Empty>
+            {search.q || search.status ? 'No contact matches these filters.' : 'No contacts yet.'}
+          </Empty>
         ) : null}
         {list.isPending ? <Empty>Loading…</Empty> : null}
         {contacts.length > 0 ? (

@@ -1,9 +1,18 @@
 import { useCallback } from 'react';
-import { Anchor, Group, Modal, Paper, Select, Stack, Table, Tabs, Text } from '@mantine/core';
+import { Group, Modal, Paper, Select, Stack, Table, Tabs, Text } from '@mantine/core';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useEmail, useEmailList, type EmailStatusValue } from '../../api/emails.ts';
+import { useEmail, useEmailList } from '../../api/emails.ts';
 import { SearchInput } from '../../components/SearchInput.tsx';
-import { Empty, ErrorAlert, formatDateTime, LoadMore, PageHeader, PageLoader, StatusBadge } from '../../components/ui.tsx';
+import {
+  Empty,
+  ErrorAlert,
+  DateTime,
+  formatDateTime,
+  LoadMore,
+  PageHeader,
+  PageLoader,
+  StatusBadge,
+} from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 
 const route = getRouteApi('/portal/emails');
@@ -39,7 +48,7 @@ export function EmailsPage() {
             data={['queued', 'sending', 'sent', 'failed', 'captured']}
             value={search.status ?? null}
             onChange={(v) =>
-              void navigate({ search: (prev) => ({ ...prev, status: (v as EmailStatusValue | null) ?? undefined }), replace: true })
+              void navigate({ search: (prev) => ({ ...prev, status: v ?? undefined }), replace: true })
             }
           />
         </Group>
@@ -65,7 +74,9 @@ export function EmailsPage() {
                     open(m.id);
                   }}
                 >
-                  <Table.Td>{formatDateTime(m.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <DateTime iso={m.createdAt} />
+                  </Table.Td>
                   <Table.Td>{m.to}</Table.Td>
                   <Table.Td>
                     <AnchorLink to="/emails" search={{ ...search, id: m.id }} size="sm" fw={500}>
@@ -136,7 +147,12 @@ function EmailDialog({ id, onClose }: { id: string | null; onClose: () => void }
               <iframe title="Email HTML" sandbox="" srcDoc={m.html} className="email-frame" />
             </Tabs.Panel>
             <Tabs.Panel value="text" pt="sm">
-              <Text component="pre" size="sm" ff="monospace" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+              <Text
+                component="pre"
+                size="sm"
+                ff="monospace"
+                style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}
+              >
                 {m.text}
               </Text>
             </Tabs.Panel>

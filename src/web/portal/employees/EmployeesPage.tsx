@@ -20,7 +20,7 @@ import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
 import { useEmployees, useSaveEmployee } from '../../api/employees.ts';
 import { useCan } from '../../api/session.ts';
 import { AccountMultiPicker } from '../../components/AccountPicker.tsx';
-import { Empty, ErrorAlert, formatDateTime, PageHeader, PageLoader, StatusBadge } from '../../components/ui.tsx';
+import { Empty, ErrorAlert, DateTime, PageHeader, PageLoader, StatusBadge } from '../../components/ui.tsx';
 
 /**
  * What each employee role allows, shown next to the role in pickers. Keyed by the contract's
@@ -42,7 +42,10 @@ const ROLE_HINTS: Record<EmployeeRole, string> = {
   integrationsManage: 'Manage integrations',
   auditView: 'See the audit log',
 };
-export const employeeRoleOptions = (Object.keys(ROLE_HINTS) as EmployeeRole[]).map((r) => ({ value: r, label: `${r} — ${ROLE_HINTS[r]}` }));
+export const employeeRoleOptions = (Object.keys(ROLE_HINTS) as EmployeeRole[]).map((r) => ({
+  value: r,
+  label: `${r} — ${ROLE_HINTS[r]}`,
+}));
 
 export function EmployeesPage() {
   const can = useCan();
@@ -99,10 +102,17 @@ export function EmployeesPage() {
                     <Table.Td>
                       <StatusBadge status={e.status} />
                     </Table.Td>
-                    <Table.Td>{formatDateTime(e.lastSignInAt)}</Table.Td>
+                    <Table.Td>
+                      <DateTime iso={e.lastSignInAt} />
+                    </Table.Td>
                     {canWrite ? (
                       <Table.Td ta="right">
-                        <Button size="xs" variant="default" onClick={() => setEditing(e)} aria-label={`Edit ${e.email}`}>
+                        <Button
+                          size="xs"
+                          variant="default"
+                          onClick={() => setEditing(e)}
+                          aria-label={`Edit ${e.email}`}
+                        >
                           Edit
                         </Button>
                       </Table.Td>
@@ -126,7 +136,7 @@ function EmployeeDialog({ employee, onClose }: { employee: Employee | null; onCl
     email: employee?.email ?? '',
     name: employee?.name ?? '',
     password: '',
-    roles: (employee?.roles ?? []) as EmployeeRole[],
+    roles: employee?.roles ?? [],
     status: employee?.status ?? 'active',
     assignedAccountIds: employee?.assignedAccountIds ?? [],
   });
@@ -176,11 +186,18 @@ function EmployeeDialog({ employee, onClose }: { employee: Employee | null; onCl
             onChange={(e) => set('email', e.currentTarget.value)}
             error={errors.email ?? (conflict ? errorMessage(save.error) : undefined)}
           />
-          <TextInput label="Name" value={form.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} />
+          <TextInput
+            label="Name"
+            value={form.name}
+            onChange={(e) => set('name', e.currentTarget.value)}
+            error={errors.name}
+          />
           <PasswordInput
             label="Password"
             description={
-              employee ? 'Leave empty to keep the current password' : 'Optional; at least 10 characters. Leave empty to set it later.'
+              employee
+                ? 'Leave empty to keep the current password'
+                : 'Optional; at least 10 characters. Leave empty to set it later.'
             }
             autoComplete="new-password"
             value={form.password}
@@ -190,10 +207,11 @@ function EmployeeDialog({ employee, onClose }: { employee: Employee | null; onCl
           <MultiSelect
             label="Roles"
             required
+            labelProps={{ className: 'required-label' }}
             searchable
             data={employeeRoleOptions}
             value={form.roles}
-            onChange={(v) => set('roles', v as EmployeeRole[])}
+            onChange={(v) => set('roles', v)}
             error={errors.roles}
             comboboxProps={{ withinPortal: true }}
           />
@@ -202,7 +220,9 @@ function EmployeeDialog({ employee, onClose }: { employee: Employee | null; onCl
             onChange={(v) => set('assignedAccountIds', v)}
             error={errors.assignedAccountIds}
             description={
-              usesCrm ? 'A CRM role only reaches these accounts' : 'Only matters for the crmCompanyView and crmCompanyEdit roles'
+              usesCrm
+                ? 'A CRM role only reaches these accounts'
+                : 'Only matters for the crmCompanyView and crmCompanyEdit roles'
             }
           />
           {employee ? (
@@ -216,7 +236,9 @@ function EmployeeDialog({ employee, onClose }: { employee: Employee | null; onCl
               onChange={(e) => set('status', e.currentTarget.value as Employee['status'])}
             />
           ) : null}
-          {save.isError && Object.keys(errors).length === 0 && !conflict ? <ErrorAlert error={save.error} /> : null}
+          {save.isError && Object.keys(errors).length === 0 && !conflict ? (
+            <ErrorAlert error={save.error} />
+          ) : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -1,5 +1,20 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Button, Group, Modal, MultiSelect, Paper, Stack, Table, Text, TextInput, Textarea, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
@@ -42,7 +57,10 @@ function deleteFailed(e: unknown, what: string) {
   notifications.show({
     color: 'red',
     title: `Could not delete ${what}`,
-    message: isApiError(e) && e.code === 'conflict' ? `${errorMessage(e)} Remove it from contacts first.` : errorMessage(e),
+    message:
+      isApiError(e) && e.code === 'conflict'
+        ? `${errorMessage(e)} Remove it from contacts first.`
+        : errorMessage(e),
   });
 }
 
@@ -87,7 +105,11 @@ function RolesTable() {
                     <Table.Td>
                       <Group gap={4} justify="flex-end" wrap="nowrap">
                         <Tooltip label="Edit">
-                          <ActionIcon variant="subtle" aria-label={`Edit role ${r.key}`} onClick={() => setEditing(r)}>
+                          <ActionIcon
+                            variant="subtle"
+                            aria-label={`Edit role ${r.key}`}
+                            onClick={() => setEditing(r)}
+                          >
                             <IconPencil size={16} />
                           </ActionIcon>
                         </Tooltip>
@@ -99,7 +121,8 @@ function RolesTable() {
                             onClick={() =>
                               confirmDelete(`role ${r.key}`, () =>
                                 del.mutate(r.key, {
-                                  onSuccess: () => notifications.show({ color: 'green', message: `Role ${r.key} deleted` }),
+                                  onSuccess: () =>
+                                    notifications.show({ color: 'green', message: `Role ${r.key} deleted` }),
                                   onError: (e) => deleteFailed(e, `role ${r.key}`),
                                 }),
                               )
@@ -117,13 +140,19 @@ function RolesTable() {
           </Table>
         </Table.ScrollContainer>
       ) : null}
-      {editing ? <RoleDialog role={editing === 'new' ? null : editing} onClose={() => setEditing(null)} /> : null}
+      {editing ? (
+        <RoleDialog role={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
+      ) : null}
     </Paper>
   );
 }
 
 function RoleDialog({ role, onClose }: { role: Role | null; onClose: () => void }) {
-  const [form, setForm] = useState({ key: role?.key ?? '', name: role?.name ?? '', description: role?.description ?? '' });
+  const [form, setForm] = useState({
+    key: role?.key ?? '',
+    name: role?.name ?? '',
+    description: role?.description ?? '',
+  });
   const save = useSaveRole();
   const errors = fieldErrorsOf(save.error);
   const conflict = isApiError(save.error) && save.error.code === 'conflict';
@@ -135,7 +164,11 @@ function RoleDialog({ role, onClose }: { role: Role | null; onClose: () => void 
           save.mutate(
             {
               existingKey: role?.key ?? null,
-              input: { key: form.key.trim(), name: form.name.trim(), description: form.description.trim() || null },
+              input: {
+                key: form.key.trim(),
+                name: form.name.trim(),
+                description: form.description.trim() || null,
+              },
             },
             {
               onSuccess: () => {
@@ -172,7 +205,9 @@ function RoleDialog({ role, onClose }: { role: Role | null; onClose: () => void 
             onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
             error={errors.description}
           />
-          {save.isError && Object.keys(errors).length === 0 && !conflict ? <ErrorAlert error={save.error} /> : null}
+          {save.isError && Object.keys(errors).length === 0 && !conflict ? (
+            <ErrorAlert error={save.error} />
+          ) : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
@@ -241,7 +276,11 @@ function GroupRolesTable() {
                     <Table.Td>
                       <Group gap={4} justify="flex-end" wrap="nowrap">
                         <Tooltip label="Edit">
-                          <ActionIcon variant="subtle" aria-label={`Edit group role ${g.key}`} onClick={() => setEditing(g)}>
+                          <ActionIcon
+                            variant="subtle"
+                            aria-label={`Edit group role ${g.key}`}
+                            onClick={() => setEditing(g)}
+                          >
                             <IconPencil size={16} />
                           </ActionIcon>
                         </Tooltip>
@@ -254,7 +293,10 @@ function GroupRolesTable() {
                               confirmDelete(`group role ${g.key}`, () =>
                                 del.mutate(g.key, {
                                   onSuccess: () =>
-                                    notifications.show({ color: 'green', message: `Group role ${g.key} deleted` }),
+                                    notifications.show({
+                                      color: 'green',
+                                      message: `Group role ${g.key} deleted`,
+                                    }),
                                   onError: (e) => deleteFailed(e, `group role ${g.key}`),
                                 }),
                               )
@@ -272,13 +314,19 @@ function GroupRolesTable() {
           </Table>
         </Table.ScrollContainer>
       ) : null}
-      {editing ? <GroupRoleDialog groupRole={editing === 'new' ? null : editing} onClose={() => setEditing(null)} /> : null}
+      {editing ? (
+        <GroupRoleDialog groupRole={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
+      ) : null}
     </Paper>
   );
 }
 
 function GroupRoleDialog({ groupRole, onClose }: { groupRole: GroupRole | null; onClose: () => void }) {
-  const [form, setForm] = useState({ key: groupRole?.key ?? '', name: groupRole?.name ?? '', roles: groupRole?.roles ?? [] });
+  const [form, setForm] = useState({
+    key: groupRole?.key ?? '',
+    name: groupRole?.name ?? '',
+    roles: groupRole?.roles ?? [],
+  });
   const roles = useRoles();
   const save = useSaveGroupRole();
   const errors = fieldErrorsOf(save.error);
@@ -292,7 +340,10 @@ function GroupRoleDialog({ groupRole, onClose }: { groupRole: GroupRole | null; 
         onSubmit={(e) => {
           e.preventDefault();
           save.mutate(
-            { existingKey: groupRole?.key ?? null, input: { key: form.key.trim(), name: form.name.trim(), roles: form.roles } },
+            {
+              existingKey: groupRole?.key ?? null,
+              input: { key: form.key.trim(), name: form.name.trim(), roles: form.roles },
+            },
             {
               onSuccess: () => {
                 notifications.show({ color: 'green', message: `Group role ${form.key} saved` });
@@ -330,7 +381,9 @@ function GroupRoleDialog({ groupRole, onClose }: { groupRole: GroupRole | null; 
             error={errors.roles}
             comboboxProps={{ withinPortal: true }}
           />
-          {save.isError && Object.keys(errors).length === 0 && !conflict ? <ErrorAlert error={save.error} /> : null}
+          {save.isError && Object.keys(errors).length === 0 && !conflict ? (
+            <ErrorAlert error={save.error} />
+          ) : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

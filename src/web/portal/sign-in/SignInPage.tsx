@@ -1,7 +1,18 @@
-import { useState } from 'react';
-import { Alert, Button, Center, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
+import {
+  Alert,
+  Button,
+  Center,
+  Loader,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
-import { getRouteApi, Navigate } from '@tanstack/react-router';
+import { getRouteApi, useRouter } from '@tanstack/react-router';
 import { errorMessage, isApiError } from '../../api/client.ts';
 import { useSession, useSignIn } from '../../api/session.ts';
 
@@ -14,7 +25,8 @@ function signInError(e: unknown): string {
 }
 
 /** Only same-site paths are followed after sign-in. */
-const safeRedirect = (r: string | undefined) => (r && r.startsWith('/') && !r.startsWith('//') ? r : '/accounts');
+const safeRedirect = (r: string | undefined) =>
+  r && r.startsWith('/') && !r.startsWith('//') ? r : '/accounts';
 
 export function SignInPage() {
   const { redirect } = route.useSearch();
@@ -22,15 +34,23 @@ export function SignInPage() {
   const signIn = useSignIn();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const router = useRouter();
+  const signedIn = !!session.data;
+  const redirected = useRef(false);
 
-  if (session.isPending) {
+  useEffect(() => {
+    if (!signedIn || redirected.current) return;
+    redirected.current = true;
+    void router.navigate({ href: safeRedirect(redirect), replace: true });
+  }, [signedIn, redirect, router]);
+
+  if (session.isPending || session.data) {
     return (
       <Center h="100vh">
         <Loader aria-label="Loading" />
       </Center>
     );
   }
-  if (session.data) return <Navigate to={safeRedirect(redirect)} replace />;
 
   return (
     <Center mih="100vh" bg="gray.0" p="md">

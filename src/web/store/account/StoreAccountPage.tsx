@@ -24,7 +24,8 @@ export function StoreAccountPage() {
       <Stack>
         <Title order={2}>Your account</Title>
         <Text data-testid="store-signed-in-as">
-          Signed in as <b>{`${contact.firstName} ${contact.lastName}`.trim() || contact.email}</b> ({contact.email})
+          Signed in as <b>{`${contact.firstName} ${contact.lastName}`.trim() || contact.email}</b> (
+          {contact.email})
         </Text>
         {account ? (
           <Text data-testid="store-account-name">
@@ -37,7 +38,9 @@ export function StoreAccountPage() {
         <Button
           variant="default"
           loading={signOut.isPending}
-          onClick={() => signOut.mutate(undefined, { onSettled: () => void navigate({ to: '/store/sign-in' }) })}
+          onClick={() =>
+            signOut.mutate(undefined, { onSettled: () => void navigate({ to: '/store/sign-in' }) })
+          }
         >
           Sign out
         </Button>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { IconCircleCheck } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
@@ -18,8 +18,8 @@ function LinkProblem({ message }: { message: string }) {
           {message}
         </Alert>
         <Text size="sm">
-          Activation links work once and expire after a while. Ask your contact at the seller to send you a new activation
-          link.
+          Activation links work once and expire after a while. Ask your contact at the seller to send you a
+          new activation link.
         </Text>
         <AnchorLink to="/store/sign-in" size="sm">
           Already activated? Sign in
@@ -36,19 +36,22 @@ export function ActivatePage() {
   const [confirm, setConfirm] = useState('');
   const [localErrors, setLocalErrors] = useState<{ password?: string; confirm?: string }>({});
 
-  if (!token) return <LinkProblem message="The activation link is incomplete. Open the link from your email again." />;
+  if (!token)
+    return <LinkProblem message="The activation link is incomplete. Open the link from your email again." />;
   if (activate.isSuccess) {
     return (
       <Paper withBorder p="xl" radius="md">
         <Stack align="flex-start">
           <Title order={2}>
-            <IconCircleCheck size={28} color="var(--mantine-color-green-6)" style={{ verticalAlign: 'text-bottom' }} /> Your
-            account is active
+            <IconCircleCheck
+              size={28}
+              color="var(--mantine-color-green-6)"
+              style={{ verticalAlign: 'text-bottom' }}
+            />{' '}
+            Your account is active
           </Title>
           <Text>Your password is set. You can now sign in with your email and the new password.</Text>
-          <ButtonLink to="/store/sign-in">
-            Sign in
-          </ButtonLink>
+          <ButtonLink to="/store/sign-in">Sign in</ButtonLink>
         </Stack>
       </Paper>
     );
