@@ -279,5 +279,5 @@ export async function run(args: string[]): Promise<void> {
   console.log(`\nContacts p50 by term (ms): ${perTerm.join(', ')}`);
 
   await app.close();
-  await database.close();
+  await deps.close();
 }

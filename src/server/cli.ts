@@ -23,7 +23,7 @@ program
   .description('Bring the database schema up to date')
   .action(async () => {
     const deps = await openRuntime(loadConfig());
-    await deps.database.close();
+    await deps.close();
     console.log('The database schema is up to date.');
   });
 
@@ -54,7 +54,7 @@ employee
       );
       console.log(`Created employee ${created.email} (${created.roles.join(', ')}).`);
     } finally {
-      await deps.database.close();
+      await deps.close();
     }
   });
 
@@ -67,7 +67,7 @@ program
       const summary = await loadDemoData(deps);
       console.log(summary);
     } finally {
-      await deps.database.close();
+      await deps.close();
     }
   });
 

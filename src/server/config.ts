@@ -18,6 +18,14 @@ const Env = z.object({
     .number()
     .positive()
     .default(24 * 7),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().positive().default(60),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://…')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  EMAIL_FROM: z.string().optional(),
+  EMAIL_RETRY_HOURS: z.coerce.number().positive().default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z
     .enum(['true', 'false'])
@@ -35,6 +43,11 @@ export type Config = {
   adminPassword: string | undefined;
   sessionTtlMs: number;
   activationTtlMs: number;
+  passwordResetTtlMs: number;
+  smtpUrl: string | undefined;
+  /** The sender of system emails unless a template's settings name another. */
+  emailFrom: { name: string; address: string };
+  emailRetryHorizonMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   trustProxy: boolean;
 };
@@ -46,17 +59,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     activationTtlMs: e.ACTIVATION_TTL_HOURS * 3600_000,
+    passwordResetTtlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000,
+    smtpUrl: e.SMTP_URL,
+    emailFrom: parseFrom(e.EMAIL_FROM, publicUrl),
+    emailRetryHorizonMs: e.EMAIL_RETRY_HOURS * 3600_000,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
   };
+}
+
+/** `Name <address>` or a bare address; by default no-reply at the public host. */
+function parseFrom(value: string | undefined, publicUrl: string): { name: string; address: string } {
+  const host = new URL(publicUrl).hostname;
+  const fallback = { name: 'Clientele', address: `no-reply@${host.includes('.') ? host : `${host}.local`}` };
+  if (!value) return fallback;
+  const m = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(value);
+  const from = m
+    ? { name: m[1]!.replace(/^"|"$/g, ''), address: m[2]! }
+    : { name: fallback.name, address: value.trim() };
+  if (!z.email().safeParse(from.address).success)
+    throw new Error(`Invalid configuration:\n  EMAIL_FROM: not an email address: ${value}`);
+  return from;
 }

@@ -8,14 +8,21 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import type { EmailDelivery } from './email/delivery.ts';
 import type { Outbox } from './email/outbox.ts';
+import type { JobRunner } from './jobs/job-runner.ts';
 
 /** Everything the modules are wired with, built once in the composition root. */
 export type AppDeps = {
   database: Database;
   config: Config;
   outbox: Outbox;
+  jobs: JobRunner;
+  /** SMTP delivery, when SMTP_URL is set; without it emails are captured in the log. */
+  delivery: EmailDelivery | null;
   scopeId: string;
+  /** Stops the job runner and closes the database. */
+  close(): Promise<void>;
 };
 
 export type App = FastifyInstance<

@@ -2,10 +2,26 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { AppDeps } from './deps.ts';
+import {
+  createEmailDelivery,
+  defaultRetryDelay,
+  deliverEmailQueue,
+  sweepEmailsQueue,
+} from './email/delivery.ts';
 import { createOutbox } from './email/outbox.ts';
+import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 
-/** Opens the configured database (embedded or PostgreSQL), brings its schema up to date, and wires the deps. */
-export async function openRuntime(config: Config, database?: Database): Promise<AppDeps> {
+export const QUEUES = [deliverEmailQueue, sweepEmailsQueue] as JobQueue<never>[];
+
+/**
+ * The composition root: opens the configured database (embedded or PostgreSQL), brings its schema up
+ * to date, starts the job runner and wires the modules' dependencies.
+ */
+export async function openRuntime(
+  config: Config,
+  database?: Database,
+  log: (msg: string, err?: unknown) => void = () => {},
+): Promise<AppDeps> {
   const db =
     database ??
     (config.databaseUrl
@@ -18,11 +34,29 @@ export async function openRuntime(config: Config, database?: Database): Promise<
       .select('id')
       .where('key', '=', 'default')
       .executeTakeFirstOrThrow();
+    const jobs = createJobRunner(db.db, { queues: QUEUES, log });
+    await jobs.start();
+    const delivery = config.smtpUrl
+      ? createEmailDelivery(db.db, jobs, {
+          smtpUrl: config.smtpUrl,
+          defaultFrom: config.emailFrom,
+          horizonMs: config.emailRetryHorizonMs,
+          leaseMs: 2 * 60_000,
+          retryDelayMs: defaultRetryDelay,
+        })
+      : null;
     return {
       database: db,
       config,
       scopeId: scope.id,
-      outbox: createOutbox({ publicUrl: config.publicUrl, deliver: false }),
+      jobs,
+      delivery,
+      outbox: createOutbox({ publicUrl: config.publicUrl, jobs: delivery ? jobs : null }),
+      async close() {
+        await jobs.stop();
+        delivery?.close();
+        await db.close();
+      },
     };
   } catch (err) {
     await db.close();

@@ -28,7 +28,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info(`${signal} received: finishing requests and closing the database`);
     clearInterval(purge);
     await app.close();
-    await deps.database.close();
+    await deps.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

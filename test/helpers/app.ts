@@ -82,7 +82,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
     async close() {
       await app.close();
-      await database.close();
+      await deps.close();
     },
   };
 }

@@ -210,8 +210,19 @@ export interface EmailsTable {
   attempts: Generated<number>;
   last_error: string | null;
   next_attempt_at: NullableTimestamp;
+  lease_until: NullableTimestamp;
+  from_name: string | null;
   sent_at: NullableTimestamp;
   created_at: Timestamp;
+}
+
+export interface EmailAttemptsTable {
+  id: Generated<string>;
+  email_id: string;
+  at: Timestamp;
+  outcome: 'sent' | 'temporary-failure' | 'permanent-failure';
+  response: string | null;
+  duration_ms: number;
 }
 
 export interface EmailTemplatesTable {
@@ -271,6 +282,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   one_time_tokens: OneTimeTokensTable;
   emails: EmailsTable;
+  email_attempts: EmailAttemptsTable;
   email_templates: EmailTemplatesTable;
   email_settings: EmailSettingsTable;
   audit_log: AuditLogTable;

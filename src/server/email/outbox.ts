@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../db/client.ts';
+import type { JobRunner } from '../jobs/job-runner.ts';
+import { deliverEmailQueue } from './delivery.ts';
 import { DEFAULT_BRANDING, findTemplate, renderTemplate, type Branding } from './render.ts';
 
 export type OutgoingEmail = {
@@ -12,11 +14,16 @@ export type OutgoingEmail = {
 };
 
 export type Outbox = {
-  /** Renders a system email and writes it in the caller's transaction; it exists only if that commits. */
-  enqueue(db: Executor, email: OutgoingEmail): Promise<string>;
+  /**
+   * Renders a system email and writes it in the caller's transaction, with its delivery job:
+   * both exist only if that transaction commits. Null when the system email is switched off.
+   */
+  enqueue(db: Executor, email: OutgoingEmail): Promise<string | null>;
+  /** Writes a new copy of a logged email, to be delivered again. */
+  resend(db: Executor, emailId: string): Promise<string>;
 };
 
-async function brandingOf(db: Executor, scopeId: string): Promise<Branding> {
+export async function brandingOf(db: Executor, scopeId: string): Promise<Branding> {
   const row = await db
     .selectFrom('settings')
     .select('value')
@@ -26,14 +33,27 @@ async function brandingOf(db: Executor, scopeId: string): Promise<Branding> {
   return { ...DEFAULT_BRANDING, ...(row?.value as Partial<Branding> | undefined) };
 }
 
-export function createOutbox(options: { publicUrl: string; deliver: boolean }): Outbox {
+/** With a job runner, emails are queued for SMTP delivery; without one they are captured for the email log. */
+export function createOutbox(options: { publicUrl: string; jobs: JobRunner | null }): Outbox {
   const domain = new URL(options.publicUrl).hostname || 'clientele.local';
+  const { jobs } = options;
+  const status = jobs ? ('queued' as const) : ('captured' as const);
+
+  async function schedule(db: Executor, id: string) {
+    if (jobs) await jobs.send(deliverEmailQueue, { emailId: id }, { db });
+  }
+
   return {
     async enqueue(db, email) {
-      const [template, branding, settings] = await Promise.all([
+      const settings = await db
+        .selectFrom('email_settings')
+        .selectAll()
+        .where('key', '=', email.templateKey)
+        .executeTakeFirst();
+      if (settings && !settings.enabled) return null;
+      const [template, branding] = await Promise.all([
         findTemplate(db, email.templateKey, email.language),
         brandingOf(db, email.scopeId),
-        db.selectFrom('email_settings').selectAll().where('key', '=', email.templateKey).executeTakeFirst(),
       ]);
       const rendered = await renderTemplate(template, email.variables, branding);
       const id = randomUUID();
@@ -48,18 +68,52 @@ export function createOutbox(options: { publicUrl: string; deliver: boolean }): 
           cc: settings?.cc ?? [],
           bcc: settings?.bcc ?? [],
           from_address: settings?.from_address ?? null,
+          from_name: settings?.from_name ?? null,
           subject: rendered.subject,
           html: rendered.html,
           text: rendered.text,
-          // Without SMTP configured, emails are kept and readable in the portal's email log.
-          status: options.deliver ? 'queued' : 'captured',
+          status,
           message_id: `<${id}@${domain}>`,
           contact_id: email.contactId ?? null,
           last_error: null,
-          next_attempt_at: options.deliver ? new Date() : null,
+          next_attempt_at: jobs ? new Date() : null,
           sent_at: null,
         })
         .execute();
+      await schedule(db, id);
+      return id;
+    },
+    async resend(db, emailId) {
+      const original = await db
+        .selectFrom('emails')
+        .selectAll()
+        .where('id', '=', emailId)
+        .executeTakeFirstOrThrow();
+      const id = randomUUID();
+      await db
+        .insertInto('emails')
+        .values({
+          id,
+          scope_id: original.scope_id,
+          template_key: original.template_key,
+          language: original.language,
+          to_address: original.to_address,
+          cc: original.cc,
+          bcc: original.bcc,
+          from_address: original.from_address,
+          from_name: original.from_name,
+          subject: original.subject,
+          html: original.html,
+          text: original.text,
+          status,
+          message_id: `<${id}@${domain}>`,
+          contact_id: original.contact_id,
+          last_error: null,
+          next_attempt_at: jobs ? new Date() : null,
+          sent_at: null,
+        })
+        .execute();
+      await schedule(db, id);
       return id;
     },
   };

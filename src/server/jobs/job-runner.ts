@@ -36,50 +36,67 @@ export type JobRunner = {
   start(): Promise<void>;
   stop(): Promise<void>;
   send<T>(queue: JobQueue<T>, payload: T, options?: SendOptions): Promise<string | null>;
-  work<T>(queue: JobQueue<T>, handler: (payload: T) => Promise<void>, options?: { pollingIntervalSeconds?: number }): Promise<void>;
+  work<T>(
+    queue: JobQueue<T>,
+    handler: (payload: T) => Promise<void>,
+    options?: { pollingIntervalSeconds?: number },
+  ): Promise<void>;
   /** Runs `queue` on a cron schedule; one instance of the cluster sends each tick. */
   schedule<T>(queue: JobQueue<T>, cron: string, payload: T): Promise<void>;
 };
 
 // pg-boss talks to the database through Kysely, so on PGlite it shares (and waits for) the one session.
 const adapterFor = (db: Executor) => ({
-  executeSql: async (text: string, values: unknown[] = []) => db.executeQuery(CompiledQuery.raw(text, values)),
+  executeSql: async (text: string, values: unknown[] = []) =>
+    db.executeQuery(CompiledQuery.raw(text, values)),
 });
 
-/** Durable jobs in the database (pg-boss), shared by every instance; a crashed worker's job expires and runs again. */
-export function createJobRunner(db: Executor, options: { schedules?: boolean; log?: (msg: string, err?: unknown) => void } = {}): JobRunner {
+/**
+ * Durable jobs in the database (pg-boss), shared by every instance; a crashed worker's job expires and runs again.
+ * Queues are declared up front and created at start, so that sending inside a transaction never needs
+ * a second connection (the embedded database has only one).
+ */
+export function createJobRunner(
+  db: Executor,
+  options: { queues: JobQueue<never>[]; log?: (msg: string, err?: unknown) => void },
+): JobRunner {
   const boss = new PgBoss({
     db: adapterFor(db) as unknown as PgBoss.Db,
-    schedule: options.schedules ?? true,
+    schedule: true,
     supervise: true,
     migrate: true,
   });
   boss.on('error', (err) => options.log?.('job runner error', err));
-  const created = new Set<string>();
-  let started: Promise<unknown> | undefined;
+  const known = new Set(options.queues.map((q) => q.name));
+  let started = false;
 
-  async function ensureQueue<T>(queue: JobQueue<T>) {
-    if (created.has(queue.name)) return;
-    await (started ??= boss.start());
-    await boss.createQueue(queue.name, {
-      name: queue.name,
-      retryLimit: queue.retry.limit,
-      retryDelay: queue.retry.delaySeconds,
-      retryBackoff: queue.retry.backoff,
-      expireInSeconds: queue.expireInSeconds,
-    });
-    created.add(queue.name);
+  function assertReady(queue: { name: string }) {
+    if (!started) throw new Error(`The job runner is not started (queue ${queue.name})`);
+    if (!known.has(queue.name)) throw new Error(`Queue ${queue.name} was not declared to the job runner`);
   }
 
   return {
     async start() {
-      await (started ??= boss.start());
+      if (started) return;
+      await boss.start();
+      for (const queue of options.queues) {
+        await boss.createQueue(queue.name, {
+          name: queue.name,
+          retryLimit: queue.retry.limit,
+          retryDelay: queue.retry.delaySeconds,
+          retryBackoff: queue.retry.backoff,
+          expireInSeconds: queue.expireInSeconds,
+        });
+      }
+      started = true;
     },
     async stop() {
-      if (started) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      if (!started) return;
+      started = false;
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
     async send(queue, payload, sendOptions = {}) {
-      await ensureQueue(queue);
+      assertReady(queue);
       return boss.send(queue.name, queue.payload.parse(payload) as object, {
         ...(sendOptions.db && { db: adapterFor(sendOptions.db) as unknown as PgBoss.Db }),
         ...(sendOptions.startAfter && { startAfter: sendOptions.startAfter }),
@@ -87,13 +104,17 @@ export function createJobRunner(db: Executor, options: { schedules?: boolean; lo
       });
     },
     async work(queue, handler, workOptions = {}) {
-      await ensureQueue(queue);
-      await boss.work(queue.name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1, batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) await handler(queue.payload.parse(job.data));
-      });
+      assertReady(queue);
+      await boss.work(
+        queue.name,
+        { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1, batchSize: 1 },
+        async (jobs) => {
+          for (const job of jobs) await handler(queue.payload.parse(job.data));
+        },
+      );
     },
     async schedule(queue, cron, payload) {
-      await ensureQueue(queue);
+      assertReady(queue);
       await boss.schedule(queue.name, cron, queue.payload.parse(payload) as object);
     },
   };

@@ -60,7 +60,10 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
           .executeTakeFirstOrThrow();
         // A crmCompany* employee reaches only assigned accounts, so the one they create is assigned to them.
         if (ctx.actor.restrictToAssigned && ctx.actor.type === 'employee' && ctx.actor.id)
-          await tx.insertInto('employee_accounts').values({ employee_id: ctx.actor.id, account_id: id }).execute();
+          await tx
+            .insertInto('employee_accounts')
+            .values({ employee_id: ctx.actor.id, account_id: id })
+            .execute();
         const account = await getAccountUnchecked(tx, id);
         await recordAudit(tx, ctx, {
           action: 'account.created',

@@ -59,7 +59,7 @@ export async function sendActivationEmail(
   tx: Executor,
   ctx: RequestContext,
   contact: Contact,
-): Promise<string> {
+): Promise<string | null> {
   const { token, expiresAt } = await issueToken(tx, 'activation', contact.id, deps.activationTtlMs);
   return deps.outbox.enqueue(tx, {
     scopeId: ctx.scopeId,

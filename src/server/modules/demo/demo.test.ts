@@ -15,12 +15,22 @@ describe('demo data', () => {
     expect(await loadDemoData(t.deps)).toBe('The demo data is already loaded.');
 
     const { db } = t.deps.database;
-    const accounts = await db.selectFrom('accounts').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const accounts = await db
+      .selectFrom('accounts')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(accounts.n)).toBe(33);
-    const welcome = await db.selectFrom('emails').select('to_address').where('template_key', '=', 'accountactivation').execute();
+    const welcome = await db
+      .selectFrom('emails')
+      .select('to_address')
+      .where('template_key', '=', 'accountactivation')
+      .execute();
     expect(welcome.length).toBeGreaterThan(20);
 
-    const signIn = await t.anonymous.post('/api/session', { email: 'rep@demo.example', password: DEMO_PASSWORD });
+    const signIn = await t.anonymous.post('/api/session', {
+      email: 'rep@demo.example',
+      password: DEMO_PASSWORD,
+    });
     expect(signIn.statusCode).toBe(200);
     const cookie = signIn.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     const list = await t.app.inject({ method: 'GET', url: '/api/accounts?limit=100', headers: { cookie } });

@@ -1,0 +1,203 @@
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db, Executor } from '../db/client.ts';
+import type { EmailRow } from '../db/schema.ts';
+import { defineQueue, type JobRunner } from '../jobs/job-runner.ts';
+
+export const deliverEmailQueue = defineQueue('email.deliver', z.object({ emailId: z.uuid() }), {
+  // Our own backoff schedules the next attempt; pg-boss's retries only cover a worker that died.
+  retry: { limit: 10, delaySeconds: 30, backoff: true },
+  expireInSeconds: 120,
+});
+export const sweepEmailsQueue = defineQueue('email.sweep', z.object({}), {
+  retry: { limit: 0, delaySeconds: 60, backoff: false },
+  expireInSeconds: 60,
+});
+
+export type DeliveryOptions = {
+  smtpUrl: string;
+  defaultFrom: { name: string; address: string };
+  /** Give up on temporary failures after this long since the email was written. */
+  horizonMs: number;
+  /** How long a worker may hold an email it is sending before another may take it over. */
+  leaseMs: number;
+  /** Delay before the n-th retry (n ≥ 1). */
+  retryDelayMs: (attempt: number) => number;
+};
+
+/** 30 s, 2 min, 8 min, 32 min, then every 2 hours: the first retry comes within a minute. */
+export const defaultRetryDelay = (attempt: number) => Math.min(30_000 * 4 ** (attempt - 1), 2 * 3600_000);
+
+type Transport = { sendMail(message: SendMailOptions): Promise<unknown> };
+
+/** SMTP answers 5xx for permanent refusals; everything else (timeouts, refused connections, 4xx) may pass. */
+export function isPermanent(err: unknown): boolean {
+  const code = (err as { responseCode?: number }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+function describe(err: unknown): string {
+  const e = err as { response?: string; message?: string; code?: string };
+  return (e.response ?? e.message ?? String(err)).slice(0, 1000);
+}
+
+// A stuck server must not hold a worker for minutes.
+function withTimeouts(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [key, value] of [
+    ['connectionTimeout', '10000'],
+    ['greetingTimeout', '10000'],
+    ['socketTimeout', '30000'],
+  ] as const)
+    if (!url.searchParams.has(key)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+export type EmailDelivery = {
+  /** Schedules delivery of an email written in this transaction. */
+  schedule(db: Executor, emailId: string, at?: Date): Promise<void>;
+  deliver(emailId: string): Promise<'sent' | 'retry' | 'failed' | 'skipped'>;
+  /** Re-schedules emails whose job was lost or whose worker died holding them. */
+  sweep(): Promise<number>;
+  startWorkers(): Promise<void>;
+  close(): void;
+};
+
+export function createEmailDelivery(
+  db: Db,
+  jobs: JobRunner,
+  options: DeliveryOptions,
+  transport?: Transport,
+): EmailDelivery {
+  const smtp: Transport = transport ?? nodemailer.createTransport(withTimeouts(options.smtpUrl));
+
+  async function schedule(tx: Executor, emailId: string, at?: Date) {
+    await jobs.send(deliverEmailQueue, { emailId }, { db: tx, ...(at && { startAfter: at }) });
+  }
+
+  async function claim(emailId: string): Promise<EmailRow | undefined> {
+    const leaseUntil = new Date(Date.now() + options.leaseMs);
+    return db
+      .updateTable('emails')
+      .set({ status: 'sending', lease_until: leaseUntil, attempts: sql`attempts + 1` })
+      .where('id', '=', emailId)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'queued'),
+          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', new Date())]),
+        ]),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async function deliver(emailId: string): Promise<'sent' | 'retry' | 'failed' | 'skipped'> {
+    // Only one worker can move an email from queued to sending, so two instances never both send it.
+    const email = await claim(emailId);
+    if (!email) return 'skipped';
+    const started = Date.now();
+    try {
+      const fromAddress = email.from_address ?? options.defaultFrom.address;
+      const fromName = email.from_name ?? options.defaultFrom.name;
+      await smtp.sendMail({
+        from: { name: fromName, address: fromAddress },
+        to: email.to_address,
+        cc: email.cc,
+        bcc: email.bcc,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        messageId: email.message_id,
+      });
+    } catch (err) {
+      const permanent = isPermanent(err);
+      const nextAt = new Date(Date.now() + options.retryDelayMs(email.attempts));
+      const giveUp = permanent || nextAt.getTime() > email.created_at.getTime() + options.horizonMs;
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('email_attempts')
+          .values({
+            email_id: email.id,
+            outcome: permanent ? 'permanent-failure' : 'temporary-failure',
+            response: describe(err),
+            duration_ms: Date.now() - started,
+          })
+          .execute();
+        await tx
+          .updateTable('emails')
+          .set({
+            status: giveUp ? 'failed' : 'queued',
+            last_error:
+              giveUp && !permanent
+                ? `Gave up after ${email.attempts} attempts: ${describe(err)}`
+                : describe(err),
+            next_attempt_at: giveUp ? null : nextAt,
+            lease_until: null,
+          })
+          .where('id', '=', email.id)
+          .execute();
+        if (!giveUp) await schedule(tx, email.id, nextAt);
+      });
+      return giveUp ? 'failed' : 'retry';
+    }
+    await db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('email_attempts')
+        .values({ email_id: email.id, outcome: 'sent', response: null, duration_ms: Date.now() - started })
+        .execute();
+      await tx
+        .updateTable('emails')
+        .set({
+          status: 'sent',
+          sent_at: new Date(),
+          lease_until: null,
+          next_attempt_at: null,
+          last_error: null,
+        })
+        .where('id', '=', email.id)
+        .execute();
+    });
+    return 'sent';
+  }
+
+  async function sweep(): Promise<number> {
+    const graceMs = 60_000;
+    const due = await db
+      .selectFrom('emails')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<', new Date(Date.now() - graceMs))]),
+          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', new Date())]),
+        ]),
+      )
+      .limit(1000)
+      .execute();
+    for (const { id } of due)
+      await jobs.send(deliverEmailQueue, { emailId: id }, { singletonKey: `sweep:${id}` });
+    return due.length;
+  }
+
+  return {
+    schedule,
+    deliver,
+    sweep,
+    async startWorkers() {
+      await jobs.work(
+        deliverEmailQueue,
+        async ({ emailId }) => {
+          await deliver(emailId);
+        },
+        { pollingIntervalSeconds: 0.5 },
+      );
+      await jobs.work(sweepEmailsQueue, async () => {
+        await sweep();
+      });
+      await jobs.schedule(sweepEmailsQueue, '* * * * *', {});
+    },
+    close() {
+      (smtp as { close?: () => void }).close?.();
+    },
+  };
+}
