@@ -15,6 +15,9 @@ export const EmailMessage = z.object({
   html: z.string(),
   status: EmailStatus,
   contactId: z.string().nullable(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
   createdAt: z.string(),
   sentAt: z.string().nullable(),
 });
@@ -27,6 +30,11 @@ export const EmailListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 });
+
+export const PasswordResetRequestBody = z.object({ email: z.string().trim().max(254) });
+export const PasswordResetConfirmBody = z.object({ token: z.string().min(10).max(200), password: Password });
+/** The same answer whether or not the email exists, so the form tells nobody who has an account. */
+export const AcceptedMessage = z.object({ message: z.string() });
 
 export const StoreActivateBody = z.object({ token: z.string().min(10).max(200), password: Password });
 export const StoreSessionBody = z.object({

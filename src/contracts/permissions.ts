@@ -12,6 +12,11 @@ export const PERMISSIONS = [
   'apiKeys.manage',
   'audit.read',
   'emails.read',
+  'emails.send',
+  'emailTemplates.read',
+  'emailTemplates.write',
+  'settings.read',
+  'settings.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -23,16 +28,25 @@ export const ROLE_PERMISSIONS: Record<EmployeeRole, readonly Permission[]> = {
   administrator: PERMISSIONS,
   superuser: PERMISSIONS,
   companyView: [...VIEW, 'emails.read'],
-  companyEdit: [...EDIT, 'emails.read'],
+  companyEdit: [...EDIT, 'emails.read', 'emails.send'],
   crmCompanyView: VIEW,
-  crmCompanyEdit: EDIT,
+  crmCompanyEdit: [...EDIT, 'emails.send'],
   customerView: [...VIEW, 'emails.read'],
   // Editing customers includes adding them to an account picked from the accounts list, not editing accounts.
-  customerEdit: [...VIEW, 'contacts.write', 'emails.read'],
+  customerEdit: [...VIEW, 'contacts.write', 'emails.read', 'emails.send'],
   importRun: ['accounts.read', 'contacts.read'],
-  settingsEdit: [],
+  settingsEdit: ['settings.read', 'settings.write'],
   approvalsManage: ['accounts.read', 'contacts.read'],
-  emailTemplatesEdit: ['emails.read'],
+  emailTemplatesEdit: [
+    'emails.read',
+    'emails.send',
+    'emailTemplates.read',
+    'emailTemplates.write',
+    'settings.read',
+    // To preview a template with a real contact's data.
+    'accounts.read',
+    'contacts.read',
+  ],
   integrationsManage: ['apiKeys.manage'],
   auditView: ['audit.read'],
 };
@@ -47,6 +61,7 @@ export const UNRESTRICTED_ROLES: readonly EmployeeRole[] = [
   'customerEdit',
   'importRun',
   'approvalsManage',
+  'emailTemplatesEdit',
 ];
 
 export function permissionsOf(roles: readonly EmployeeRole[]): Set<Permission> {

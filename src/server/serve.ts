@@ -6,8 +6,11 @@ import { openRuntime } from './runtime.ts';
 
 /** Starts the HTTP server and stops it cleanly on SIGTERM/SIGINT. */
 export async function serve(config: Config): Promise<void> {
-  const deps = await openRuntime(config);
+  let log: (msg: string, err?: unknown) => void = (msg, err) => console.error(msg, err ?? '');
+  const deps = await openRuntime(config, undefined, (msg, err) => log(msg, err));
   const app = await buildApp(deps, { logger: { level: config.logLevel } });
+  log = (msg, err) => app.log.error({ err }, msg);
+  if (deps.delivery) await deps.delivery.startWorkers();
   await ensureFirstAdministrator(
     deps.database.db,
     {
@@ -35,6 +38,11 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    deps.delivery
+      ? 'Emails are delivered over SMTP (SMTP_URL).'
+      : 'SMTP_URL is not set: emails are kept in the email log (status captured) and not sent.',
+  );
   app.log.info(
     `Clientele is ready at ${config.publicUrl} (${deps.database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
   );

@@ -9,6 +9,7 @@ import {
 import { NotFound } from './components/NotFound.tsx';
 import { PortalLayout } from './portal/PortalLayout.tsx';
 import { SignInPage } from './portal/sign-in/SignInPage.tsx';
+import { SetupPage } from './portal/setup/SetupPage.tsx';
 import { AccountsPage } from './portal/accounts/AccountsPage.tsx';
 import { AccountPage } from './portal/accounts/AccountPage.tsx';
 import { ContactsPage } from './portal/contacts/ContactsPage.tsx';
@@ -62,6 +63,13 @@ const signInRoute = createRoute({
   path: 'sign-in',
   validateSearch: (s: Record<string, unknown>): { redirect?: string } => ({ redirect: str(s.redirect) }),
   component: SignInPage,
+});
+// First start: the one-time link the server prints creates the first administrator.
+const setupRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'setup',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: SetupPage,
 });
 const portalRoute = createRoute({ getParentRoute: () => rootRoute, id: 'portal', component: PortalLayout });
 const homeRoute = createRoute({
@@ -156,6 +164,7 @@ const emailsRoute = createRoute({
 const routeTree = rootRoute.addChildren([
   storeRoute.addChildren([storeIndexRoute, storeSignInRoute, storeAccountRoute, storeActivateRoute]),
   signInRoute,
+  setupRoute,
   portalRoute.addChildren([
     homeRoute,
     accountsRoute,

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
 export const CHROMIUM_ARGS = [
@@ -13,20 +13,33 @@ export const CHROMIUM_ARGS = [
 ];
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
 }
 
 export const baseUrl = () => inject('baseUrl');
 
-/** Calls the API as the administrator, to arrange data a test needs. */
-export async function adminApi(): Promise<<T>(method: string, url: string, body?: unknown) => Promise<T>> {
+/** Signs in through the API; resolves to the session cookie as a `Cookie` header value. */
+export async function apiSignIn(email: string, password: string): Promise<string> {
   const signIn = await fetch(`${baseUrl()}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: inject('adminEmail'), password: inject('adminPassword') }),
+    body: JSON.stringify({ email, password }),
   });
-  if (!signIn.ok) throw new Error(`admin sign-in failed: ${signIn.status}`);
-  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (!signIn.ok) throw new Error(`sign-in of ${email} failed: ${signIn.status}`);
+  return signIn.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+export type Api = <T>(method: string, url: string, body?: unknown) => Promise<T>;
+
+/** Calls the API as the administrator, to arrange data a test needs. */
+export async function adminApi(): Promise<Api> {
+  const cookie = await apiSignIn(inject('adminEmail'), inject('adminPassword'));
   return async <T>(method: string, url: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${baseUrl()}${url}`, {
       method,
@@ -38,9 +51,49 @@ export async function adminApi(): Promise<<T>(method: string, url: string, body?
   };
 }
 
+/**
+ * A fresh browser context that is already signed in (the cookie of an API sign-in), for tests
+ * that are not about signing in. Sign-in is rate limited per email, so tests should not all use the form.
+ */
+export async function signedInContext(
+  browser: Browser,
+  email: string = inject('adminEmail'),
+  password: string = inject('adminPassword'),
+): Promise<BrowserContext> {
+  const cookie = await apiSignIn(email, password);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addCookies(
+    cookie.split('; ').map((pair) => {
+      const i = pair.indexOf('=');
+      return { name: pair.slice(0, i), value: pair.slice(i + 1), url: baseUrl() };
+    }),
+  );
+  return context;
+}
+
+/** Waits until the locator is visible (Playwright's auto-waiting, without its test runner's `expect`). */
+export async function visible(locator: Locator, timeout = 10_000): Promise<Locator> {
+  await locator.waitFor({ state: 'visible', timeout });
+  return locator;
+}
+
+/** A unique suffix, so tests sharing the server do not collide. */
+export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export const UUID_PATH = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
 export async function signInToPortal(page: Page, email: string, password: string): Promise<void> {
   await page.goto(`${baseUrl()}/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The error message shown under a form field (Mantine links it with aria-describedby), or null. */
+export async function fieldError(input: Locator): Promise<string | null> {
+  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/);
+  const errorId = ids.find((id) => id.endsWith('-error'));
+  if (!errorId) return null;
+  const error = input.page().locator(`[id="${errorId}"]`);
+  return (await error.count()) > 0 ? error.textContent() : null;
 }

@@ -61,7 +61,7 @@ export function createJobRunner(
   options: { queues: JobQueue<never>[]; log?: (msg: string, err?: unknown) => void },
 ): JobRunner {
   const boss = new PgBoss({
-    db: adapterFor(db) as unknown as PgBoss.Db,
+    db: adapterFor(db),
     schedule: true,
     supervise: true,
     migrate: true,
@@ -98,7 +98,7 @@ export function createJobRunner(
     async send(queue, payload, sendOptions = {}) {
       assertReady(queue);
       return boss.send(queue.name, queue.payload.parse(payload) as object, {
-        ...(sendOptions.db && { db: adapterFor(sendOptions.db) as unknown as PgBoss.Db }),
+        ...(sendOptions.db && { db: adapterFor(sendOptions.db) }),
         ...(sendOptions.startAfter && { startAfter: sendOptions.startAfter }),
         ...(sendOptions.singletonKey && { singletonKey: sendOptions.singletonKey }),
       });

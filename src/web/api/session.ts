@@ -60,3 +60,22 @@ export function useSignOut() {
     },
   });
 }
+
+export interface SetupInput {
+  token: string;
+  email: string;
+  name?: string | null;
+  password: string;
+}
+
+/** Creates the first administrator with the one-time setup link; signs them in. */
+export function useSetup() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SetupInput) => api<SessionInfo>('/setup', { method: 'POST', body }),
+    onSuccess: (info) => {
+      qc.clear();
+      qc.setQueryData(sessionKey, info);
+    },
+  });
+}

@@ -19,7 +19,13 @@ import {
   sessionInfo,
   verifyEmployeeCredentials,
 } from './auth.service.ts';
+import {
+  AcceptedMessage,
+  PasswordResetConfirmBody,
+  PasswordResetRequestBody,
+} from '../../../contracts/emails.ts';
 import { completeSetup } from './bootstrap.ts';
+import { confirmEmployeeReset, requestEmployeeReset } from './employee-reset.ts';
 import { endSession, startSession } from './sessions.ts';
 
 export const signInRateLimit = {
@@ -129,6 +135,41 @@ export async function authRoutes(app: App, deps: AppDeps) {
       reply.setCookie(EMPLOYEE_COOKIE, token, cookieOptions(deps, expiresAt));
       const employee = (await employeeFromSession(db, token))!;
       return reply.status(201).send(sessionInfo(employee));
+    },
+  });
+
+  const resetDeps = {
+    db,
+    outbox: deps.outbox,
+    publicUrl: deps.config.publicUrl,
+    passwordResetTtlMs: deps.config.passwordResetTtlMs,
+  };
+  app.post('/api/session/password-reset', {
+    config: { access: 'public', rateLimit: { ...signInRateLimit, max: 5 } },
+    schema: {
+      tags,
+      summary: 'An employee asks for a password-reset link (same answer whether or not the email exists)',
+      body: PasswordResetRequestBody,
+      response: { 202: AcceptedMessage },
+    },
+    handler: async (request, reply) => {
+      await requestEmployeeReset(resetDeps, { ...request.ctx, source: 'portal' }, request.body.email);
+      return reply.status(202).send({
+        message: 'If this email belongs to an employee, we have sent it a link to choose a new password.',
+      });
+    },
+  });
+  app.post('/api/session/password-reset/confirm', {
+    config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
+    schema: {
+      tags,
+      summary: 'Choose a new employee password with the reset link',
+      body: PasswordResetConfirmBody,
+      response: { 200: z.object({ ok: z.literal(true) }) },
+    },
+    handler: async (request) => {
+      await confirmEmployeeReset(db, { ...request.ctx, source: 'portal' }, request.body);
+      return { ok: true as const };
     },
   });
 

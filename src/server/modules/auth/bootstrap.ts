@@ -1,3 +1,4 @@
+import { hashNewPassword } from '../../lib/password-policy.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../db/client.ts';
 import { systemContext } from '../../http/context.ts';
@@ -60,7 +61,7 @@ export async function completeSetup(
   scopeId: string,
   body: { token: string; email: string; name?: string | null; password: string },
 ): Promise<string> {
-  const passwordHash = await hashPassword(body.password);
+  const passwordHash = await hashNewPassword(body.password);
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(7261001)`.execute(tx);
     if (await tx.selectFrom('employees').select('id').limit(1).executeTakeFirst())

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 import { systemContext } from '../../http/context.ts';
 import { createAccount } from '../accounts/accounts.service.ts';
-import { createContact } from './contacts.service.ts';
+import { contactsDepsOf, createContact } from './contacts.service.ts';
 
 type Summary = { id: string; email: string; firstName: string; lastName: string; status: string };
 type Page = { items: Summary[]; nextCursor: string | null };
@@ -266,12 +266,7 @@ describe('contacts API', () => {
         .executeTakeFirstOrThrow();
       const ctx = systemContext(scopeId, 'portal');
       const elsewhere = await createAccount(t.deps.database.db, ctx, { kind: 'business', name: 'Elsewhere' });
-      const deps = {
-        db: t.deps.database.db,
-        outbox: t.deps.outbox,
-        publicUrl: t.deps.config.publicUrl,
-        activationTtlMs: t.deps.config.activationTtlMs,
-      };
+      const deps = contactsDepsOf(t.deps);
       const contact = await createContact(deps, ctx, {
         accountId: elsewhere.id,
         email: 'jo@x.com',

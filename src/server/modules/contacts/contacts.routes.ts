@@ -8,7 +8,9 @@ import {
   DuplicateCheckQuery,
   DuplicateCheckResult,
 } from '../../../contracts/contacts.ts';
+import { z } from 'zod';
 import type { App, AppDeps } from '../../deps.ts';
+import { sendContactEmail, sendContactEmails } from './contact-emails.ts';
 import {
   contactsDepsOf,
   createContact,
@@ -73,5 +75,68 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
       response: { 200: Contact },
     },
     handler: (request) => updateContact(db, request.ctx, request.params.id, request.body),
+  });
+
+  const emailTags = ['Contacts', 'Emails'];
+  const Sent = z.object({ emailId: z.uuid() });
+  app.post('/api/contacts/:id/activation', {
+    config: { access: 'emails.send' },
+    schema: {
+      tags: emailTags,
+      summary: 'Send the contact the welcome email with a new activation link',
+      params: IdParams,
+      response: { 202: Sent },
+    },
+    handler: async (request, reply) =>
+      reply
+        .status(202)
+        .send(await sendContactEmail(contactsDeps, request.ctx, request.params.id, 'activation')),
+  });
+  app.post('/api/contacts/:id/password-reset', {
+    config: { access: 'emails.send' },
+    schema: {
+      tags: emailTags,
+      summary: 'Send the contact a password-reset link',
+      params: IdParams,
+      response: { 202: Sent },
+    },
+    handler: async (request, reply) =>
+      reply
+        .status(202)
+        .send(await sendContactEmail(contactsDeps, request.ctx, request.params.id, 'password-reset')),
+  });
+  app.post('/api/contacts/emails', {
+    config: { access: 'emails.send' },
+    schema: {
+      tags: emailTags,
+      summary: 'Send the activation or reset email to many contacts at once',
+      body: z.object({
+        contactIds: z
+          .array(z.uuid())
+          .min(1, 'Choose at least one contact')
+          .max(500, 'At most 500 contacts at a time'),
+        kind: z.enum(['activation', 'password-reset']),
+      }),
+      response: {
+        202: z.object({
+          results: z.array(
+            z.object({
+              contactId: z.uuid(),
+              status: z.enum(['queued', 'not_found', 'disabled', 'switched_off']),
+              emailId: z.uuid().nullable(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (request, reply) =>
+      reply.status(202).send({
+        results: await sendContactEmails(
+          contactsDeps,
+          request.ctx,
+          request.body.contactIds,
+          request.body.kind,
+        ),
+      }),
   });
 }

@@ -12,10 +12,10 @@ import type { Outbox } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation } from '../../lib/errors.ts';
-import { issueToken } from '../../lib/one-time-tokens.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
+import { sendContactLinkEmail } from './contact-emails.ts';
 import {
   auditedContact,
   contactVisibleTo,
@@ -25,13 +25,20 @@ import {
   toContactSummary,
 } from './contacts.repository.ts';
 
-export type ContactsDeps = { db: Db; outbox: Outbox; publicUrl: string; activationTtlMs: number };
+export type ContactsDeps = {
+  db: Db;
+  outbox: Outbox;
+  publicUrl: string;
+  activationTtlMs: number;
+  passwordResetTtlMs: number;
+};
 
 export const contactsDepsOf = (deps: AppDeps): ContactsDeps => ({
   db: deps.database.db,
   outbox: deps.outbox,
   publicUrl: deps.config.publicUrl,
   activationTtlMs: deps.config.activationTtlMs,
+  passwordResetTtlMs: deps.config.passwordResetTtlMs,
 });
 
 const emailTaken = () =>
@@ -51,29 +58,6 @@ export async function getContact(db: Executor, ctx: RequestContext, id: string):
   const contact = visible && (await loadContact(db, id));
   if (!contact) throw notFound('The contact');
   return contact;
-}
-
-/** Writes the welcome email with a fresh activation link, in the caller's transaction. */
-export async function sendActivationEmail(
-  deps: ContactsDeps,
-  tx: Executor,
-  ctx: RequestContext,
-  contact: Contact,
-): Promise<string | null> {
-  const { token, expiresAt } = await issueToken(tx, 'activation', contact.id, deps.activationTtlMs);
-  return deps.outbox.enqueue(tx, {
-    scopeId: ctx.scopeId,
-    templateKey: 'accountactivation',
-    language: contact.language,
-    to: contact.email,
-    contactId: contact.id,
-    variables: {
-      contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email },
-      account: contact.account ? { name: contact.account.name, number: contact.account.number } : null,
-      activationUrl: `${deps.publicUrl}/store/activate?token=${token}`,
-      expiresAt,
-    },
-  });
 }
 
 export async function createContact(
@@ -123,7 +107,8 @@ export async function createContact(
         entityId: id,
         after: auditedContact(contact),
       });
-      if (body.sendEmail === 'accountactivation') await sendActivationEmail(deps, tx, ctx, contact);
+      if (body.sendEmail === 'accountactivation')
+        await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, 'activation');
       return contact;
     });
   } catch (err) {

@@ -1,7 +1,8 @@
 import { IdParams, page } from '../../../contracts/common.ts';
 import { EmailListQuery, EmailMessage } from '../../../contracts/emails.ts';
 import type { App, AppDeps } from '../../deps.ts';
-import { getEmail, listEmails } from './emails.service.ts';
+import { z } from 'zod';
+import { getEmail, listEmailAttempts, listEmails, resendEmail } from './emails.service.ts';
 
 export async function emailsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -26,5 +27,35 @@ export async function emailsRoutes(app: App, deps: AppDeps) {
       response: { 200: EmailMessage },
     },
     handler: (request) => getEmail(db, request.ctx, request.params.id),
+  });
+  app.get('/api/emails/:id/attempts', {
+    config: { access: 'emails.read' },
+    schema: {
+      tags,
+      summary: 'Every delivery attempt of an email, with the server’s answer',
+      params: IdParams,
+      response: {
+        200: z.array(
+          z.object({
+            at: z.string(),
+            outcome: z.enum(['sent', 'temporary-failure', 'permanent-failure']),
+            response: z.string().nullable(),
+            durationMs: z.number(),
+          }),
+        ),
+      },
+    },
+    handler: (request) => listEmailAttempts(db, request.ctx, request.params.id),
+  });
+  app.post('/api/emails/:id/resend', {
+    config: { access: 'emails.send' },
+    schema: {
+      tags,
+      summary: 'Send a logged email again, as a new message',
+      params: IdParams,
+      response: { 202: z.object({ emailId: z.uuid() }) },
+    },
+    handler: async (request, reply) =>
+      reply.status(202).send(await resendEmail(db, deps.outbox, request.ctx, request.params.id)),
   });
 }

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { EmailMessage } from '../../../contracts/emails.ts';
-import type { Executor } from '../../db/client.ts';
+import type { Db, Executor } from '../../db/client.ts';
+import type { Outbox } from '../../email/outbox.ts';
+import { recordAudit } from '../audit/audit.service.ts';
 import type { EmailRow } from '../../db/schema.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
@@ -18,6 +20,9 @@ const toMessage = (r: EmailRow): EmailMessage => ({
   html: r.html,
   status: r.status,
   contactId: r.contact_id,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
   createdAt: r.created_at.toISOString(),
   sentAt: r.sent_at?.toISOString() ?? null,
 });
@@ -49,4 +54,46 @@ export async function getEmail(db: Executor, ctx: RequestContext, id: string): P
   const row = await db.selectFrom('emails').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('The email');
   return toMessage(row);
+}
+
+/** Writes a new copy of a logged email and queues it (or captures it, without SMTP). */
+export async function resendEmail(
+  db: Db,
+  outbox: Outbox,
+  ctx: RequestContext,
+  id: string,
+): Promise<{ emailId: string }> {
+  assertCan(ctx, 'emails.send');
+  return db.transaction().execute(async (tx) => {
+    const original = await tx
+      .selectFrom('emails')
+      .select(['id', 'to_address'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!original) throw notFound('The email');
+    const emailId = await outbox.resend(tx, id);
+    await recordAudit(tx, ctx, {
+      action: 'email.resent',
+      entityType: 'email',
+      entityId: id,
+      after: { emailId, to: original.to_address },
+    });
+    return { emailId };
+  });
+}
+
+export async function listEmailAttempts(db: Executor, ctx: RequestContext, id: string) {
+  assertCan(ctx, 'emails.read');
+  const rows = await db
+    .selectFrom('email_attempts')
+    .selectAll()
+    .where('email_id', '=', id)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    at: r.at.toISOString(),
+    outcome: r.outcome,
+    response: r.response,
+    durationMs: r.duration_ms,
+  }));
 }

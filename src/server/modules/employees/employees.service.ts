@@ -1,3 +1,4 @@
+import { hashNewPassword } from '../../lib/password-policy.ts';
 import type {
   Employee,
   EmployeeCreateBody,
@@ -8,7 +9,6 @@ import type { Db, Executor } from '../../db/client.ts';
 import type { EmployeeRow } from '../../db/schema.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { AppError, conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
-import { hashPassword } from '../../lib/secrets.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 
 type EmployeeRecord = EmployeeRow & { assigned_account_ids: string[] };
@@ -96,7 +96,7 @@ export async function createEmployee(
 ): Promise<Employee> {
   assertCan(ctx, 'employees.write');
   // Hash outside the transaction: the embedded database has one connection to share.
-  const passwordHash = body.password ? await hashPassword(body.password) : null;
+  const passwordHash = body.password ? await hashNewPassword(body.password) : null;
   try {
     return await db.transaction().execute(async (tx) => {
       const { id } = await tx
@@ -146,7 +146,7 @@ export async function updateEmployee(
         [{ path: body.status ? 'status' : 'roles', message: 'Ask another administrator' }],
       );
   }
-  const passwordHash = body.password ? await hashPassword(body.password) : undefined;
+  const passwordHash = body.password ? await hashNewPassword(body.password) : undefined;
   return db.transaction().execute(async (tx) => {
     const before = await loadEmployee(tx, id);
     await tx

@@ -6,7 +6,20 @@ import { CONTACT_COOKIE } from '../../http/auth.ts';
 import { AppError } from '../../lib/errors.ts';
 import { cookieOptions, signInRateLimit } from '../auth/auth.routes.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
-import { activateContact, storeContact, verifyContactCredentials } from './store.service.ts';
+import { Branding } from '../../../contracts/email-templates.ts';
+import {
+  AcceptedMessage,
+  PasswordResetConfirmBody,
+  PasswordResetRequestBody,
+} from '../../../contracts/emails.ts';
+import { brandingOf } from '../../email/outbox.ts';
+import { contactsDepsOf } from '../contacts/contacts.service.ts';
+import {
+  requestContactLink,
+  setPasswordWithLink,
+  storeContact,
+  verifyContactCredentials,
+} from './store.service.ts';
 
 export async function storeRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -21,7 +34,7 @@ export async function storeRoutes(app: App, deps: AppDeps) {
       response: { 200: z.object({ ok: z.literal(true) }), 422: ErrorBody },
     },
     handler: async (request) => {
-      await activateContact(db, request.ctx, request.body);
+      await setPasswordWithLink(db, request.ctx, 'activation', request.body);
       return { ok: true as const };
     },
   });
@@ -74,5 +87,66 @@ export async function storeRoutes(app: App, deps: AppDeps) {
       reply.clearCookie(CONTACT_COOKIE, cookieOptions(deps));
       return reply.status(204).send(null);
     },
+  });
+
+  const contactsDeps = contactsDepsOf(deps);
+  const linkRateLimit = { ...signInRateLimit, max: 5 };
+
+  app.post('/api/store/password-reset', {
+    config: { access: 'public', rateLimit: linkRateLimit },
+    schema: {
+      tags,
+      summary: 'Ask for a password-reset link (the answer is the same whether or not the email exists)',
+      body: PasswordResetRequestBody,
+      response: { 202: AcceptedMessage },
+    },
+    handler: async (request, reply) => {
+      await requestContactLink(contactsDeps, request.ctx, request.body.email, 'password-reset');
+      return reply.status(202).send({
+        message:
+          'If an account uses this email, we have sent it a link to choose a new password. The link works for one hour.',
+      });
+    },
+  });
+
+  app.post('/api/store/password-reset/confirm', {
+    config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
+    schema: {
+      tags,
+      summary: 'Choose a new password with the link of the reset email',
+      body: PasswordResetConfirmBody,
+      response: { 200: z.object({ ok: z.literal(true) }), 422: ErrorBody },
+    },
+    handler: async (request) => {
+      await setPasswordWithLink(db, request.ctx, 'password-reset', request.body);
+      return { ok: true as const };
+    },
+  });
+
+  app.post('/api/store/activation/resend', {
+    config: { access: 'public', rateLimit: linkRateLimit },
+    schema: {
+      tags,
+      summary: 'Ask for a new activation link (the answer is the same whether or not the email exists)',
+      body: PasswordResetRequestBody,
+      response: { 202: AcceptedMessage },
+    },
+    handler: async (request, reply) => {
+      await requestContactLink(contactsDeps, request.ctx, request.body.email, 'activation');
+      return reply.status(202).send({
+        message:
+          'If this email has an account that is not activated yet, we have sent it a new activation link.',
+      });
+    },
+  });
+
+  app.get('/api/store/branding', {
+    config: { access: 'public' },
+    schema: {
+      tags,
+      summary: 'The seller’s name, logo and colour for storefront pages',
+      response: { 200: Branding },
+    },
+    handler: () => brandingOf(db, deps.scopeId),
   });
 }

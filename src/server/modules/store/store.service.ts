@@ -1,23 +1,35 @@
+import { hashNewPassword } from '../../lib/password-policy.ts';
 import { sql } from 'kysely';
 import type { Db, Executor } from '../../db/client.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { AppError } from '../../lib/errors.ts';
 import { consumeToken } from '../../lib/one-time-tokens.ts';
-import { hashPassword, verifyPassword } from '../../lib/secrets.ts';
+import { verifyPassword } from '../../lib/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { sendContactLinkEmail, type ContactLink } from '../contacts/contact-emails.ts';
+import { loadContact } from '../contacts/contacts.repository.ts';
+import type { ContactsDeps } from '../contacts/contacts.service.ts';
 
-/** A contact chooses a password through the single-use link of the welcome email. */
-export async function activateContact(
+/**
+ * A contact chooses a password through a single-use link: the welcome email's (activation) or a
+ * password reset's. Either way every session opened with an earlier password ends.
+ */
+export async function setPasswordWithLink(
   db: Db,
   ctx: RequestContext,
+  purpose: ContactLink,
   body: { token: string; password: string },
 ): Promise<void> {
-  const passwordHash = await hashPassword(body.password);
+  const passwordHash = await hashNewPassword(body.password);
   await db.transaction().execute(async (tx) => {
-    const contactId = await consumeToken(tx, 'activation', body.token);
+    const contactId = await consumeToken(tx, purpose, body.token);
     const contact = await tx
       .updateTable('contacts')
-      .set({ password_hash: passwordHash, activated_at: new Date(), updated_at: new Date() })
+      .set({
+        password_hash: passwordHash,
+        activated_at: sql`coalesce(activated_at, now())`,
+        updated_at: new Date(),
+      })
       .where('id', '=', contactId!)
       .returning(['id', 'email'])
       .executeTakeFirst();
@@ -25,7 +37,6 @@ export async function activateContact(
       throw new AppError('unprocessable', 'This link no longer belongs to a contact', [
         { path: 'token', message: 'invalid' },
       ]);
-    // Any session opened with an earlier password ends.
     await tx
       .deleteFrom('sessions')
       .where('subject_type', '=', 'contact')
@@ -35,12 +46,42 @@ export async function activateContact(
       tx,
       { ...ctx, actor: { ...ctx.actor, type: 'contact', id: contact.id, label: contact.email } },
       {
-        action: 'contact.activated',
+        action: purpose === 'activation' ? 'contact.activated' : 'contact.password_reset',
         entityType: 'contact',
         entityId: contact.id,
         after: { hasLogin: true },
       },
     );
+  });
+}
+
+/**
+ * A visitor asks for a reset link (or a new activation link). Whether or not the email belongs to an
+ * active contact, the caller answers the same, so the form reveals nothing.
+ */
+export async function requestContactLink(
+  deps: ContactsDeps,
+  ctx: RequestContext,
+  email: string,
+  purpose: ContactLink,
+): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom('contacts')
+      .select(['id', 'password_hash'])
+      .where('scope_id', '=', ctx.scopeId)
+      .where('status', '=', 'active')
+      .where(sql<boolean>`lower(email) = lower(${email})`)
+      .executeTakeFirst();
+    // A new activation link only for a contact without a login; anyone else uses the reset.
+    if (!row || (purpose === 'activation' && row.password_hash)) return;
+    const contact = (await loadContact(tx, row.id))!;
+    await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, purpose);
+    await recordAudit(tx, ctx, {
+      action: purpose === 'activation' ? 'contact.activation_requested' : 'contact.password_reset_requested',
+      entityType: 'contact',
+      entityId: contact.id,
+    });
   });
 }
 

@@ -9,7 +9,32 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 const route = getRouteApi('/store/activate');
 const MIN_LENGTH = 10;
 
-function LinkProblem({ message }: { message: string }) {
+/** Why the server refused the token: `invalid`, `used` or `expired` (the issue on `token`). */
+function tokenProblem(e: unknown): string | undefined {
+  if (!isApiError(e) || !Array.isArray(e.details)) return undefined;
+  const issue = (e.details as { path?: unknown; message?: unknown }[]).find((d) => d?.path === 'token');
+  return typeof issue?.message === 'string' ? issue.message : undefined;
+}
+
+function LinkProblem({ message, reason }: { message: string; reason?: string }) {
+  // A used link most often means the contact already activated: lead with signing in.
+  if (reason === 'used') {
+    return (
+      <Paper withBorder p="xl" radius="md">
+        <Stack align="flex-start">
+          <Title order={2}>This link was already used</Title>
+          <Alert color="orange" role="alert" w="100%">
+            {message}
+          </Alert>
+          <Text size="sm">
+            If you set your password with this link, sign in with your email and that password. Otherwise ask
+            your contact at the seller to send you a new activation link.
+          </Text>
+          <ButtonLink to="/store/sign-in">Sign in</ButtonLink>
+        </Stack>
+      </Paper>
+    );
+  }
   return (
     <Paper withBorder p="xl" radius="md">
       <Stack>
@@ -58,7 +83,7 @@ export function ActivatePage() {
   }
   const err = activate.error;
   if (isApiError(err) && (err.code === 'unprocessable' || err.code === 'not_found')) {
-    return <LinkProblem message={err.message} />;
+    return <LinkProblem message={err.message} reason={tokenProblem(err)} />;
   }
   const serverErrors = fieldErrorsOf(err);
 
@@ -88,6 +113,8 @@ export function ActivatePage() {
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             error={localErrors.password ?? serverErrors.password}
+            // Mantine marks only TextInput invalid for assistive technology, not PasswordInput.
+            aria-invalid={!!(localErrors.password ?? serverErrors.password)}
           />
           <PasswordInput
             label="Confirm password"
@@ -96,6 +123,7 @@ export function ActivatePage() {
             value={confirm}
             onChange={(e) => setConfirm(e.currentTarget.value)}
             error={localErrors.confirm}
+            aria-invalid={!!localErrors.confirm}
           />
           {err && !serverErrors.password ? (
             <Alert color="red" role="alert">

@@ -1,0 +1,105 @@
+import type { Contact } from '../../../contracts/contacts.ts';
+import type { Executor } from '../../db/client.ts';
+import { assertCan, type RequestContext } from '../../http/context.ts';
+import { AppError, notFound, unprocessable } from '../../lib/errors.ts';
+import { issueToken } from '../../lib/one-time-tokens.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { getContact, type ContactsDeps } from './contacts.service.ts';
+
+export type ContactLink = 'activation' | 'password-reset';
+
+const LINKS = {
+  activation: { templateKey: 'accountactivation', path: '/store/activate', urlVariable: 'activationUrl' },
+  'password-reset': { templateKey: 'password-reset', path: '/store/reset', urlVariable: 'resetUrl' },
+} as const;
+
+/**
+ * Writes the welcome (activation) or password-reset email with a fresh single-use link, in the caller's
+ * transaction. Earlier unused links of the same kind stop working: only the newest email counts.
+ */
+export async function sendContactLinkEmail(
+  deps: Pick<ContactsDeps, 'outbox' | 'publicUrl' | 'activationTtlMs' | 'passwordResetTtlMs'>,
+  tx: Executor,
+  scopeId: string,
+  contact: Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>,
+  kind: ContactLink,
+): Promise<string | null> {
+  const link = LINKS[kind];
+  await tx
+    .updateTable('one_time_tokens')
+    .set({ used_at: new Date() })
+    .where('purpose', '=', kind)
+    .where('subject_id', '=', contact.id)
+    .where('used_at', 'is', null)
+    .execute();
+  const ttl = kind === 'activation' ? deps.activationTtlMs : deps.passwordResetTtlMs;
+  const { token, expiresAt } = await issueToken(tx, kind, contact.id, ttl);
+  return deps.outbox.enqueue(tx, {
+    scopeId,
+    templateKey: link.templateKey,
+    language: contact.language,
+    to: contact.email,
+    contactId: contact.id,
+    variables: {
+      contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email },
+      account: contact.account ? { name: contact.account.name, number: contact.account.number } : null,
+      [link.urlVariable]: `${deps.publicUrl}${link.path}?token=${token}`,
+      expiresAt,
+    },
+  });
+}
+
+/** An employee sends a contact the activation or reset email, from the contact's page or a list selection. */
+export async function sendContactEmails(
+  deps: ContactsDeps,
+  ctx: RequestContext,
+  contactIds: string[],
+  kind: ContactLink,
+): Promise<
+  Array<{
+    contactId: string;
+    status: 'queued' | 'not_found' | 'disabled' | 'switched_off';
+    emailId: string | null;
+  }>
+> {
+  assertCan(ctx, 'emails.send');
+  const results = [];
+  for (const contactId of [...new Set(contactIds)]) {
+    results.push(
+      await deps.db.transaction().execute(async (tx) => {
+        const contact = await getContact(tx, ctx, contactId).catch((err: unknown) => {
+          if (err instanceof AppError && err.code === 'not_found') return null;
+          throw err;
+        });
+        if (!contact) return { contactId, status: 'not_found' as const, emailId: null };
+        if (contact.status !== 'active') return { contactId, status: 'disabled' as const, emailId: null };
+        const emailId = await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, kind);
+        if (!emailId) return { contactId, status: 'switched_off' as const, emailId: null };
+        await recordAudit(tx, ctx, {
+          action: kind === 'activation' ? 'contact.activation_sent' : 'contact.password_reset_sent',
+          entityType: 'contact',
+          entityId: contact.id,
+          after: { emailId },
+        });
+        return { contactId, status: 'queued' as const, emailId };
+      }),
+    );
+  }
+  return results;
+}
+
+/** The single-contact form: a missing contact is 404, a disabled one or a switched-off email 422. */
+export async function sendContactEmail(
+  deps: ContactsDeps,
+  ctx: RequestContext,
+  contactId: string,
+  kind: ContactLink,
+): Promise<{ emailId: string }> {
+  const [result] = await sendContactEmails(deps, ctx, [contactId], kind);
+  if (result?.status === 'not_found') throw notFound('The contact');
+  if (result?.status === 'disabled')
+    throw unprocessable('This contact is disabled; enable it before sending it a link');
+  if (!result?.emailId)
+    throw unprocessable('This system email is switched off; switch it on under Email templates to send it');
+  return { emailId: result.emailId };
+}

@@ -1,0 +1,102 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Account } from '../../src/contracts/accounts.ts';
+import type { Contact } from '../../src/contracts/contacts.ts';
+import type { EmailMessage } from '../../src/contracts/emails.ts';
+import { adminApi, baseUrl, fieldError, launchBrowser, unique, visible, type Api } from './browser.ts';
+
+let browser: Browser;
+let api: Api;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  api = await adminApi();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+/** Fills both password fields and submits the activation form. */
+async function setPassword(page: Page, password: string) {
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Set password' }).click();
+}
+
+describe('Storefront', () => {
+  it('activates a new contact from the welcome email, signs in, and refuses the used link', async () => {
+    const run = unique();
+    const account = await api<Account>('POST', '/api/accounts', {
+      kind: 'business',
+      name: `Lindqvist Trading ${run}`,
+    });
+    const email = `lena.lindqvist.${run}@e2e.example`;
+    const contact = await api<Contact>('POST', `/api/accounts/${account.id}/contacts`, {
+      email,
+      firstName: 'Lena',
+      lastName: 'Lindqvist',
+      sendEmail: 'accountactivation',
+    });
+    expect(contact.hasLogin).toBe(false);
+
+    const emails = await api<{ items: EmailMessage[] }>('GET', `/api/emails?to=${encodeURIComponent(email)}`);
+    expect(emails.items).toHaveLength(1);
+    const link = /https?:\/\/\S+\/store\/activate\?token=[\w-]+/.exec(emails.items[0]!.text)?.[0];
+    expect(link, 'the welcome email contains an activation link').toBeTruthy();
+    // The link points at the server's PUBLIC_URL.
+    expect(new URL(link!).origin).toBe(baseUrl());
+
+    const page = await newPage();
+    await page.goto(link!);
+    await visible(page.getByRole('heading', { name: 'Choose your password' }));
+    await page.screenshot({ path: '/tmp/e2e-activate.png' });
+
+    // Too short: an error under the field, nothing sent.
+    await setPassword(page, 'short');
+    const passwordInput = page.getByLabel('Password', { exact: true });
+    await expect.poll(() => fieldError(passwordInput)).toBe('Use at least 10 characters');
+    expect((await api<Contact>('GET', `/api/contacts/${contact.id}`)).hasLogin).toBe(false);
+
+    const password = 'lena-store-password';
+    await setPassword(page, password);
+    await visible(page.getByRole('heading', { name: 'Your account is active' }));
+    await page.screenshot({ path: '/tmp/e2e-activated.png' });
+    expect((await api<Contact>('GET', `/api/contacts/${contact.id}`)).hasLogin).toBe(true);
+
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${baseUrl()}/store/sign-in`);
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${baseUrl()}/store/account`);
+    const signedInAs = await visible(page.getByTestId('store-signed-in-as'));
+    expect(await signedInAs.textContent()).toContain('Lena Lindqvist');
+    expect(await signedInAs.textContent()).toContain(email);
+    expect(await page.getByTestId('store-account-name').textContent()).toContain(account.name);
+    await page.screenshot({ path: '/tmp/e2e-store-account.png' });
+
+    // The link works once.
+    const again = await newPage();
+    await again.goto(link!);
+    await visible(again.getByRole('heading', { name: 'Choose your password' }));
+    await setPassword(again, 'another-password-1');
+    await visible(again.getByRole('heading', { name: 'This link was already used' }));
+    expect(await again.getByRole('alert').textContent()).toContain('This link was already used');
+    await visible(again.getByRole('link', { name: 'Sign in' }));
+    await again.screenshot({ path: '/tmp/e2e-activate-used.png' });
+  });
+});
