@@ -271,12 +271,17 @@ export async function run(args: string[]): Promise<void> {
   summarise('  the same match in SQL', await measureSql('accounts', accountTerms));
   summarise('GET /api/contacts?q=  (HTTP, end to end)', await measure('/api/contacts', contactTerms));
   summarise('  the same match in SQL', await measureSql('contacts', contactTerms));
-  const perTerm: string[] = [];
-  for (const term of contactTerms) {
-    const s = (await measure('/api/contacts', [term])).slice(0, 40).sort((a, b) => a - b);
-    perTerm.push(`${term}: ${percentile(s, 50).toFixed(1)}`);
+  for (const [path, terms] of [
+    ['/api/accounts', accountTerms],
+    ['/api/contacts', contactTerms],
+  ] as const) {
+    const perTerm: string[] = [];
+    for (const term of terms) {
+      const sorted = (await measure(path, [term])).slice(0, 40).sort((a, b) => a - b);
+      perTerm.push(`${term}: ${percentile(sorted, 50).toFixed(1)}/${percentile(sorted, 95).toFixed(1)}`);
+    }
+    console.log(`\n${path} p50/p95 by term (ms): ${perTerm.join(', ')}`);
   }
-  console.log(`\nContacts p50 by term (ms): ${perTerm.join(', ')}`);
 
   await app.close();
   await deps.close();
