@@ -19,7 +19,9 @@ export type Database = {
 };
 
 export type DatabaseOptions =
-  { databaseUrl: string; poolSize?: number } | { dataDir: string; lock?: boolean } | { pglite: PGlite };
+  | { databaseUrl: string; poolSize?: number; onIdleError?: (err: Error) => void }
+  | { dataDir: string; lock?: boolean }
+  | { pglite: PGlite };
 
 export const pgliteExtensions = { pg_trgm, unaccent };
 
