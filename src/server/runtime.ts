@@ -25,7 +25,10 @@ export async function openRuntime(
   const db =
     database ??
     (config.databaseUrl
-      ? await openDatabase({ databaseUrl: config.databaseUrl })
+      ? await openDatabase({
+          databaseUrl: config.databaseUrl,
+          onIdleError: (err) => log('database connection lost', err),
+        })
       : await openDatabase({ dataDir: config.dataDir }));
   try {
     await migrateToLatest(db.db);
