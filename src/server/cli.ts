@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { EMPLOYEE_ROLES, type EmployeeRole } from '../contracts/employees.ts';
+import { EMPLOYEE_ROLES, EmployeeCreateBody, type EmployeeRole } from '../contracts/employees.ts';
 import { loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { systemContext } from './http/context.ts';
@@ -40,17 +40,26 @@ employee
   .option('--name <name>', 'display name')
   .option('--password <password>', 'initial password (at least 10 characters); or set CLIENTELE_PASSWORD')
   .action(async (opts: { email: string; role: EmployeeRole[]; name?: string; password?: string }) => {
+    // The same rules as the API: a valid email, a password of 10 or more characters.
+    const body = EmployeeCreateBody.safeParse({
+      email: opts.email,
+      name: opts.name ?? null,
+      password: opts.password ?? process.env.CLIENTELE_PASSWORD,
+      roles: opts.role,
+    });
+    if (!body.success) {
+      throw new AppError(
+        'invalid_input',
+        'The employee was not created',
+        body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    }
     const deps = await openRuntime(loadConfig());
     try {
       const created = await createEmployee(
         deps.database.db,
         systemContext(deps.scopeId, 'cli', 'command line'),
-        {
-          email: opts.email,
-          name: opts.name ?? null,
-          password: opts.password ?? process.env.CLIENTELE_PASSWORD,
-          roles: opts.role,
-        },
+        body.data,
       );
       console.log(`Created employee ${created.email} (${created.roles.join(', ')}).`);
     } finally {

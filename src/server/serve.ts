@@ -19,7 +19,8 @@ export async function serve(config: Config): Promise<void> {
       adminPassword: config.adminPassword,
       publicUrl: config.publicUrl,
     },
-    (message) => app.log.info(message),
+    // Plain text on stdout, so the setup link can be read and copied from a terminal.
+    (message) => console.log(message),
   );
   const purge = setInterval(() => void purgeExpiredSessions(deps.database.db).catch(() => {}), 3600_000);
   purge.unref();
