@@ -23,6 +23,11 @@ import { StoreLayout } from './store/StoreLayout.tsx';
 import { StoreSignInPage } from './store/sign-in/StoreSignInPage.tsx';
 import { StoreAccountPage } from './store/account/StoreAccountPage.tsx';
 import { ActivatePage } from './store/activate/ActivatePage.tsx';
+import { StoreResetPage } from './store/reset/StoreResetPage.tsx';
+import { ForgotPasswordPage, ResetPasswordPage } from './portal/sign-in/PasswordResetPages.tsx';
+import { EmailTemplatesPage } from './portal/email-templates/EmailTemplatesPage.tsx';
+import { EmailTemplatePage } from './portal/email-templates/EmailTemplatePage.tsx';
+import { SettingsPage } from './portal/settings/SettingsPage.tsx';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const oneOf = <T extends string>(v: unknown, options: readonly T[]): T | undefined =>
@@ -56,6 +61,13 @@ const storeActivateRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
   component: ActivatePage,
 });
+// Without a token: "Forgot your password?"; with the token of the reset email: choose a new password.
+const storeResetRoute = createRoute({
+  getParentRoute: () => storeRoute,
+  path: 'reset',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: StoreResetPage,
+});
 
 // Operations Portal.
 const signInRoute = createRoute({
@@ -70,6 +82,18 @@ const setupRoute = createRoute({
   path: 'setup',
   validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
   component: SetupPage,
+});
+// An employee's own password reset (the link of the reset email is /reset-password?token=…).
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'forgot-password',
+  component: ForgotPasswordPage,
+});
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'reset-password',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: ResetPasswordPage,
 });
 const portalRoute = createRoute({ getParentRoute: () => rootRoute, id: 'portal', component: PortalLayout });
 const homeRoute = createRoute({
@@ -147,6 +171,7 @@ const auditRoute = createRoute({
 
 export interface EmailsSearch {
   to?: string;
+  templateKey?: string;
   status?: 'queued' | 'sending' | 'sent' | 'failed' | 'captured';
   id?: string;
 }
@@ -155,16 +180,48 @@ const emailsRoute = createRoute({
   path: 'emails',
   validateSearch: (s: Record<string, unknown>): EmailsSearch => ({
     to: str(s.to),
+    templateKey: str(s.templateKey),
     status: oneOf(s.status, ['queued', 'sending', 'sent', 'failed', 'captured'] as const),
     id: str(s.id),
   }),
   component: EmailsPage,
 });
 
+const emailTemplatesRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'email-templates',
+  component: EmailTemplatesPage,
+});
+export interface EmailTemplateSearch {
+  language?: string;
+}
+const emailTemplateRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'email-templates/$key',
+  validateSearch: (s: Record<string, unknown>): EmailTemplateSearch => {
+    const language = str(s.language);
+    return { language: language && /^[a-z]{2}(-[A-Z]{2})?$/.test(language) ? language : undefined };
+  },
+  component: EmailTemplatePage,
+});
+const settingsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'settings',
+  component: SettingsPage,
+});
+
 const routeTree = rootRoute.addChildren([
-  storeRoute.addChildren([storeIndexRoute, storeSignInRoute, storeAccountRoute, storeActivateRoute]),
+  storeRoute.addChildren([
+    storeIndexRoute,
+    storeSignInRoute,
+    storeAccountRoute,
+    storeActivateRoute,
+    storeResetRoute,
+  ]),
   signInRoute,
   setupRoute,
+  forgotPasswordRoute,
+  resetPasswordRoute,
   portalRoute.addChildren([
     homeRoute,
     accountsRoute,
@@ -176,6 +233,9 @@ const routeTree = rootRoute.addChildren([
     apiKeysRoute,
     auditRoute,
     emailsRoute,
+    emailTemplatesRoute,
+    emailTemplateRoute,
+    settingsRoute,
   ]),
 ]);
 

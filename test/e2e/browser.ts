@@ -23,6 +23,24 @@ export const baseUrl = () => inject('baseUrl');
 
 /** Signs in through the API; resolves to the session cookie as a `Cookie` header value. */
 export async function apiSignIn(email: string, password: string): Promise<string> {
+  return signInOnce(email, password);
+}
+
+// Sign-in is rate limited per email (10 a minute): a test file signs each employee in once and shares
+// the session between its API calls and browser contexts.
+const sessions = new Map<string, Promise<string>>();
+function signInOnce(email: string, password: string): Promise<string> {
+  const key = `${email}\n${password}`;
+  let cookie = sessions.get(key);
+  if (!cookie) {
+    cookie = freshSignIn(email, password);
+    sessions.set(key, cookie);
+    cookie.catch(() => sessions.delete(key));
+  }
+  return cookie;
+}
+
+async function freshSignIn(email: string, password: string): Promise<string> {
   const signIn = await fetch(`${baseUrl()}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

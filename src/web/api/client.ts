@@ -40,6 +40,14 @@ export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
 /** Field errors of any thrown value; empty unless it is an `invalid_input` ApiError. */
 export const fieldErrorsOf = (e: unknown): Record<string, string> => (isApiError(e) ? e.fieldErrors() : {});
 
+/** Why the server refused a link's token: `invalid`, `used` or `expired` (the issue on `token`). */
+export function tokenProblem(e: unknown): 'invalid' | 'used' | 'expired' | undefined {
+  if (!isApiError(e) || !Array.isArray(e.details)) return undefined;
+  const issue = (e.details as { path?: unknown; message?: unknown }[]).find((d) => d?.path === 'token');
+  const m = issue?.message;
+  return m === 'invalid' || m === 'used' || m === 'expired' ? m : undefined;
+}
+
 /** A message fit for a notification or an alert. */
 export function errorMessage(e: unknown): string {
   if (isApiError(e)) {

@@ -123,3 +123,38 @@ export function useUpdateContact(id: string) {
 
 export const contactName = (c: { firstName: string; lastName: string }) =>
   `${c.firstName} ${c.lastName}`.trim();
+
+export type ContactEmailKind = 'activation' | 'password-reset';
+
+/** Sends the contact the welcome email with a new activation link, or a password-reset link. */
+export function useSendContactEmail(contactId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (kind: ContactEmailKind) =>
+      api<{ emailId: string }>(`/contacts/${contactId}/${kind}`, { method: 'POST' }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['emails'] });
+      void qc.invalidateQueries({ queryKey: ['audit'] });
+    },
+  });
+}
+
+export type BulkEmailStatus = 'queued' | 'not_found' | 'disabled' | 'switched_off';
+export interface BulkEmailResult {
+  contactId: string;
+  status: BulkEmailStatus;
+  emailId: string | null;
+}
+
+/** The activation or reset email to many contacts at once; one result per contact. */
+export function useSendContactEmails() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { contactIds: string[]; kind: ContactEmailKind }) =>
+      api<{ results: BulkEmailResult[] }>('/contacts/emails', { method: 'POST', body }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['emails'] });
+      void qc.invalidateQueries({ queryKey: ['audit'] });
+    },
+  });
+}

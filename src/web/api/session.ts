@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SessionInfo } from '../../contracts/employees.ts';
+import type { Permission } from '../../contracts/permissions.ts';
 import { api, isApiError } from './client.ts';
 
 export const sessionKey = ['session'] as const;
@@ -18,18 +19,7 @@ export function useSession() {
   return useQuery({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 5 * 60_000, retry: false });
 }
 
-export type Permission =
-  | 'accounts.read'
-  | 'accounts.write'
-  | 'contacts.read'
-  | 'contacts.write'
-  | 'roles.read'
-  | 'roles.write'
-  | 'employees.read'
-  | 'employees.write'
-  | 'apiKeys.manage'
-  | 'audit.read'
-  | 'emails.read';
+export type { Permission };
 
 /** `can('contacts.write')` — true when the signed-in employee holds the permission. */
 export function useCan(): (permission: Permission) => boolean {
@@ -77,5 +67,20 @@ export function useSetup() {
       qc.clear();
       qc.setQueryData(sessionKey, info);
     },
+  });
+}
+
+/** Asks for a password-reset link for an employee; the answer is the same whether or not the email exists. */
+export function useEmployeePasswordReset() {
+  return useMutation({
+    mutationFn: (body: { email: string }) =>
+      api<{ message: string }>('/session/password-reset', { method: 'POST', body }),
+  });
+}
+
+export function useEmployeePasswordResetConfirm() {
+  return useMutation({
+    mutationFn: (body: { token: string; password: string }) =>
+      api<{ ok: true }>('/session/password-reset/confirm', { method: 'POST', body }),
   });
 }

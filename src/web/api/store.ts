@@ -45,3 +45,29 @@ export function useActivate() {
       api<{ ok: true }>('/store/activate', { method: 'POST', body }),
   });
 }
+
+/** "Forgot your password?": the same answer whether or not the email has an account. */
+export function useStorePasswordReset() {
+  return useMutation({
+    mutationFn: (body: { email: string }) =>
+      api<{ message: string }>('/store/password-reset', { method: 'POST', body }),
+  });
+}
+
+export function useStorePasswordResetConfirm() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { token: string; password: string }) =>
+      api<{ ok: true }>('/store/password-reset/confirm', { method: 'POST', body }),
+    // The contact's sessions end with the reset.
+    onSuccess: () => qc.setQueryData(storeSessionKey, null),
+  });
+}
+
+/** Asks for a new activation link (same answer whether or not the email exists). */
+export function useActivationResend() {
+  return useMutation({
+    mutationFn: (body: { email: string }) =>
+      api<{ message: string }>('/store/activation/resend', { method: 'POST', body }),
+  });
+}

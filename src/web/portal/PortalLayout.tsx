@@ -18,6 +18,8 @@ import {
   IconKey,
   IconLogout,
   IconMail,
+  IconSettings,
+  IconTemplate,
   IconShieldCheck,
   IconUsers,
   IconUserShield,
@@ -28,7 +30,16 @@ import { useCan, useSession, useSignOut, type Permission } from '../api/session.
 import { ErrorAlert } from '../components/ui.tsx';
 
 interface NavItem {
-  to: '/accounts' | '/contacts' | '/employees' | '/roles' | '/api-keys' | '/emails' | '/audit';
+  to:
+    | '/accounts'
+    | '/contacts'
+    | '/employees'
+    | '/roles'
+    | '/api-keys'
+    | '/emails'
+    | '/email-templates'
+    | '/settings'
+    | '/audit';
   label: string;
   icon: ComponentType<{ size?: number; stroke?: number }>;
   permission: Permission;
@@ -47,7 +58,9 @@ const NAV: NavItem[] = [
   { to: '/roles', label: 'Roles & group roles', icon: IconShieldCheck, permission: 'roles.read' },
   { to: '/api-keys', label: 'API keys', icon: IconKey, permission: 'apiKeys.manage' },
   { to: '/emails', label: 'Email log', icon: IconMail, permission: 'emails.read' },
+  { to: '/email-templates', label: 'Email templates', icon: IconTemplate, permission: 'emailTemplates.read' },
   { to: '/audit', label: 'Audit log', icon: IconHistory, permission: 'audit.read' },
+  { to: '/settings', label: 'Settings', icon: IconSettings, permission: 'settings.read' },
 ];
 
 export function PortalLayout() {

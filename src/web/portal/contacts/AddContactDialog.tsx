@@ -16,15 +16,38 @@ import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useNavigate } from '@tanstack/react-router';
 import type { Account } from '../../../contracts/accounts.ts';
+import type { EmailMessage } from '../../../contracts/emails.ts';
 import { accountLabel } from '../../api/accounts.ts';
-import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
+import { api, errorMessage, fieldErrorsOf, isApiError, type Page } from '../../api/client.ts';
 import { contactName, useCreateContact, useDuplicateCheck } from '../../api/contacts.ts';
+import { emailOutcome } from '../../api/emails.ts';
 import { useGroupRoles, useRoles } from '../../api/roles.ts';
+import { useCan } from '../../api/session.ts';
 import { AccountPicker } from '../../components/AccountPicker.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 
 const NO_EMAIL = 'none';
+
+/**
+ * The welcome email just written for a new contact: null when none was written (the system email is
+ * switched off); assumed queued when the log cannot be read.
+ */
+async function welcomeEmailOf(
+  contactId: string,
+  email: string,
+  canRead: boolean,
+): Promise<Pick<EmailMessage, 'status'> | null> {
+  if (!canRead) return { status: 'queued' };
+  try {
+    const page = await api<Page<EmailMessage>>('/emails', {
+      query: { to: email, templateKey: 'accountactivation', limit: 5 },
+    });
+    return page.items.find((m) => m.contactId === contactId) ?? null;
+  } catch {
+    return { status: 'queued' };
+  }
+}
 const EMAIL_TEMPLATES = [
   { value: 'accountactivation', label: 'Welcome email with activation link' },
   { value: NO_EMAIL, label: 'Don’t send an email' },
@@ -54,6 +77,8 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
   const [accountError, setAccountError] = useState<string>();
   const [checkEmail, setCheckEmail] = useState('');
   const navigate = useNavigate();
+  const can = useCan();
+  const canReadEmails = can('emails.read');
   const create = useCreateContact();
   const roles = useRoles(opened);
   const groupRoles = useGroupRoles(opened);
@@ -112,16 +137,27 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
       },
       {
         onSuccess: (c) => {
-          notifications.show({
-            color: 'green',
-            title: 'Contact added',
-            message:
-              form.template === NO_EMAIL
-                ? `${contactName(c)} was added.`
-                : `${contactName(c)} was added and a welcome email is on its way.`,
-          });
+          const sent = form.template !== NO_EMAIL;
           close();
           void navigate({ to: '/contacts/$contactId', params: { contactId: c.id } });
+          if (!sent) {
+            notifications.show({
+              color: 'green',
+              title: 'Contact added',
+              message: `${contactName(c)} was added.`,
+            });
+            return;
+          }
+          // Tell what became of the welcome email: queued for delivery, or only written to the log (no SMTP).
+          void welcomeEmailOf(c.id, c.email, canReadEmails).then((email) =>
+            notifications.show({
+              color: 'green',
+              title: 'Contact added',
+              message: !email
+                ? `${contactName(c)} was added. No welcome email was written: the system email is switched off.`
+                : `${contactName(c)} was added. The welcome email was ${emailOutcome(email.status)}.`,
+            }),
+          );
         },
       },
     );

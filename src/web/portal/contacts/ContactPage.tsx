@@ -14,13 +14,22 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
+import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
+import { IconKey, IconMailForward } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import type { Contact } from '../../../contracts/contacts.ts';
 import { useAuditList } from '../../api/audit.ts';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
-import { contactName, useContact, useUpdateContact, type ContactUpdateInput } from '../../api/contacts.ts';
-import { useEmailList } from '../../api/emails.ts';
+import {
+  contactName,
+  useContact,
+  useSendContactEmail,
+  useUpdateContact,
+  type ContactEmailKind,
+  type ContactUpdateInput,
+} from '../../api/contacts.ts';
+import { emailOutcome, fetchEmail, useEmailList } from '../../api/emails.ts';
 import { useGroupRoles, useRoles } from '../../api/roles.ts';
 import { useCan } from '../../api/session.ts';
 import { AuditTable } from '../../components/AuditList.tsx';
@@ -92,6 +101,7 @@ export function ContactPage() {
                   ? 'The contact has set a password and can sign in to the store.'
                   : 'The contact has not set a password yet (activation pending or no email sent).'}
               </Text>
+              {can('emails.send') ? <SendLinkButtons contact={c} /> : null}
             </Paper>
             <Paper withBorder p="md" radius="md">
               <Title order={4} mb="sm">
@@ -160,6 +170,89 @@ export function ContactPage() {
         ) : null}
       </Grid>
     </>
+  );
+}
+
+const SEND_KINDS: Record<
+  ContactEmailKind,
+  { button: string; title: string; body: string; done: string; icon: typeof IconKey }
+> = {
+  activation: {
+    button: 'Send activation email',
+    title: 'Send the activation email?',
+    body: 'The welcome email with a new link to choose a password. Earlier activation links stop working.',
+    done: 'Activation email',
+    icon: IconMailForward,
+  },
+  'password-reset': {
+    button: 'Send password reset',
+    title: 'Send a password reset?',
+    body: 'An email with a single-use link to choose a new password. Earlier reset links stop working; the current password works until a new one is chosen.',
+    done: 'Password reset email',
+    icon: IconKey,
+  },
+};
+
+/** An employee sends the contact the activation email or a password-reset link. */
+function SendLinkButtons({ contact }: { contact: Contact }) {
+  const send = useSendContactEmail(contact.id);
+  // The server sends these links to active contacts only.
+  const disabled = contact.status !== 'active';
+
+  const confirm = (kind: ContactEmailKind) => {
+    const k = SEND_KINDS[kind];
+    modals.openConfirmModal({
+      title: k.title,
+      children: (
+        <Text size="sm">
+          To <b>{contact.email}</b>. {k.body}
+        </Text>
+      ),
+      labels: { confirm: 'Send', cancel: 'Cancel' },
+      onConfirm: () =>
+        send.mutate(kind, {
+          onSuccess: ({ emailId }) =>
+            void fetchEmail(emailId)
+              .catch(() => undefined)
+              .then((email) =>
+                notifications.show({
+                  color: 'green',
+                  title: `${k.done} sent`,
+                  message: `The email to ${contact.email} was ${emailOutcome(email?.status)}.`,
+                }),
+              ),
+          onError: (e) =>
+            notifications.show({ color: 'red', title: `${k.done} not sent`, message: errorMessage(e) }),
+        }),
+    });
+  };
+
+  return (
+    <Stack gap="xs" mt="sm">
+      {(['activation', 'password-reset'] as const).map((kind) => {
+        const k = SEND_KINDS[kind];
+        return (
+          <Button
+            key={kind}
+            variant={kind === 'activation' && !contact.hasLogin ? 'light' : 'default'}
+            size="xs"
+            leftSection={<k.icon size={16} />}
+            disabled={disabled}
+            loading={send.isPending && send.variables === kind}
+            onClick={() => confirm(kind)}
+          >
+            {k.button}
+          </Button>
+        );
+      })}
+      {disabled ? (
+        <Text size="xs" c="dimmed">
+          {contact.status === 'pending'
+            ? 'The contact is pending approval: approve it to send these emails.'
+            : 'The contact is disabled: enable it to send these emails.'}
+        </Text>
+      ) : null}
+    </Stack>
   );
 }
 

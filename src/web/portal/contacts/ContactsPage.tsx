@@ -1,7 +1,8 @@
-import { useCallback } from 'react';
-import { Button, Group, Paper, Select, Table, Text } from '@mantine/core';
+import { useCallback, useState } from 'react';
+import { Button, Checkbox, Group, Paper, Select, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconUserPlus } from '@tabler/icons-react';
+import { IconMail, IconUserPlus } from '@tabler/icons-react';
+import type { ContactSummary } from '../../../contracts/contacts.ts';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { contactName, useContactList } from '../../api/contacts.ts';
 import { useCan } from '../../api/session.ts';
@@ -9,6 +10,7 @@ import { SearchInput } from '../../components/SearchInput.tsx';
 import { Empty, ErrorAlert, LoadMore, PageHeader, StatusBadge } from '../../components/ui.tsx';
 import type { ContactsSearch } from '../../router.tsx';
 import { AddContactDialog } from './AddContactDialog.tsx';
+import { BulkEmailDialog } from './BulkEmailDialog.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 
 const route = getRouteApi('/portal/contacts');
@@ -18,8 +20,29 @@ export function ContactsPage() {
   const navigate = useNavigate({ from: '/contacts' });
   const can = useCan();
   const [addOpen, addDialog] = useDisclosure(false);
+  const [emailOpen, emailDialog] = useDisclosure(false);
   const list = useContactList({ q: search.q, status: search.status });
   const contacts = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // Selected contacts, kept across searches so a selection can be built from several.
+  const [selected, setSelected] = useState<Map<string, ContactSummary>>(() => new Map());
+  const selectable = can('emails.send');
+  const shownSelected = contacts.filter((c) => selected.has(c.id)).length;
+  const toggle = (c: ContactSummary, on: boolean) =>
+    setSelected((prev) => {
+      const next = new Map(prev);
+      if (on) next.set(c.id, c);
+      else next.delete(c.id);
+      return next;
+    });
+  const toggleShown = (on: boolean) =>
+    setSelected((prev) => {
+      const next = new Map(prev);
+      for (const c of contacts) {
+        if (on) next.set(c.id, c);
+        else next.delete(c.id);
+      }
+      return next;
+    });
 
   const setSearch = useCallback(
     (patch: Partial<ContactsSearch>) =>
@@ -65,11 +88,51 @@ export function ContactsPage() {
             onChange={(v) => setSearch({ status: (v as ContactsSearch['status']) ?? undefined })}
           />
         </Group>
+        {selectable && selected.size > 0 ? (
+          <Group
+            justify="space-between"
+            mb="sm"
+            px="sm"
+            py={6}
+            bg="indigo.0"
+            style={{ borderRadius: 'var(--mantine-radius-sm)' }}
+            data-testid="selection-bar"
+          >
+            <Text size="sm" fw={500}>
+              {selected.size === 1 ? '1 contact selected' : `${selected.size} contacts selected`}
+              {selected.size > shownSelected ? (
+                <Text span size="xs" c="dimmed">
+                  {' '}
+                  ({selected.size - shownSelected} not shown)
+                </Text>
+              ) : null}
+            </Text>
+            <Group gap="xs">
+              <Button variant="subtle" size="xs" color="gray" onClick={() => setSelected(new Map())}>
+                Clear selection
+              </Button>
+              <Button size="xs" leftSection={<IconMail size={16} />} onClick={emailDialog.open}>
+                Send email
+              </Button>
+            </Group>
+          </Group>
+        ) : null}
         {list.isError ? <ErrorAlert error={list.error} /> : null}
         <Table.ScrollContainer minWidth={640}>
           <Table highlightOnHover verticalSpacing="xs" style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
             <Table.Thead>
               <Table.Tr>
+                {selectable ? (
+                  <Table.Th w={40}>
+                    <Checkbox
+                      aria-label="Select all contacts shown"
+                      checked={contacts.length > 0 && shownSelected === contacts.length}
+                      indeterminate={shownSelected > 0 && shownSelected < contacts.length}
+                      disabled={contacts.length === 0}
+                      onChange={(e) => toggleShown(e.currentTarget.checked)}
+                    />
+                  </Table.Th>
+                ) : null}
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Email</Table.Th>
                 <Table.Th>Account</Table.Th>
@@ -84,10 +147,20 @@ export function ContactsPage() {
                   key={c.id}
                   className="row-link"
                   onClick={(e) => {
-                    if ((e.target as HTMLElement).closest('a')) return;
+                    if ((e.target as HTMLElement).closest('a, input, label, .select-cell')) return;
                     void navigate({ to: '/contacts/$contactId', params: { contactId: c.id } });
                   }}
+                  bg={selected.has(c.id) ? 'var(--mantine-color-indigo-0)' : undefined}
                 >
+                  {selectable ? (
+                    <Table.Td className="select-cell">
+                      <Checkbox
+                        aria-label={`Select ${contactName(c) || c.email}`}
+                        checked={selected.has(c.id)}
+                        onChange={(e) => toggle(c, e.currentTarget.checked)}
+                      />
+                    </Table.Td>
+                  ) : null}
                   <Table.Td>
                     <AnchorLink to="/contacts/$contactId" params={{ contactId: c.id }} size="sm" fw={500}>
                       {contactName(c)}
@@ -137,6 +210,14 @@ export function ContactsPage() {
         ) : null}
       </Paper>
       <AddContactDialog opened={addOpen} onClose={addDialog.close} />
+      {selectable ? (
+        <BulkEmailDialog
+          opened={emailOpen}
+          onClose={emailDialog.close}
+          contacts={[...selected.values()]}
+          onSent={() => setSelected(new Map())}
+        />
+      ) : null}
     </>
   );
 }

@@ -3,6 +3,7 @@ import {
   Alert,
   Button,
   Center,
+  Group,
   Loader,
   Paper,
   PasswordInput,
@@ -15,6 +16,7 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import { getRouteApi, useRouter } from '@tanstack/react-router';
 import { errorMessage, isApiError } from '../../api/client.ts';
 import { useSession, useSignIn } from '../../api/session.ts';
+import { AnchorLink } from '../../components/links.tsx';
 
 const route = getRouteApi('/sign-in');
 
@@ -84,13 +86,20 @@ export function SignInPage() {
               value={email}
               onChange={(e) => setEmail(e.currentTarget.value)}
             />
-            <PasswordInput
-              label="Password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-            />
+            <Stack gap={4}>
+              <PasswordInput
+                label="Password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+              />
+              <Group justify="flex-end">
+                <AnchorLink to="/forgot-password" size="sm">
+                  Forgot password?
+                </AnchorLink>
+              </Group>
+            </Stack>
             <Button type="submit" loading={signIn.isPending} fullWidth>
               Sign in
             </Button>

@@ -1,19 +1,23 @@
-import { useState } from 'react';
-import { Alert, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Divider, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconCircleCheck } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
-import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
-import { useActivate } from '../../api/store.ts';
+import { isApiError, tokenProblem } from '../../api/client.ts';
+import { useActivate, useActivationResend } from '../../api/store.ts';
+import { EmailRequestForm } from '../../components/EmailRequestForm.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { NewPasswordForm } from '../../components/NewPasswordForm.tsx';
 
 const route = getRouteApi('/store/activate');
-const MIN_LENGTH = 10;
 
-/** Why the server refused the token: `invalid`, `used` or `expired` (the issue on `token`). */
-function tokenProblem(e: unknown): string | undefined {
-  if (!isApiError(e) || !Array.isArray(e.details)) return undefined;
-  const issue = (e.details as { path?: unknown; message?: unknown }[]).find((d) => d?.path === 'token');
-  return typeof issue?.message === 'string' ? issue.message : undefined;
+/** An expired or broken link: the contact asks for a new one with their email. */
+function ResendActivation() {
+  const resend = useActivationResend();
+  return (
+    <Stack gap="sm" w="100%">
+      <Title order={4}>Send me a new activation link</Title>
+      <EmailRequestForm mutation={resend} submitLabel="Send me a new activation link" />
+    </Stack>
+  );
 }
 
 function LinkProblem({ message, reason }: { message: string; reason?: string }) {
@@ -27,25 +31,30 @@ function LinkProblem({ message, reason }: { message: string; reason?: string }) 
             {message}
           </Alert>
           <Text size="sm">
-            If you set your password with this link, sign in with your email and that password. Otherwise ask
-            your contact at the seller to send you a new activation link.
+            If you set your password with this link, sign in with your email and that password. If you do not
+            remember it, choose a new one with “Forgot password?”.
           </Text>
           <ButtonLink to="/store/sign-in">Sign in</ButtonLink>
+          <AnchorLink to="/store/reset" size="sm">
+            Forgot password?
+          </AnchorLink>
         </Stack>
       </Paper>
     );
   }
   return (
     <Paper withBorder p="xl" radius="md">
-      <Stack>
-        <Title order={2}>This link cannot be used</Title>
-        <Alert color="orange" role="alert">
+      <Stack align="flex-start">
+        <Title order={2}>{reason === 'expired' ? 'This link has expired' : 'This link cannot be used'}</Title>
+        <Alert color="orange" role="alert" w="100%">
           {message}
         </Alert>
         <Text size="sm">
-          Activation links work once and expire after a while. Ask your contact at the seller to send you a
-          new activation link.
+          Activation links work once and expire after a while. Enter your email and we will send you a new
+          one.
         </Text>
+        <Divider w="100%" />
+        <ResendActivation />
         <AnchorLink to="/store/sign-in" size="sm">
           Already activated? Sign in
         </AnchorLink>
@@ -57,9 +66,6 @@ function LinkProblem({ message, reason }: { message: string; reason?: string }) 
 export function ActivatePage() {
   const { token } = route.useSearch();
   const activate = useActivate();
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [localErrors, setLocalErrors] = useState<{ password?: string; confirm?: string }>({});
 
   if (!token)
     return <LinkProblem message="The activation link is incomplete. Open the link from your email again." />;
@@ -85,56 +91,17 @@ export function ActivatePage() {
   if (isApiError(err) && (err.code === 'unprocessable' || err.code === 'not_found')) {
     return <LinkProblem message={err.message} reason={tokenProblem(err)} />;
   }
-  const serverErrors = fieldErrorsOf(err);
 
   return (
     <Paper withBorder p="xl" radius="md">
-      <form
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          const problems: typeof localErrors = {};
-          if (password.length < MIN_LENGTH) problems.password = `Use at least ${MIN_LENGTH} characters`;
-          if (confirm !== password) problems.confirm = 'The passwords do not match';
-          setLocalErrors(problems);
-          if (Object.keys(problems).length === 0) activate.mutate({ token, password });
-        }}
-      >
-        <Stack>
-          <Title order={2}>Choose your password</Title>
-          <Text size="sm" c="dimmed">
-            Set a password to activate your account. Use at least {MIN_LENGTH} characters.
-          </Text>
-          <PasswordInput
-            label="Password"
-            autoComplete="new-password"
-            required
-            autoFocus
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={localErrors.password ?? serverErrors.password}
-            // Mantine marks only TextInput invalid for assistive technology, not PasswordInput.
-            aria-invalid={!!(localErrors.password ?? serverErrors.password)}
-          />
-          <PasswordInput
-            label="Confirm password"
-            autoComplete="new-password"
-            required
-            value={confirm}
-            onChange={(e) => setConfirm(e.currentTarget.value)}
-            error={localErrors.confirm}
-            aria-invalid={!!localErrors.confirm}
-          />
-          {err && !serverErrors.password ? (
-            <Alert color="red" role="alert">
-              {errorMessage(err)}
-            </Alert>
-          ) : null}
-          <Button type="submit" loading={activate.isPending}>
-            Set password
-          </Button>
-        </Stack>
-      </form>
+      <NewPasswordForm
+        title="Choose your password"
+        description="Set a password to activate your account. Use at least 10 characters."
+        submitLabel="Set password"
+        pending={activate.isPending}
+        error={err}
+        onSubmit={(password) => activate.mutate({ token, password })}
+      />
     </Paper>
   );
 }

@@ -1,8 +1,20 @@
 import { useState } from 'react';
-import { Alert, Button, Center, Loader, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Paper,
+  PasswordInput,
+  Stack,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { Navigate, useNavigate } from '@tanstack/react-router';
 import { errorMessage, isApiError } from '../../api/client.ts';
 import { useStoreSession, useStoreSignIn } from '../../api/store.ts';
+import { AnchorLink } from '../../components/links.tsx';
 
 function signInError(e: unknown) {
   if (isApiError(e) && e.status === 401) return 'The email or password is not correct.';
@@ -53,13 +65,20 @@ export function StoreSignInPage() {
             value={email}
             onChange={(e) => setEmail(e.currentTarget.value)}
           />
-          <PasswordInput
-            label="Password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-          />
+          <Stack gap={4}>
+            <PasswordInput
+              label="Password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+            />
+            <Group justify="flex-end">
+              <AnchorLink to="/store/reset" size="sm">
+                Forgot password?
+              </AnchorLink>
+            </Group>
+          </Stack>
           <Button type="submit" loading={signIn.isPending}>
             Sign in
           </Button>

@@ -1,0 +1,47 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
+import type {
+  Branding as BrandingSchema,
+  Settings as SettingsSchema,
+  SettingsUpdateBody,
+} from '../../contracts/email-templates.ts';
+import { api } from './client.ts';
+
+export type Branding = z.infer<typeof BrandingSchema>;
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingsUpdateInput = z.input<typeof SettingsUpdateBody>;
+
+/** Settings: the branding of emails and storefront pages. */
+export const settingsKey = ['settings'] as const;
+
+export function useSettings() {
+  return useQuery({
+    queryKey: settingsKey,
+    queryFn: ({ signal }) => api<Settings>('/settings', { signal }),
+  });
+}
+
+export function useUpdateSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SettingsUpdateInput) => api<Settings>('/settings', { method: 'PATCH', body }),
+    onSuccess: (s) => {
+      qc.setQueryData(settingsKey, s);
+      void qc.invalidateQueries({ queryKey: storeBrandingKey });
+      // Previews include the branded layout.
+      void qc.invalidateQueries({ queryKey: ['email-templates', 'preview'] });
+    },
+  });
+}
+
+export const storeBrandingKey = ['store-branding'] as const;
+
+/** The seller's name, logo and colour for storefront pages (public). */
+export function useStoreBranding() {
+  return useQuery({
+    queryKey: storeBrandingKey,
+    queryFn: ({ signal }) => api<Branding>('/store/branding', { signal }),
+    staleTime: 5 * 60_000,
+    retry: 1,
+  });
+}
