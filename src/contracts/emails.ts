@@ -7,6 +7,8 @@ export const EmailMessage = z.object({
   id: z.string(),
   templateKey: z.string().nullable(),
   language: z.string().nullable(),
+  fromName: z.string().nullable().describe('Null: the default sender (EMAIL_FROM)'),
+  fromAddress: z.string().nullable(),
   to: z.string(),
   cc: z.array(z.string()),
   bcc: z.array(z.string()),

@@ -104,8 +104,8 @@ describe('Emails to contacts', () => {
       );
     await expect.poll(async () => Object.keys(await rows()).length).toBe(3);
     const byName = await rows();
-    expect(byName[`Ada Bulk${run}`]).toContain('Queued');
-    expect(byName[`Ben Bulk${run}`]).toContain('Queued');
+    expect(byName[`Ada Bulk${run}`]).toContain('In the email log (no SMTP)');
+    expect(byName[`Ben Bulk${run}`]).toContain('In the email log (no SMTP)');
     expect(byName[`Cleo Bulk${run}`]).toContain('Disabled');
     await visible(page.getByText('written to the email log and not sent'));
     await page.screenshot({ path: '/tmp/e2e-contacts-bulk-email.png' });

@@ -21,6 +21,10 @@ export type Outbox = {
   enqueue(db: Executor, email: OutgoingEmail): Promise<string | null>;
   /** Writes a new copy of a logged email, to be delivered again. */
   resend(db: Executor, emailId: string): Promise<string>;
+  /** Whether a system email is switched on (its settings may switch it off). */
+  isEnabled(db: Executor, templateKey: string): Promise<boolean>;
+  /** True when emails are delivered over SMTP; false when they are only captured in the log. */
+  delivers: boolean;
 };
 
 export async function brandingOf(db: Executor, scopeId: string): Promise<Branding> {
@@ -44,6 +48,15 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
   }
 
   return {
+    delivers: jobs !== null,
+    async isEnabled(db, templateKey) {
+      const row = await db
+        .selectFrom('email_settings')
+        .select('enabled')
+        .where('key', '=', templateKey)
+        .executeTakeFirst();
+      return row?.enabled ?? true;
+    },
     async enqueue(db, email) {
       const settings = await db
         .selectFrom('email_settings')

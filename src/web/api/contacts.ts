@@ -139,7 +139,7 @@ export function useSendContactEmail(contactId: string) {
   });
 }
 
-export type BulkEmailStatus = 'queued' | 'not_found' | 'disabled' | 'switched_off';
+export type BulkEmailStatus = 'queued' | 'captured' | 'not_found' | 'disabled' | 'pending' | 'switched_off';
 export interface BulkEmailResult {
   contactId: string;
   status: BulkEmailStatus;

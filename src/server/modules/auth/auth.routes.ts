@@ -42,6 +42,14 @@ export const signInRateLimit = {
     new AppError('rate_limited', `Too many sign-in attempts. Try again in ${context.after}.`),
 };
 
+/** For the forms that send a link: fewer attempts, and an answer that says what was limited. */
+export const linkRequestRateLimit = {
+  ...signInRateLimit,
+  max: 5,
+  errorResponseBuilder: (_req: unknown, context: { after: string }) =>
+    new AppError('rate_limited', `Too many requests for this email. Try again in ${context.after}.`),
+};
+
 export function cookieOptions(deps: AppDeps, expires?: Date) {
   return {
     path: '/',
@@ -145,7 +153,7 @@ export async function authRoutes(app: App, deps: AppDeps) {
     passwordResetTtlMs: deps.config.passwordResetTtlMs,
   };
   app.post('/api/session/password-reset', {
-    config: { access: 'public', rateLimit: { ...signInRateLimit, max: 5 } },
+    config: { access: 'public', rateLimit: linkRequestRateLimit },
     schema: {
       tags,
       summary: 'An employee asks for a password-reset link (same answer whether or not the email exists)',

@@ -7,6 +7,9 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { getContact, type ContactsDeps } from './contacts.service.ts';
 
 export type ContactLink = 'activation' | 'password-reset';
+/** queued: on its way over SMTP; captured: written to the email log only (no SMTP configured). */
+export type ContactEmailStatus =
+  'queued' | 'captured' | 'not_found' | 'disabled' | 'pending' | 'switched_off';
 
 const LINKS = {
   activation: { templateKey: 'accountactivation', path: '/store/activate', urlVariable: 'activationUrl' },
@@ -25,6 +28,8 @@ export async function sendContactLinkEmail(
   kind: ContactLink,
 ): Promise<string | null> {
   const link = LINKS[kind];
+  // A switched-off email sends nothing, so the contact's current link must keep working.
+  if (!(await deps.outbox.isEnabled(tx, link.templateKey))) return null;
   await tx
     .updateTable('one_time_tokens')
     .set({ used_at: new Date() })
@@ -58,7 +63,7 @@ export async function sendContactEmails(
 ): Promise<
   Array<{
     contactId: string;
-    status: 'queued' | 'not_found' | 'disabled' | 'switched_off';
+    status: ContactEmailStatus;
     emailId: string | null;
   }>
 > {
@@ -72,7 +77,7 @@ export async function sendContactEmails(
           throw err;
         });
         if (!contact) return { contactId, status: 'not_found' as const, emailId: null };
-        if (contact.status !== 'active') return { contactId, status: 'disabled' as const, emailId: null };
+        if (contact.status !== 'active') return { contactId, status: contact.status, emailId: null };
         const emailId = await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, kind);
         if (!emailId) return { contactId, status: 'switched_off' as const, emailId: null };
         await recordAudit(tx, ctx, {
@@ -81,7 +86,11 @@ export async function sendContactEmails(
           entityId: contact.id,
           after: { emailId },
         });
-        return { contactId, status: 'queued' as const, emailId };
+        return {
+          contactId,
+          status: deps.outbox.delivers ? ('queued' as const) : ('captured' as const),
+          emailId,
+        };
       }),
     );
   }
@@ -94,12 +103,12 @@ export async function sendContactEmail(
   ctx: RequestContext,
   contactId: string,
   kind: ContactLink,
-): Promise<{ emailId: string }> {
+): Promise<{ emailId: string; status: 'queued' | 'captured' }> {
   const [result] = await sendContactEmails(deps, ctx, [contactId], kind);
   if (result?.status === 'not_found') throw notFound('The contact');
   if (result?.status === 'disabled')
     throw unprocessable('This contact is disabled; enable it before sending it a link');
   if (!result?.emailId)
     throw unprocessable('This system email is switched off; switch it on under Email templates to send it');
-  return { emailId: result.emailId };
+  return { emailId: result.emailId, status: deps.outbox.delivers ? 'queued' : 'captured' };
 }

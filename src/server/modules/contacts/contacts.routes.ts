@@ -78,7 +78,12 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
   });
 
   const emailTags = ['Contacts', 'Emails'];
-  const Sent = z.object({ emailId: z.uuid() });
+  const Sent = z.object({
+    emailId: z.uuid(),
+    status: z
+      .enum(['queued', 'captured'])
+      .describe('captured: kept in the email log, as no SMTP server is set up'),
+  });
   app.post('/api/contacts/:id/activation', {
     config: { access: 'emails.send' },
     schema: {
@@ -122,7 +127,7 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
           results: z.array(
             z.object({
               contactId: z.uuid(),
-              status: z.enum(['queued', 'not_found', 'disabled', 'switched_off']),
+              status: z.enum(['queued', 'captured', 'not_found', 'disabled', 'pending', 'switched_off']),
               emailId: z.uuid().nullable(),
             }),
           ),

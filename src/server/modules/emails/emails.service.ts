@@ -12,6 +12,8 @@ const toMessage = (r: EmailRow): EmailMessage => ({
   id: r.id,
   templateKey: r.template_key,
   language: r.language,
+  fromName: r.from_name,
+  fromAddress: r.from_address,
   to: r.to_address,
   cc: r.cc,
   bcc: r.bcc,

@@ -4,7 +4,7 @@ import { StoreActivateBody, StoreSessionBody, StoreSessionInfo } from '../../../
 import type { App, AppDeps } from '../../deps.ts';
 import { CONTACT_COOKIE } from '../../http/auth.ts';
 import { AppError } from '../../lib/errors.ts';
-import { cookieOptions, signInRateLimit } from '../auth/auth.routes.ts';
+import { cookieOptions, linkRequestRateLimit, signInRateLimit } from '../auth/auth.routes.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
 import { Branding } from '../../../contracts/email-templates.ts';
 import {
@@ -90,10 +90,9 @@ export async function storeRoutes(app: App, deps: AppDeps) {
   });
 
   const contactsDeps = contactsDepsOf(deps);
-  const linkRateLimit = { ...signInRateLimit, max: 5 };
 
   app.post('/api/store/password-reset', {
-    config: { access: 'public', rateLimit: linkRateLimit },
+    config: { access: 'public', rateLimit: linkRequestRateLimit },
     schema: {
       tags,
       summary: 'Ask for a password-reset link (the answer is the same whether or not the email exists)',
@@ -124,7 +123,7 @@ export async function storeRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/store/activation/resend', {
-    config: { access: 'public', rateLimit: linkRateLimit },
+    config: { access: 'public', rateLimit: linkRequestRateLimit },
     schema: {
       tags,
       summary: 'Ask for a new activation link (the answer is the same whether or not the email exists)',

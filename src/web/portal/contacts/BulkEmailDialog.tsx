@@ -16,8 +16,10 @@ import { AnchorLink } from '../../components/links.tsx';
 
 const RESULT: Record<BulkEmailStatus, { label: string; color: string }> = {
   queued: { label: 'Queued', color: 'green' },
+  captured: { label: 'In the email log (no SMTP)', color: 'teal' },
   not_found: { label: 'Not found', color: 'gray' },
   disabled: { label: 'Disabled', color: 'orange' },
+  pending: { label: 'Awaiting approval', color: 'orange' },
   switched_off: { label: 'Switched off', color: 'red' },
 };
 

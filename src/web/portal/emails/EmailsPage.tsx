@@ -310,6 +310,11 @@ function EmailDialog({
           <Group justify="space-between" align="flex-start" wrap="nowrap">
             <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs" verticalSpacing={6} style={{ flex: 1 }}>
               <Field label="Subject">{m.subject}</Field>
+              <Field label="From">
+                {m.fromAddress
+                  ? `${m.fromName ? `${m.fromName} ` : ''}<${m.fromAddress}>`
+                  : 'The default sender (EMAIL_FROM)'}
+              </Field>
               <Field label="To">{m.to}</Field>
               <Field label="Cc">{m.cc.length ? m.cc.join(', ') : null}</Field>
               <Field label="Bcc">{m.bcc.length ? m.bcc.join(', ') : null}</Field>
