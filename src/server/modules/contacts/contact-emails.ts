@@ -108,6 +108,8 @@ export async function sendContactEmail(
   if (result?.status === 'not_found') throw notFound('The contact');
   if (result?.status === 'disabled')
     throw unprocessable('This contact is disabled; enable it before sending it a link');
+  if (result?.status === 'pending')
+    throw unprocessable('This contact is waiting for approval; approve the account before sending it a link');
   if (!result?.emailId)
     throw unprocessable('This system email is switched off; switch it on under Email templates to send it');
   return { emailId: result.emailId, status: deps.outbox.delivers ? 'queued' : 'captured' };
