@@ -29,6 +29,14 @@ export const EmailListQuery = z.object({
   to: z.string().trim().max(254).optional(),
   templateKey: z.string().max(64).optional(),
   status: EmailStatus.optional(),
+  since: z.iso
+    .date({ message: 'Use a date such as 2026-11-23' })
+    .optional()
+    .describe('Written on or after this day (UTC)'),
+  until: z.iso
+    .date({ message: 'Use a date such as 2026-11-23' })
+    .optional()
+    .describe('Written on or before this day (UTC)'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 });

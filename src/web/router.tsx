@@ -30,6 +30,8 @@ import { EmailTemplatePage } from './portal/email-templates/EmailTemplatePage.ts
 import { SettingsPage } from './portal/settings/SettingsPage.tsx';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const isoDate = (v: unknown): string | undefined =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined;
 const oneOf = <T extends string>(v: unknown, options: readonly T[]): T | undefined =>
   options.find((o) => o === v);
 
@@ -173,6 +175,8 @@ export interface EmailsSearch {
   to?: string;
   templateKey?: string;
   status?: 'queued' | 'sending' | 'sent' | 'failed' | 'captured';
+  since?: string;
+  until?: string;
   id?: string;
 }
 const emailsRoute = createRoute({
@@ -182,6 +186,8 @@ const emailsRoute = createRoute({
     to: str(s.to),
     templateKey: str(s.templateKey),
     status: oneOf(s.status, ['queued', 'sending', 'sent', 'failed', 'captured'] as const),
+    since: isoDate(s.since),
+    until: isoDate(s.until),
     id: str(s.id),
   }),
   component: EmailsPage,

@@ -22,6 +22,8 @@ export interface EmailFilters {
   to?: string;
   templateKey?: string;
   status?: EmailStatusValue;
+  since?: string;
+  until?: string;
 }
 
 export interface EmailAttempt {

@@ -85,6 +85,21 @@ describe('email log API', () => {
     expect(bad.json().error.details).toContainEqual(expect.objectContaining({ path: 'status' }));
   });
 
+  it('filters by the day an email was written, and refuses a malformed date', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const all = (await admin.get('/api/emails?limit=200')).json().items.length;
+    expect(all).toBeGreaterThan(0);
+    expect(
+      (await admin.get(`/api/emails?since=${today}&until=${today}&limit=200`)).json().items,
+    ).toHaveLength(all);
+    expect((await admin.get(`/api/emails?since=${tomorrow}`)).json().items).toEqual([]);
+    expect((await admin.get('/api/emails?until=2000-01-01')).json().items).toEqual([]);
+    const bad = await admin.get('/api/emails?since=yesterday');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe('since');
+  });
+
   it('reads one email with its rendered bodies', async () => {
     const [first] = (await list('?to=dora@mail.test')).items;
     const res = await admin.get(`/api/emails/${first!.id}`);

@@ -32,7 +32,15 @@ const toMessage = (r: EmailRow): EmailMessage => ({
 export async function listEmails(
   db: Executor,
   ctx: RequestContext,
-  query: { to?: string; templateKey?: string; status?: EmailRow['status']; limit: number; cursor?: string },
+  query: {
+    to?: string;
+    templateKey?: string;
+    status?: EmailRow['status'];
+    since?: string;
+    until?: string;
+    limit: number;
+    cursor?: string;
+  },
 ): Promise<{ items: EmailMessage[]; nextCursor: string | null }> {
   assertCan(ctx, 'emails.read');
   const cursor = decodeCursor(query.cursor, { at: 'timestamp', id: 'uuid' });
@@ -46,6 +54,9 @@ export async function listEmails(
   if (query.to) q = q.where(sql<boolean>`lower(to_address) = lower(${query.to})`);
   if (query.templateKey) q = q.where('template_key', '=', query.templateKey);
   if (query.status) q = q.where('status', '=', query.status);
+  if (query.since) q = q.where('created_at', '>=', new Date(`${query.since}T00:00:00Z`));
+  if (query.until)
+    q = q.where('created_at', '<', new Date(new Date(`${query.until}T00:00:00Z`).getTime() + 86_400_000));
   if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   const rows = await q.execute();
   return toPage(rows, query.limit, (r) => ({ at: r.created_key, id: r.id }), toMessage);

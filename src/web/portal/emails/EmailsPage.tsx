@@ -13,6 +13,7 @@ import {
   Table,
   Tabs,
   Text,
+  TextInput,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAlertCircle, IconInfoCircle, IconSend } from '@tabler/icons-react';
@@ -73,7 +74,13 @@ export function EmailsPage() {
   const navigate = useNavigate({ from: '/emails' });
   const can = useCan();
   const templates = useSystemEmails(can('emailTemplates.read'));
-  const list = useEmailList({ to: search.to, templateKey: search.templateKey, status: search.status });
+  const list = useEmailList({
+    to: search.to,
+    templateKey: search.templateKey,
+    status: search.status,
+    since: search.since,
+    until: search.until,
+  });
   const emails = list.data?.pages.flatMap((p) => p.items) ?? [];
   const onTo = useCallback(
     (to: string) => void navigate({ search: (prev) => ({ ...prev, to: to || undefined }), replace: true }),
@@ -127,6 +134,30 @@ export function EmailsPage() {
               })
             }
             comboboxProps={{ withinPortal: true }}
+          />
+          <TextInput
+            type="date"
+            label="From"
+            w={170}
+            value={search.since ?? ''}
+            onChange={(e) =>
+              void navigate({
+                search: (prev) => ({ ...prev, since: e.currentTarget.value || undefined }),
+                replace: true,
+              })
+            }
+          />
+          <TextInput
+            type="date"
+            label="Until"
+            w={170}
+            value={search.until ?? ''}
+            onChange={(e) =>
+              void navigate({
+                search: (prev) => ({ ...prev, until: e.currentTarget.value || undefined }),
+                replace: true,
+              })
+            }
           />
         </Group>
         {captured ? (
@@ -188,7 +219,9 @@ export function EmailsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && emails.length === 0 ? (
           <Empty>
-            {search.to || search.status || search.templateKey ? 'No emails match.' : 'No emails yet.'}
+            {search.to || search.status || search.templateKey || search.since || search.until
+              ? 'No emails match.'
+              : 'No emails yet.'}
           </Empty>
         ) : null}
         {list.isPending ? <Empty>Loading…</Empty> : null}
