@@ -2,6 +2,7 @@
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
+  outbox: () => import('./outbox.bench.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

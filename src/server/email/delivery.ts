@@ -24,10 +24,16 @@ export type DeliveryOptions = {
   leaseMs: number;
   /** Delay before the n-th retry (n ≥ 1). */
   retryDelayMs: (attempt: number) => number;
+  /** Emails each instance has in flight at once; by default twice its SMTP connections (`maxConnections`). */
+  concurrency?: number;
 };
 
 /** 30 s, 2 min, 8 min, 32 min, then every 2 hours: the first retry comes within a minute. */
 export const defaultRetryDelay = (attempt: number) => Math.min(30_000 * 4 ** (attempt - 1), 2 * 3600_000);
+
+/** Clocks of instances and the database may differ a little: an email this close to its time counts as due. */
+const DUE_SLACK_MS = 5_000;
+const SWEEP_WINDOW_SECONDS = 5 * 60;
 
 type Transport = { sendMail(message: SendMailOptions): Promise<unknown> };
 
@@ -42,13 +48,16 @@ function describe(err: unknown): string {
   return (e.response ?? e.message ?? String(err)).slice(0, 1000);
 }
 
-// A stuck server must not hold a worker for minutes.
-function withTimeouts(smtpUrl: string): string {
+// A stuck server must not hold a worker for minutes; a few pooled connections carry many messages each.
+// SMTP_URL may override any of these (`?pool=false`, `?maxConnections=2`).
+function withDefaults(smtpUrl: string): string {
   const url = new URL(smtpUrl);
   for (const [key, value] of [
     ['connectionTimeout', '10000'],
     ['greetingTimeout', '10000'],
     ['socketTimeout', '30000'],
+    ['pool', 'true'],
+    ['maxConnections', '10'],
   ] as const)
     if (!url.searchParams.has(key)) url.searchParams.set(key, value);
   return url.toString();
@@ -70,7 +79,11 @@ export function createEmailDelivery(
   options: DeliveryOptions,
   transport?: Transport,
 ): EmailDelivery {
-  const smtp: Transport = transport ?? nodemailer.createTransport(withTimeouts(options.smtpUrl));
+  const smtpUrl = withDefaults(options.smtpUrl);
+  const smtp: Transport = transport ?? nodemailer.createTransport(smtpUrl);
+  // Twice as many emails as connections keeps every connection busy, and no claimed email waits long for one.
+  const concurrency =
+    options.concurrency ?? 2 * (Number(new URL(smtpUrl).searchParams.get('maxConnections')) || 1);
 
   async function schedule(tx: Executor, emailId: string, at?: Date) {
     await jobs.send(deliverEmailQueue, { emailId }, { db: tx, ...(at && { startAfter: at }) });
@@ -84,7 +97,14 @@ export function createEmailDelivery(
       .where('id', '=', emailId)
       .where((eb) =>
         eb.or([
-          eb('status', '=', 'queued'),
+          // A queued email only once it is due: a stray or duplicate job must not cut its backoff short.
+          eb.and([
+            eb('status', '=', 'queued'),
+            eb.or([
+              eb('next_attempt_at', 'is', null),
+              eb('next_attempt_at', '<=', new Date(Date.now() + DUE_SLACK_MS)),
+            ]),
+          ]),
           eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', new Date())]),
         ]),
       )
@@ -174,8 +194,13 @@ export function createEmailDelivery(
       )
       .limit(1000)
       .execute();
+    // One sweep job per email per window: while workers are behind, later sweeps do not pile up duplicates.
     for (const { id } of due)
-      await jobs.send(deliverEmailQueue, { emailId: id }, { singletonKey: `sweep:${id}` });
+      await jobs.send(
+        deliverEmailQueue,
+        { emailId: id },
+        { singletonKey: `sweep:${id}`, singletonSeconds: SWEEP_WINDOW_SECONDS },
+      );
     return due.length;
   }
 
@@ -189,7 +214,7 @@ export function createEmailDelivery(
         async ({ emailId }) => {
           await deliver(emailId);
         },
-        { pollingIntervalSeconds: 0.5 },
+        { pollingIntervalSeconds: 0.5, batchSize: concurrency },
       );
       await jobs.work(sweepEmailsQueue, async () => {
         await sweep();

@@ -29,21 +29,34 @@ export type SendOptions = {
   /** Send inside this transaction: the job exists only if it commits. */
   db?: Executor;
   startAfter?: Date;
+  /**
+   * With `singletonSeconds`, at most one job with this key is sent per window of that many seconds
+   * (pg-boss ignores a key alone on a standard queue).
+   */
   singletonKey?: string;
+  singletonSeconds?: number;
 };
 
 export type JobRunner = {
   start(): Promise<void>;
   stop(): Promise<void>;
   send<T>(queue: JobQueue<T>, payload: T, options?: SendOptions): Promise<string | null>;
+  /**
+   * Runs `handler` for the queue's jobs: up to `batchSize` at once (default 1), each completing or failing
+   * on its own. A full batch is followed by the next fetch at once, so a backlog drains without waiting
+   * for the polling interval.
+   */
   work<T>(
     queue: JobQueue<T>,
     handler: (payload: T) => Promise<void>,
-    options?: { pollingIntervalSeconds?: number },
+    options?: { pollingIntervalSeconds?: number; batchSize?: number },
   ): Promise<void>;
   /** Runs `queue` on a cron schedule; one instance of the cluster sends each tick. */
   schedule<T>(queue: JobQueue<T>, cron: string, payload: T): Promise<void>;
 };
+
+const errorData = (err: unknown): object =>
+  err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { value: String(err) };
 
 // pg-boss talks to the database through Kysely, so on PGlite it shares (and waits for) the one session.
 const adapterFor = (db: Executor) => ({
@@ -101,15 +114,26 @@ export function createJobRunner(
         ...(sendOptions.db && { db: adapterFor(sendOptions.db) }),
         ...(sendOptions.startAfter && { startAfter: sendOptions.startAfter }),
         ...(sendOptions.singletonKey && { singletonKey: sendOptions.singletonKey }),
+        ...(sendOptions.singletonSeconds && { singletonSeconds: sendOptions.singletonSeconds }),
       });
     },
     async work(queue, handler, workOptions = {}) {
       assertReady(queue);
-      await boss.work(
+      const batchSize = workOptions.batchSize ?? 1;
+      // The callback first runs after a fetch from the database, so after workerId is set.
+      const workerId: string = await boss.work(
         queue.name,
-        { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1, batchSize: 1 },
+        { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1, batchSize },
         async (jobs) => {
-          for (const job of jobs) await handler(queue.payload.parse(job.data));
+          const results = await Promise.allSettled(
+            jobs.map(async (job) => handler(queue.payload.parse(job.data))),
+          );
+          // pg-boss completes the whole batch when this returns, skipping jobs that are no longer active:
+          // failing the ones that threw first retries only them.
+          for (const [i, result] of results.entries())
+            if (result.status === 'rejected')
+              await boss.fail(queue.name, jobs[i]!.id, errorData(result.reason));
+          if (jobs.length === batchSize) boss.notifyWorker(workerId);
         },
       );
     },

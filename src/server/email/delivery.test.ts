@@ -1,0 +1,645 @@
+import type { AddressObject } from 'mailparser';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type Client, type TestApp } from '../../../test/helpers/app.ts';
+import { withDatabase } from '../../../test/helpers/global-setup.ts';
+import { startSmtpServer, type CapturingSmtp } from '../../../test/helpers/smtp.ts';
+import { openDatabase, type Db } from '../db/client.ts';
+import { createJobRunner } from '../jobs/job-runner.ts';
+import { QUEUES } from '../runtime.ts';
+import { createEmailDelivery, defaultRetryDelay, type DeliveryOptions } from './delivery.ts';
+
+const PASSWORD = 'a-fine-store-password';
+
+/** Polls until `check` passes (it throws while it does not), for what workers do in the background. */
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+const addresses = (field: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.map((v) => v.address));
+
+const emailRow = (db: Db, id: string) =>
+  db.selectFrom('emails').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const attemptsOf = (db: Db, id: string) =>
+  db.selectFrom('email_attempts').selectAll().where('email_id', '=', id).orderBy('id').execute();
+/** The delivery jobs pg-boss holds for an email, in any state. */
+const jobsFor = async (db: Db, id: string) =>
+  (
+    await sql<{ state: string; start_after: Date }>`
+      SELECT state, start_after FROM pgboss.job WHERE name = 'email.deliver' AND data->>'emailId' = ${id}
+      ORDER BY created_on`.execute(db)
+  ).rows;
+
+type Added = { email: string; contactId: string; emailId: string };
+
+/** A test app with SMTP delivery to its own capturing server, an administrator and an account. */
+async function setUp() {
+  const smtp = await startSmtpServer();
+  const t = await createTestApp({ SMTP_URL: smtp.url });
+  const admin = await t.employee(['administrator']);
+  const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Mail Test Co' })).json<{
+    id: string;
+  }>();
+  let n = 0;
+  /** Adds a contact with the welcome email; returns the contact and its email row id. */
+  const addContact = async (fields: Record<string, unknown> = {}): Promise<Added> => {
+    const email = `buyer${++n}-${Date.now()}@example.com`;
+    const res = await admin.post(`/api/accounts/${account.id}/contacts`, {
+      email,
+      firstName: 'Ada',
+      lastName: 'Buyer',
+      sendEmail: 'accountactivation',
+      ...fields,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const contactId = res.json<{ id: string }>().id;
+    const row = await t.deps.database.db
+      .selectFrom('emails')
+      .select('id')
+      .where('contact_id', '=', contactId)
+      .executeTakeFirstOrThrow();
+    return { email, contactId, emailId: row.id };
+  };
+  const options = (overrides: Partial<DeliveryOptions> = {}): DeliveryOptions => ({
+    smtpUrl: smtp.url,
+    defaultFrom: t.deps.config.emailFrom,
+    horizonMs: t.deps.config.emailRetryHorizonMs,
+    leaseMs: 2 * 60_000,
+    retryDelayMs: defaultRetryDelay,
+    ...overrides,
+  });
+  return { smtp, t, admin, db: t.deps.database.db, addContact, options };
+}
+
+describe('SMTP delivery through the API, by the workers', () => {
+  let smtp: CapturingSmtp;
+  let t: TestApp;
+  let admin: Client;
+  let db: Db;
+  let addContact: Awaited<ReturnType<typeof setUp>>['addContact'];
+
+  beforeAll(async () => {
+    ({ smtp, t, admin, db, addContact } = await setUp());
+    await t.deps.delivery!.startWorkers();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+  afterEach(() => smtp.clear());
+
+  it('delivers the welcome email once, with its headers, both parts and a link that works', async () => {
+    const c = await addContact();
+    const [message] = await smtp.waitFor(1);
+    const row = await eventually(async () => {
+      const r = await emailRow(db, c.emailId);
+      expect(r.status).toBe('sent');
+      return r;
+    });
+    const mail = message!.parsed!;
+    expect(mail.messageId).toBe(row.message_id);
+    expect(row.message_id).toMatch(/^<[0-9a-f-]{36}@clientele\.test>$/);
+    expect(mail.from?.value).toEqual([{ name: 'Clientele', address: 'no-reply@clientele.test' }]);
+    expect(addresses(mail.to)).toEqual([c.email]);
+    expect(mail.cc).toBeUndefined();
+    expect(mail.subject).toBe('Welcome to Clientele: activate your account');
+    expect(mail.subject).toBe(row.subject);
+    expect(message!.envelope).toEqual({ from: 'no-reply@clientele.test', to: [c.email] });
+    expect(mail.text).toContain('Welcome, Ada!');
+    expect(mail.html).toContain('<h1');
+    expect(mail.html).toContain('Welcome, Ada!');
+    // What arrives is what the email log shows.
+    expect(mail.html).toBe(row.html);
+    expect(mail.text).toBe(row.text);
+
+    const fromText = /http:\/\/clientele\.test\/store\/activate\?token=([\w-]+)/.exec(mail.text ?? '');
+    const fromHtml = /href="http:\/\/clientele\.test\/store\/activate\?token=([\w-]+)"/.exec(
+      String(mail.html),
+    );
+    expect(fromText?.[1]).toBeTruthy();
+    expect(fromHtml?.[1]).toBe(fromText?.[1]);
+    const activated = await t.anonymous.post('/api/store/activate', {
+      token: fromHtml![1],
+      password: PASSWORD,
+    });
+    expect(activated.statusCode, activated.body).toBe(200);
+    expect(
+      (await t.anonymous.post('/api/store/session', { email: c.email, password: PASSWORD })).statusCode,
+    ).toBe(200);
+
+    expect(row).toMatchObject({ attempts: 1, last_error: null, lease_until: null, next_attempt_at: null });
+    expect(row.sent_at).toBeInstanceOf(Date);
+    const attempts = await attemptsOf(db, c.emailId);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ outcome: 'sent', response: null });
+    // The job is done: nothing is waiting to send it again.
+    await eventually(async () =>
+      expect((await jobsFor(db, c.emailId)).map((j) => j.state)).toEqual(['completed']),
+    );
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('copies the cc recipients in the headers and the bcc ones only in the envelope', async () => {
+    const settings = await admin.patch('/api/email-templates/accountactivation', {
+      cc: ['sales@seller.test'],
+      bcc: ['audit@seller.test', 'archive@seller.test'],
+    });
+    expect(settings.statusCode, settings.body).toBe(200);
+    try {
+      const c = await addContact();
+      const [message] = await smtp.waitFor(1);
+      const mail = message!.parsed!;
+      expect(addresses(mail.to)).toEqual([c.email]);
+      expect(addresses(mail.cc)).toEqual(['sales@seller.test']);
+      expect(mail.bcc).toBeUndefined();
+      const headerText = mail.headerLines.map((h) => h.line).join('\n');
+      expect(headerText).not.toMatch(/audit@seller\.test|archive@seller\.test/);
+      expect(headerText).not.toMatch(/^bcc:/im);
+      expect([...message!.envelope.to].sort()).toEqual(
+        [c.email, 'sales@seller.test', 'audit@seller.test', 'archive@seller.test'].sort(),
+      );
+      const row = await emailRow(db, c.emailId);
+      expect(row).toMatchObject({
+        cc: ['sales@seller.test'],
+        bcc: ['audit@seller.test', 'archive@seller.test'],
+      });
+    } finally {
+      await admin.patch('/api/email-templates/accountactivation', { cc: [], bcc: [] });
+    }
+  });
+
+  it('uses the sender set for the system email', async () => {
+    await admin.patch('/api/email-templates/accountactivation', {
+      fromName: 'Sales at Seller',
+      fromAddress: 'sales@seller.test',
+    });
+    try {
+      await addContact();
+      const [message] = await smtp.waitFor(1);
+      expect(message!.parsed!.from?.value).toEqual([
+        { name: 'Sales at Seller', address: 'sales@seller.test' },
+      ]);
+      expect(message!.envelope.from).toBe('sales@seller.test');
+    } finally {
+      await admin.patch('/api/email-templates/accountactivation', { fromName: null, fromAddress: null });
+    }
+  });
+
+  it('resends a logged email as a new message with a new Message-ID, and lists the attempts', async () => {
+    const c = await addContact();
+    const [first] = await smtp.waitFor(1);
+    await eventually(async () => expect((await emailRow(db, c.emailId)).status).toBe('sent'));
+
+    const res = await admin.post(`/api/emails/${c.emailId}/resend`);
+    expect(res.statusCode, res.body).toBe(202);
+    const { emailId } = res.json<{ emailId: string }>();
+    expect(emailId).not.toBe(c.emailId);
+    const messages = await smtp.waitFor(2);
+    const second = messages[1]!.parsed!;
+    expect(second.messageId).not.toBe(first!.parsed!.messageId);
+    expect(second.messageId).toBe((await emailRow(db, emailId)).message_id);
+    expect(second.subject).toBe(first!.parsed!.subject);
+    expect(second.text).toBe(first!.parsed!.text);
+    expect(addresses(second.to)).toEqual([c.email]);
+    await eventually(async () => expect((await emailRow(db, emailId)).status).toBe('sent'));
+
+    const attempts = await admin.get(`/api/emails/${c.emailId}/attempts`);
+    expect(attempts.statusCode).toBe(200);
+    expect(attempts.json()).toEqual([
+      { at: expect.any(String), outcome: 'sent', response: null, durationMs: expect.any(Number) },
+    ]);
+    const log = await admin.get(`/api/emails/${emailId}`);
+    expect(log.json()).toMatchObject({ status: 'sent', attempts: 1, lastError: null, to: c.email });
+    expect(smtp.messages).toHaveLength(2);
+  });
+});
+
+describe('the outbox is transactional', () => {
+  let smtp: CapturingSmtp;
+  let t: TestApp;
+  let admin: Client;
+  let db: Db;
+
+  beforeAll(async () => {
+    ({ smtp, t, admin, db } = await setUp());
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  const counts = async () => ({
+    emails: Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM emails`.execute(db)).rows[0]!.n),
+    jobs: Number(
+      (
+        await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'email.deliver'`.execute(db)
+      ).rows[0]!.n,
+    ),
+  });
+
+  it('writes the email and its delivery job with the change that causes it', async () => {
+    const before = await counts();
+    const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Tx Co' })).json<{
+      id: string;
+    }>();
+    const res = await admin.post(`/api/accounts/${account.id}/contacts`, {
+      email: 'committed@example.com',
+      firstName: 'Com',
+      lastName: 'Mitted',
+      sendEmail: 'accountactivation',
+    });
+    expect(res.statusCode).toBe(201);
+    expect(await counts()).toEqual({ emails: before.emails + 1, jobs: before.jobs + 1 });
+    const row = await db
+      .selectFrom('emails')
+      .selectAll()
+      .where('to_address', '=', 'committed@example.com')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('queued');
+    expect((await jobsFor(db, row.id)).map((j) => j.state)).toEqual(['created']);
+  });
+
+  it('leaves no email and no job when the change fails', async () => {
+    const before = await counts();
+    const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Tx Co 2' })).json<{
+      id: string;
+    }>();
+    const res = await admin.post(`/api/accounts/${account.id}/contacts`, {
+      email: 'never@example.com',
+      firstName: 'Ne',
+      lastName: 'Ver',
+      roles: ['no-such-role'],
+      sendEmail: 'accountactivation',
+    });
+    expect(res.statusCode).toBe(422);
+    expect(await counts()).toEqual(before);
+    expect((await admin.get('/api/emails?to=never@example.com')).json().items).toEqual([]);
+  });
+
+  it('rolls back an email already written when its transaction fails afterwards', async () => {
+    const before = await counts();
+    let written: string | null = null;
+    await expect(
+      db.transaction().execute(async (tx) => {
+        written = await t.deps.outbox.enqueue(tx, {
+          scopeId: t.deps.scopeId,
+          templateKey: 'password-reset',
+          language: 'en',
+          to: 'rolled-back@example.com',
+          variables: {
+            contact: { firstName: 'Rol', lastName: 'Back', email: 'rolled-back@example.com' },
+            account: null,
+            resetUrl: 'http://clientele.test/store/reset?token=x',
+            expiresAt: new Date(),
+          },
+        });
+        // Inside the transaction both the email and its job exist…
+        expect((await jobsFor(tx, written!)).length).toBe(1);
+        throw new Error('the change fails after the email was written');
+      }),
+    ).rejects.toThrow('the change fails');
+    expect(written).toBeTruthy();
+    // …and neither survives the rollback.
+    expect(await counts()).toEqual(before);
+    expect(await jobsFor(db, written!)).toEqual([]);
+  });
+});
+
+describe('delivery faults', () => {
+  let s: Awaited<ReturnType<typeof setUp>>;
+  let smtp: CapturingSmtp;
+  let db: Db;
+
+  beforeAll(async () => {
+    s = await setUp();
+    ({ smtp, db } = s);
+  });
+  afterAll(async () => {
+    await s?.t.close();
+    await smtp?.close();
+  });
+  afterEach(async () => {
+    smtp.setMode('accept');
+    await smtp.up();
+    smtp.clear();
+  });
+
+  /** Moves an email's next attempt to now, as if its retry delay had passed. */
+  const makeDue = (id: string) =>
+    db.updateTable('emails').set({ next_attempt_at: new Date() }).where('id', '=', id).execute();
+
+  it('schedules a retry within a minute, then backs off', () => {
+    expect([1, 2, 3, 4, 5, 6, 20].map(defaultRetryDelay)).toEqual([
+      30_000, 120_000, 480_000, 1_920_000, 7_200_000, 7_200_000, 7_200_000,
+    ]);
+  });
+
+  it('keeps emails queued while SMTP is down and delivers each exactly once when it is back', async () => {
+    const delivery = s.t.deps.delivery!;
+    await smtp.down();
+    const contacts: Added[] = [];
+    for (let i = 0; i < 4; i++) contacts.push(await s.addContact());
+    const started = Date.now();
+    for (const c of contacts) expect(await delivery.deliver(c.emailId)).toBe('retry');
+
+    for (const c of contacts) {
+      const row = await emailRow(db, c.emailId);
+      expect(row.status).toBe('queued');
+      expect(row.attempts).toBe(1);
+      expect(row.lease_until).toBeNull();
+      expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
+      const next = row.next_attempt_at!.getTime();
+      expect(next).toBeGreaterThanOrEqual(started + 29_000);
+      expect(next).toBeLessThanOrEqual(Date.now() + 35_000);
+      const attempts = await attemptsOf(db, c.emailId);
+      expect(attempts).toHaveLength(1);
+      expect(attempts[0]).toMatchObject({ outcome: 'temporary-failure' });
+      expect(attempts[0]!.response).toMatch(/ECONNREFUSED|connect/i);
+      // The first job and the retry, which waits for its time.
+      const jobs = await jobsFor(db, c.emailId);
+      expect(jobs).toHaveLength(2);
+      expect(Math.abs(jobs[1]!.start_after.getTime() - next)).toBeLessThan(1000);
+    }
+    // A stray job before the retry is due does not cut the backoff short.
+    expect(await delivery.deliver(contacts[0]!.emailId)).toBe('skipped');
+    expect(await attemptsOf(db, contacts[0]!.emailId)).toHaveLength(1);
+    // Still down when the retry is due: the next one backs off further.
+    await makeDue(contacts[0]!.emailId);
+    expect(await delivery.deliver(contacts[0]!.emailId)).toBe('retry');
+    const second = await emailRow(db, contacts[0]!.emailId);
+    expect(second.attempts).toBe(2);
+    expect(second.next_attempt_at!.getTime()).toBeGreaterThan(Date.now() + 110_000);
+    expect(smtp.messages).toEqual([]);
+
+    await smtp.up();
+    // Every job of every email runs once SMTP is back (the retry and any duplicate of it): one message each.
+    for (const c of contacts) {
+      await makeDue(c.emailId);
+      expect(await delivery.deliver(c.emailId)).toBe('sent');
+      expect(await delivery.deliver(c.emailId)).toBe('skipped');
+    }
+    await smtp.waitFor(contacts.length);
+    const counts = smtp.countsByMessageId();
+    for (const c of contacts) {
+      const row = await emailRow(db, c.emailId);
+      expect(row).toMatchObject({ status: 'sent', last_error: null, next_attempt_at: null });
+      expect(counts.get(row.message_id)).toBe(1);
+      expect((await attemptsOf(db, c.emailId)).map((a) => a.outcome).at(-1)).toBe('sent');
+    }
+    expect(smtp.messages).toHaveLength(contacts.length);
+  });
+
+  it('treats a 4xx answer as temporary', async () => {
+    smtp.setMode({ kind: 'temporary', at: 'data' });
+    const c = await s.addContact();
+    expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('retry');
+    const row = await emailRow(db, c.emailId);
+    expect(row.status).toBe('queued');
+    expect(row.last_error).toMatch(/^451 /);
+    smtp.setMode('accept');
+    await makeDue(c.emailId);
+    expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('sent');
+    expect((await attemptsOf(db, c.emailId)).map((a) => a.outcome)).toEqual(['temporary-failure', 'sent']);
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('gives up at once on a permanent 5xx, with the reason, and schedules nothing more', async () => {
+    smtp.setMode('permanent');
+    const c = await s.addContact();
+    expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('failed');
+    const row = await emailRow(db, c.emailId);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, next_attempt_at: null, lease_until: null });
+    expect(row.last_error).toMatch(/550/);
+    expect(row.last_error).toContain('Mailbox unavailable');
+    const attempts = await attemptsOf(db, c.emailId);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ outcome: 'permanent-failure' });
+    // Only the job that was written with the email; no retry.
+    expect(await jobsFor(db, c.emailId)).toHaveLength(1);
+    // Another worker picking the same job later does nothing.
+    smtp.setMode('accept');
+    expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('skipped');
+    expect(await s.t.deps.delivery!.sweep()).toBe(0);
+    expect(await attemptsOf(db, c.emailId)).toHaveLength(1);
+    expect(smtp.messages).toEqual([]);
+
+    const log = await s.admin.get(`/api/emails/${c.emailId}`);
+    expect(log.json()).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: null });
+    expect(log.json().lastError).toMatch(/550/);
+    const logged = await s.admin.get(`/api/emails/${c.emailId}/attempts`);
+    expect(logged.json()).toEqual([
+      {
+        at: expect.any(String),
+        outcome: 'permanent-failure',
+        response: expect.stringMatching(/550/),
+        durationMs: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('treats a 5xx after DATA as permanent too', async () => {
+    smtp.setMode({ kind: 'permanent', at: 'data', message: 'Message rejected as spam' });
+    const c = await s.addContact();
+    expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('failed');
+    expect((await emailRow(db, c.emailId)).last_error).toMatch(/550.*spam/);
+  });
+
+  it('gives up on temporary failures after the horizon', async () => {
+    const delivery = createEmailDelivery(db, s.t.deps.jobs, s.options({ horizonMs: 1 }));
+    try {
+      smtp.setMode('temporary');
+      const c = await s.addContact();
+      expect(await delivery.deliver(c.emailId)).toBe('failed');
+      const row = await emailRow(db, c.emailId);
+      expect(row).toMatchObject({ status: 'failed', attempts: 1, next_attempt_at: null });
+      expect(row.last_error).toMatch(/^Gave up after 1 attempts: 451 /);
+      expect((await attemptsOf(db, c.emailId)).map((a) => a.outcome)).toEqual(['temporary-failure']);
+      expect(await jobsFor(db, c.emailId)).toHaveLength(1);
+    } finally {
+      delivery.close();
+    }
+  });
+
+  it('delivers once an email whose worker died while sending it', async () => {
+    // A worker claims the email and never finishes (its SMTP conversation hangs, then the process dies).
+    const dying = createEmailDelivery(db, s.t.deps.jobs, s.options({ leaseMs: 1500 }), {
+      sendMail: () => new Promise(() => {}),
+    });
+    const c = await s.addContact();
+    void dying.deliver(c.emailId);
+    await eventually(async () => expect((await emailRow(db, c.emailId)).status).toBe('sending'));
+    const claimed = await emailRow(db, c.emailId);
+    expect(claimed.attempts).toBe(1);
+    expect(claimed.lease_until!.getTime()).toBeGreaterThan(Date.now() - 1000);
+
+    // While the lease holds, nobody else sends it.
+    const delivery = s.t.deps.delivery!;
+    if (claimed.lease_until!.getTime() > Date.now() + 500)
+      expect(await delivery.deliver(c.emailId)).toBe('skipped');
+    await new Promise((r) => setTimeout(r, Math.max(0, claimed.lease_until!.getTime() - Date.now() + 50)));
+
+    // Once it has lapsed the sweeper puts the email back on the queue and a live worker delivers it.
+    const jobsBefore = (await jobsFor(db, c.emailId)).length;
+    expect(await delivery.sweep()).toBeGreaterThanOrEqual(1);
+    expect((await jobsFor(db, c.emailId)).length).toBe(jobsBefore + 1);
+    expect(await delivery.deliver(c.emailId)).toBe('sent');
+    expect(await delivery.deliver(c.emailId)).toBe('skipped');
+    await smtp.waitFor(1);
+    expect(smtp.messages).toHaveLength(1);
+    const row = await emailRow(db, c.emailId);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, lease_until: null });
+    expect(smtp.messages[0]!.messageId).toBe(row.message_id);
+  });
+
+  it('takes over an email left in sending with a lapsed lease, as after a restart', async () => {
+    const c = await s.addContact();
+    await db
+      .updateTable('emails')
+      .set({ status: 'sending', lease_until: new Date(Date.now() - 1000), attempts: 1 })
+      .where('id', '=', c.emailId)
+      .execute();
+    expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('sent');
+    await smtp.waitFor(1);
+    expect(smtp.messages).toHaveLength(1);
+    expect((await emailRow(db, c.emailId)).status).toBe('sent');
+  });
+
+  it('sweeps a queued email whose job was lost', async () => {
+    const c = await s.addContact();
+    await sql`DELETE FROM pgboss.job WHERE data->>'emailId' = ${c.emailId}`.execute(db);
+    await db
+      .updateTable('emails')
+      .set({ next_attempt_at: new Date(Date.now() - 5 * 60_000) })
+      .where('id', '=', c.emailId)
+      .execute();
+    expect(await s.t.deps.delivery!.sweep()).toBe(1);
+    expect((await jobsFor(db, c.emailId)).map((j) => j.state)).toEqual(['created']);
+    // A second sweep before the job ran does not queue it twice.
+    await s.t.deps.delivery!.sweep();
+    expect(await jobsFor(db, c.emailId)).toHaveLength(1);
+  });
+});
+
+describe('retries by the workers', () => {
+  let s: Awaited<ReturnType<typeof setUp>>;
+
+  beforeAll(async () => {
+    s = await setUp();
+  });
+  afterAll(async () => {
+    await s?.t.close();
+    await s?.smtp.close();
+  });
+
+  it('delivers every email exactly once after SMTP was down for a while', async () => {
+    const { smtp, db } = s;
+    // The app's delivery, with retries after half a second instead of 30 s.
+    const delivery = createEmailDelivery(db, s.t.deps.jobs, s.options({ retryDelayMs: () => 500 }));
+    await delivery.startWorkers();
+    try {
+      await smtp.down();
+      const contacts: Added[] = [];
+      for (let i = 0; i < 5; i++) contacts.push(await s.addContact());
+      // Every email fails at least once while the server is down…
+      await eventually(async () => {
+        for (const c of contacts) expect((await attemptsOf(db, c.emailId)).length).toBeGreaterThanOrEqual(1);
+      });
+      for (const c of contacts) expect((await emailRow(db, c.emailId)).status).not.toBe('sent');
+      await smtp.up();
+      // …and arrives once it is back.
+      await smtp.waitFor(contacts.length, 20_000);
+      await eventually(async () => {
+        for (const c of contacts) expect((await emailRow(db, c.emailId)).status).toBe('sent');
+      });
+      // No late duplicates.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(smtp.messages).toHaveLength(contacts.length);
+      const counts = smtp.countsByMessageId();
+      for (const c of contacts) {
+        const row = await emailRow(db, c.emailId);
+        expect(counts.get(row.message_id)).toBe(1);
+        const outcomes = (await attemptsOf(db, c.emailId)).map((a) => a.outcome);
+        expect(outcomes.at(-1)).toBe('sent');
+        expect(outcomes.slice(0, -1).every((o) => o === 'temporary-failure')).toBe(true);
+        expect(row.attempts).toBe(outcomes.length);
+      }
+    } finally {
+      delivery.close();
+    }
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('two workers on one PostgreSQL', () => {
+  let s: Awaited<ReturnType<typeof setUp>>;
+  const cleanups: Array<() => Promise<void> | void> = [];
+
+  beforeAll(async () => {
+    s = await setUp();
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await s?.t.close();
+    await s?.smtp.close();
+  });
+
+  /** A second instance: its own connection pool, job runner and delivery, on the same database. */
+  async function instance() {
+    const name = (await sql<{ name: string }>`SELECT current_database() AS name`.execute(s.db)).rows[0]!.name;
+    const database = await openDatabase({
+      databaseUrl: withDatabase(process.env.DATABASE_URL!, name),
+      poolSize: 5,
+    });
+    const jobs = createJobRunner(database.db, { queues: QUEUES });
+    await jobs.start();
+    const delivery = createEmailDelivery(database.db, jobs, s.options());
+    cleanups.push(async () => {
+      await jobs.stop();
+      delivery.close();
+      await database.close();
+    });
+    return delivery;
+  }
+
+  it('never sends an email twice when two instances deliver the same emails at once', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const contacts: Added[] = [];
+    for (let i = 0; i < 10; i++) contacts.push(await s.addContact());
+    const results = await Promise.all(contacts.flatMap((c) => [a.deliver(c.emailId), b.deliver(c.emailId)]));
+    for (let i = 0; i < contacts.length; i++)
+      expect([results[2 * i], results[2 * i + 1]].sort()).toEqual(['sent', 'skipped']);
+    await s.smtp.waitFor(contacts.length);
+    expect(s.smtp.messages).toHaveLength(contacts.length);
+    expect([...s.smtp.countsByMessageId().values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('shares the queue between the workers of two instances: each email is sent once', async () => {
+    s.smtp.clear();
+    const [a, b] = [await instance(), await instance()];
+    await a.startWorkers();
+    await b.startWorkers();
+    const contacts: Added[] = [];
+    for (let i = 0; i < 20; i++) contacts.push(await s.addContact());
+    await s.smtp.waitFor(contacts.length, 30_000);
+    await eventually(async () => {
+      for (const c of contacts) expect((await emailRow(s.db, c.emailId)).status).toBe('sent');
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(s.smtp.messages).toHaveLength(contacts.length);
+    const counts = s.smtp.countsByMessageId();
+    for (const c of contacts) {
+      expect(counts.get((await emailRow(s.db, c.emailId)).message_id)).toBe(1);
+      expect(await attemptsOf(s.db, c.emailId)).toHaveLength(1);
+    }
+  });
+});
