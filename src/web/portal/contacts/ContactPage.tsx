@@ -52,6 +52,8 @@ export function ContactPage() {
   const { contactId } = route.useParams();
   const contact = useContact(contactId);
   const can = useCan();
+  const roles = useRoles();
+  const roleName = (key: string) => roles.data?.find((r) => r.key === key)?.name ?? key;
 
   if (contact.isPending) return <PageLoader />;
   if (contact.isError) return <ErrorAlert error={contact.error} />;
@@ -142,8 +144,8 @@ export function ContactPage() {
               ) : (
                 <Group gap={6} data-testid="effective-roles">
                   {c.effectiveRoles.map((r) => (
-                    <Badge key={r} variant="light">
-                      {r}
+                    <Badge key={r} variant="light" title={r}>
+                      {roleName(r)}
                     </Badge>
                   ))}
                 </Group>
