@@ -84,32 +84,18 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
       .enum(['queued', 'captured'])
       .describe('captured: kept in the email log, as no SMTP server is set up'),
   });
-  app.post('/api/contacts/:id/activation', {
-    config: { access: 'emails.send' },
-    schema: {
-      tags: emailTags,
-      summary: 'Send the contact the welcome email with a new activation link',
-      params: IdParams,
-      response: { 202: Sent },
-    },
-    handler: async (request, reply) =>
-      reply
-        .status(202)
-        .send(await sendContactEmail(contactsDeps, request.ctx, request.params.id, 'activation')),
-  });
-  app.post('/api/contacts/:id/password-reset', {
-    config: { access: 'emails.send' },
-    schema: {
-      tags: emailTags,
-      summary: 'Send the contact a password-reset link',
-      params: IdParams,
-      response: { 202: Sent },
-    },
-    handler: async (request, reply) =>
-      reply
-        .status(202)
-        .send(await sendContactEmail(contactsDeps, request.ctx, request.params.id, 'password-reset')),
-  });
+  const singleSends = [
+    ['activation', 'Send the contact the welcome email with a new activation link'],
+    ['password-reset', 'Send the contact a password-reset link'],
+  ] as const;
+  for (const [kind, summary] of singleSends) {
+    app.post(`/api/contacts/:id/${kind}`, {
+      config: { access: 'emails.send' },
+      schema: { tags: emailTags, summary, params: IdParams, response: { 202: Sent } },
+      handler: async (request, reply) =>
+        reply.status(202).send(await sendContactEmail(contactsDeps, request.ctx, request.params.id, kind)),
+    });
+  }
   app.post('/api/contacts/emails', {
     config: { access: 'emails.send' },
     schema: {
