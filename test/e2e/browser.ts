@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -20,6 +20,34 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 export const baseUrl = () => inject('baseUrl');
+
+/**
+ * The hooks of a test file that drives Chromium: one browser for the file, and each test's pages in
+ * fresh contexts that are closed after it. Call at the top level of the file.
+ */
+export function useBrowser(): { newPage: () => Promise<Page>; browser: () => Browser } {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  return {
+    browser: () => browser!,
+    async newPage() {
+      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      return page;
+    },
+  };
+}
 
 /** Signs in through the API; resolves to the session cookie as a `Cookie` header value. */
 export async function apiSignIn(email: string, password: string): Promise<string> {

@@ -1,35 +1,17 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/contracts/accounts.ts';
 import type { Contact } from '../../src/contracts/contacts.ts';
 import type { EmailMessage } from '../../src/contracts/emails.ts';
-import { adminApi, baseUrl, fieldError, launchBrowser, unique, visible, type Api } from './browser.ts';
+import { adminApi, baseUrl, fieldError, useBrowser, unique, visible, type Api } from './browser.ts';
 
-let browser: Browser;
+const { newPage } = useBrowser();
 let api: Api;
-const contexts: BrowserContext[] = [];
 const run = unique();
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   api = await adminApi();
 });
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
 
 /** The newest logged email to `to` of a template, and the first link in its text matching `path`. */
 async function linkFromEmail(to: string, templateKey: string, path: string): Promise<string> {

@@ -1,37 +1,23 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fieldError, launchBrowser, visible } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fieldError, useBrowser, visible } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 // A second server, started without ADMIN_EMAIL/ADMIN_PASSWORD: on its empty database it prints a
 // one-time setup link. The tests run in order: a made-up link, the real link, the link again.
 let server: RunningServer;
 let setupLink: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const { newPage } = useBrowser();
 const founder = { email: 'founder@setup.example', name: 'Frida Founder', password: 'founder-password-1' };
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  server = await startServer();
   setupLink = await server.waitForOutput(/(https?:\/\/[^\s"\\]+\/setup\?token=[\w-]+)/);
 });
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
 });
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
 
 async function fillSetupForm(
   page: Page,
