@@ -86,3 +86,28 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
   };
 }
+
+/**
+ * Adds a contact to an account with the welcome email, as the portal does, and returns its id and the
+ * token of the activation link in the logged email.
+ */
+export async function addContactWithWelcome(
+  client: Client,
+  accountId: string,
+  email: string,
+  names: { firstName: string; lastName: string } = { firstName: 'Wel', lastName: 'Come' },
+): Promise<{ id: string; email: string; token: string }> {
+  const res = await client.post(`/api/accounts/${accountId}/contacts`, {
+    email,
+    ...names,
+    sendEmail: 'accountactivation',
+  });
+  if (res.statusCode !== 201) throw new Error(`adding ${email} failed: ${res.body}`);
+  const emails = (await client.get(`/api/emails?to=${encodeURIComponent(email)}`)).json<{
+    items: { text: string }[];
+  }>().items;
+  if (emails.length !== 1) throw new Error(`expected one welcome email to ${email}, found ${emails.length}`);
+  const token = /\/store\/activate\?token=([\w-]+)/.exec(emails[0]!.text)?.[1];
+  if (!token) throw new Error(`no activation link in the email to ${email}`);
+  return { id: res.json<{ id: string }>().id, email, token };
+}

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
-
-const tokenOf = (text: string) => /\/store\/activate\?token=([\w-]+)/.exec(text)?.[1];
+import {
+  addContactWithWelcome,
+  createTestApp,
+  type Client,
+  type TestApp,
+} from '../../../../test/helpers/app.ts';
 
 describe('sending activation and reset links from the portal', () => {
   let t: TestApp;
@@ -14,17 +17,7 @@ describe('sending activation and reset links from the portal', () => {
   });
   afterAll(() => t.close());
 
-  async function contactWithWelcome(email: string) {
-    const res = await admin.post(`/api/accounts/${accountId}/contacts`, {
-      email,
-      firstName: 'Lin',
-      lastName: 'Kerr',
-      sendEmail: 'accountactivation',
-    });
-    expect(res.statusCode).toBe(201);
-    const emails = (await admin.get(`/api/emails?to=${encodeURIComponent(email)}`)).json().items;
-    return { id: res.json().id as string, token: tokenOf(emails[0].text)! };
-  }
+  const contactWithWelcome = (email: string) => addContactWithWelcome(admin, accountId, email);
 
   it('says the email was captured in the log when no SMTP server is set up', async () => {
     const { id } = await contactWithWelcome('captured@links.test');

@@ -5,6 +5,7 @@ import {
   createTestApp,
   type Client,
   type TestApp,
+  addContactWithWelcome,
 } from '../../../../test/helpers/app.ts';
 import { issueToken } from '../../lib/one-time-tokens.ts';
 import { sha256 } from '../../lib/secrets.ts';
@@ -25,21 +26,11 @@ describe('storefront activation and sign-in', () => {
   afterAll(() => t.close());
 
   /** Adds a contact with the welcome email and returns it with the token from the email's link. */
-  async function welcomed(label = 'shopper') {
-    const email = `${label}${++n}@example.com`;
-    const res = await admin.post(`/api/accounts/${account.id}/contacts`, {
-      email,
+  const welcomed = (label = 'shopper') =>
+    addContactWithWelcome(admin, account.id, `${label}${++n}@example.com`, {
       firstName: 'Sho',
       lastName: 'Pper',
-      sendEmail: 'accountactivation',
     });
-    expect(res.statusCode).toBe(201);
-    const emails = (await admin.get(`/api/emails?to=${encodeURIComponent(email)}`)).json().items;
-    expect(emails).toHaveLength(1);
-    const match = /\/store\/activate\?token=([\w-]+)/.exec(emails[0].text);
-    expect(match).not.toBeNull();
-    return { id: res.json().id as string, email, token: match![1]! };
-  }
 
   const activate = (token: string, password = NEW_PASSWORD) =>
     t.anonymous.post('/api/store/activate', { token, password });
