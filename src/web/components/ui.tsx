@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Alert, Badge, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
-import { IconAlertCircle } from '@tabler/icons-react';
+import { IconAlertCircle, IconCircleCheck } from '@tabler/icons-react';
 import { errorMessage, isApiError } from '../api/client.ts';
 
 export function PageHeader({
@@ -127,3 +127,20 @@ export const Empty = ({ children }: { children: ReactNode }) => (
     {children}
   </Text>
 );
+
+/** The outcome of a finished form (password set, account active): a ticked title and what to do next. */
+export function SuccessMessage({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Stack align="flex-start">
+      <Title order={2}>
+        <IconCircleCheck
+          size={28}
+          color="var(--mantine-color-green-6)"
+          style={{ verticalAlign: 'text-bottom' }}
+        />{' '}
+        {title}
+      </Title>
+      {children}
+    </Stack>
+  );
+}

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
+import { SuccessMessage } from '../../components/ui.tsx';
 import { Alert, Center, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconCircleCheck } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
 import { useEmployeePasswordReset, useEmployeePasswordResetConfirm } from '../../api/session.ts';
@@ -80,20 +80,12 @@ export function ResetPasswordPage() {
   if (confirm.isSuccess) {
     return (
       <PortalCard>
-        <Stack align="flex-start">
-          <Title order={2}>
-            <IconCircleCheck
-              size={28}
-              color="var(--mantine-color-green-6)"
-              style={{ verticalAlign: 'text-bottom' }}
-            />{' '}
-            Your password is changed
-          </Title>
+        <SuccessMessage title="Your password is changed">
           <Text size="sm">Use it the next time you sign in to the Operations Portal.</Text>
           <ButtonLink to="/sign-in" search={{}}>
             Sign in with your new password
           </ButtonLink>
-        </Stack>
+        </SuccessMessage>
       </PortalCard>
     );
   }

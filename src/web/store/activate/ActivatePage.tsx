@@ -1,5 +1,5 @@
 import { Alert, Divider, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconCircleCheck } from '@tabler/icons-react';
+import { SuccessMessage } from '../../components/ui.tsx';
 import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
 import { useActivate, useActivationResend } from '../../api/store.ts';
@@ -72,18 +72,10 @@ export function ActivatePage() {
   if (activate.isSuccess) {
     return (
       <Paper withBorder p="xl" radius="md">
-        <Stack align="flex-start">
-          <Title order={2}>
-            <IconCircleCheck
-              size={28}
-              color="var(--mantine-color-green-6)"
-              style={{ verticalAlign: 'text-bottom' }}
-            />{' '}
-            Your account is active
-          </Title>
+        <SuccessMessage title="Your account is active">
           <Text>Your password is set. You can now sign in with your email and the new password.</Text>
           <ButtonLink to="/store/sign-in">Sign in</ButtonLink>
-        </Stack>
+        </SuccessMessage>
       </Paper>
     );
   }

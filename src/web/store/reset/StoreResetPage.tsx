@@ -1,5 +1,5 @@
 import { Alert, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconCircleCheck } from '@tabler/icons-react';
+import { SuccessMessage } from '../../components/ui.tsx';
 import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
 import { useStorePasswordReset, useStorePasswordResetConfirm } from '../../api/store.ts';
@@ -68,18 +68,10 @@ function ChooseNewPassword({ token }: { token: string }) {
   if (confirm.isSuccess) {
     return (
       <Paper withBorder p="xl" radius="md">
-        <Stack align="flex-start">
-          <Title order={2}>
-            <IconCircleCheck
-              size={28}
-              color="var(--mantine-color-green-6)"
-              style={{ verticalAlign: 'text-bottom' }}
-            />{' '}
-            Your password is changed
-          </Title>
+        <SuccessMessage title="Your password is changed">
           <Text>Sign in with your email and the new password. You were signed out everywhere else.</Text>
           <ButtonLink to="/store/sign-in">Sign in</ButtonLink>
-        </Stack>
+        </SuccessMessage>
       </Paper>
     );
   }
