@@ -17,11 +17,16 @@ export const PERMISSIONS = [
   'emailTemplates.write',
   'settings.read',
   'settings.write',
+  'customerGroups.read',
+  'customerGroups.write',
+  'imports.read',
+  'imports.run',
+  'approvals.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEW: Permission[] = ['accounts.read', 'contacts.read', 'roles.read'];
-const EDIT: Permission[] = [...VIEW, 'accounts.write', 'contacts.write'];
+const VIEW: Permission[] = ['accounts.read', 'contacts.read', 'roles.read', 'customerGroups.read'];
+const EDIT: Permission[] = [...VIEW, 'accounts.write', 'contacts.write', 'customerGroups.write'];
 
 /** What each employee role grants; administrator and superuser reach everything. */
 export const ROLE_PERMISSIONS: Record<EmployeeRole, readonly Permission[]> = {
@@ -34,9 +39,10 @@ export const ROLE_PERMISSIONS: Record<EmployeeRole, readonly Permission[]> = {
   customerView: [...VIEW, 'emails.read'],
   // Editing customers includes adding them to an account picked from the accounts list, not editing accounts.
   customerEdit: [...VIEW, 'contacts.write', 'emails.read', 'emails.send'],
-  importRun: ['accounts.read', 'contacts.read'],
+  // Imports write accounts and contacts through the import itself, not through the edit permissions.
+  importRun: ['accounts.read', 'contacts.read', 'customerGroups.read', 'imports.read', 'imports.run'],
   settingsEdit: ['settings.read', 'settings.write'],
-  approvalsManage: ['accounts.read', 'contacts.read'],
+  approvalsManage: ['accounts.read', 'contacts.read', 'approvals.manage'],
   emailTemplatesEdit: [
     'emails.read',
     'emails.send',

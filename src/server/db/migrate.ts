@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './client.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_email_delivery.ts';
+import * as m0003 from './migrations/0003_imports.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_email_delivery': m0002,
+  '0003_imports': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

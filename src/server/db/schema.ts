@@ -87,7 +87,11 @@ export interface CustomerGroupsTable {
   scope_id: string;
   key: string;
   name: string;
+  password_hash: string | null;
+  login_valid_from: NullableTimestamp;
+  login_valid_until: NullableTimestamp;
   created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface AccountCustomerGroupsTable {
@@ -258,6 +262,104 @@ export interface AuditLogTable {
   after: NullableJson;
   ip: string | null;
   request_id: string | null;
+  import_id: string | null;
+}
+
+export type ImportType = 'accounts' | 'contacts' | 'individuals' | 'mixed';
+export type ImportStatus =
+  | 'uploaded'
+  | 'checking'
+  | 'checked'
+  | 'scheduled'
+  | 'queued'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+export interface ImportsTable {
+  id: Generated<string>;
+  scope_id: string;
+  type: ImportType;
+  source_name: string;
+  format: 'csv' | 'xlsx' | 'text';
+  file_name: string | null;
+  file_size: ColumnType<string, number | string, number | string>;
+  encoding: string | null;
+  delimiter: string | null;
+  sheet: string | null;
+  sheets: ColumnType<string[], string | undefined, string>;
+  columns: ColumnType<string[], string | undefined, string>;
+  mapping: Json;
+  options: Json;
+  status: ImportStatus;
+  pass: 'dry-run' | 'run' | null;
+  phase: 'staging' | 'applying' | null;
+  counts: ColumnType<ImportCounts, string | undefined, string>;
+  dry_run_counts: ColumnType<ImportCounts | null, string | null | undefined, string | null>;
+  total_rows: number | null;
+  rows_read: Generated<number>;
+  applied_line: Generated<number>;
+  rows_applied: Generated<number>;
+  cancel_requested: Generated<boolean>;
+  lease_until: NullableTimestamp;
+  error: string | null;
+  scheduled_at: NullableTimestamp;
+  schedule_id: string | null;
+  created_by_type: string;
+  created_by_id: string | null;
+  created_by_label: string;
+  pass_started_at: NullableTimestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type ImportCounts = { created: number; updated: number; unchanged: number; rejected: number };
+
+export interface ImportFilesTable {
+  import_id: string;
+  seq: number;
+  data: Buffer;
+}
+
+export interface ImportRejectionsTable {
+  id: Generated<string>;
+  import_id: string;
+  line: number;
+  column_name: string | null;
+  reason: string;
+  cells: ColumnType<string[] | null, string | null, string | null>;
+}
+
+export interface ImportCredentialsTable {
+  import_id: string;
+  email: string;
+  password: string;
+}
+
+export interface ImportMappingsTable {
+  scope_id: string;
+  type: string;
+  source_name: string;
+  mapping: Json;
+  updated_at: Timestamp;
+}
+
+export interface ImportSchedulesTable {
+  id: Generated<string>;
+  scope_id: string;
+  name: string;
+  type: ImportType;
+  cron: string;
+  timezone: Generated<string>;
+  options: Json;
+  enabled: Generated<boolean>;
+  next_run_at: NullableTimestamp;
+  last_run_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export interface DB {
@@ -286,6 +388,12 @@ export interface DB {
   email_templates: EmailTemplatesTable;
   email_settings: EmailSettingsTable;
   audit_log: AuditLogTable;
+  imports: ImportsTable;
+  import_files: ImportFilesTable;
+  import_rejections: ImportRejectionsTable;
+  import_credentials: ImportCredentialsTable;
+  import_mappings: ImportMappingsTable;
+  import_schedules: ImportSchedulesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

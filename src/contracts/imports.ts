@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { Key, Uuid } from './common.ts';
+
+export const IMPORT_TYPES = ['accounts', 'contacts', 'individuals', 'mixed'] as const;
+export const ImportType = z.enum(IMPORT_TYPES);
+export type ImportType = z.infer<typeof ImportType>;
+
+export const IMPORT_FIELDS = [
+  'accountNumber',
+  'accountCode',
+  'accountName',
+  'accountKind',
+  'paymentTerms',
+  'priceGroup',
+  'salesRepCode',
+  'billingLine1',
+  'billingLine2',
+  'billingCity',
+  'billingPostalCode',
+  'billingRegion',
+  'billingCountry',
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'workPhone',
+  'language',
+  'customerGroups',
+] as const;
+export const ImportField = z.enum(IMPORT_FIELDS);
+export type ImportField = z.infer<typeof ImportField>;
+
+export const IMPORT_FIELD_LABELS: Record<ImportField, string> = {
+  accountNumber: 'Account number',
+  accountCode: 'Account code',
+  accountName: 'Company name',
+  accountKind: 'Account kind (business/personal)',
+  paymentTerms: 'Payment terms',
+  priceGroup: 'Price group',
+  salesRepCode: 'Sales rep code',
+  billingLine1: 'Billing address line 1',
+  billingLine2: 'Billing address line 2',
+  billingCity: 'Billing city',
+  billingPostalCode: 'Billing zip/postal code',
+  billingRegion: 'Billing state/region',
+  billingCountry: 'Billing country',
+  email: 'Email',
+  firstName: 'First name',
+  lastName: 'Last name',
+  phone: 'Phone',
+  workPhone: 'Work phone',
+  language: 'Language',
+  customerGroups: 'Customer groups (keys, separated by ; or ,)',
+};
+
+const ACCOUNT_FIELDS: ImportField[] = [
+  'accountNumber',
+  'accountCode',
+  'accountName',
+  'accountKind',
+  'paymentTerms',
+  'priceGroup',
+  'salesRepCode',
+];
+const BILLING_FIELDS: ImportField[] = [
+  'billingLine1',
+  'billingLine2',
+  'billingCity',
+  'billingPostalCode',
+  'billingRegion',
+  'billingCountry',
+];
+const CONTACT_FIELDS: ImportField[] = ['email', 'firstName', 'lastName', 'phone', 'workPhone', 'language'];
+
+/** Which fields each import type takes; a type's rows are matched by the first key it lists. */
+export const FIELDS_BY_TYPE: Record<ImportType, readonly ImportField[]> = {
+  accounts: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, 'customerGroups'],
+  contacts: ['accountNumber', 'accountCode', ...CONTACT_FIELDS, 'customerGroups'],
+  individuals: [...CONTACT_FIELDS, ...BILLING_FIELDS, 'paymentTerms', 'priceGroup', 'salesRepCode', 'customerGroups'],
+  mixed: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, ...CONTACT_FIELDS, 'customerGroups'],
+};
+
+/** Fields a mapping must fill; `accountNumber|accountCode` means either one. */
+export const REQUIRED_BY_TYPE: Record<ImportType, readonly string[]> = {
+  accounts: ['accountNumber|accountCode', 'accountName'],
+  contacts: ['accountNumber|accountCode', 'email', 'firstName', 'lastName'],
+  individuals: ['email', 'firstName', 'lastName'],
+  mixed: ['accountNumber|accountCode', 'accountName'],
+};
+
+export const ColumnSource = z.union([
+  z.object({ column: z.string().min(1).max(200).describe('A detected column, by its header') }),
+  z.object({ value: z.string().max(1000).describe('The same value for every row') }),
+]);
+export type ColumnSource = z.infer<typeof ColumnSource>;
+
+/** Target field → where its value comes from; columns not named here are skipped. */
+export const ImportMapping = z.partialRecord(ImportField, ColumnSource);
+export type ImportMapping = z.infer<typeof ImportMapping>;
+
+export const LOGIN_MODES = ['none', 'activation', 'generated', 'group-password'] as const;
+export const LoginMode = z.enum(LOGIN_MODES);
+export type LoginMode = z.infer<typeof LoginMode>;
+
+const OptionalDate = z.iso
+  .datetime({ offset: true, message: 'Use an ISO date and time' })
+  .or(z.iso.date({ message: 'Use a date such as 2026-12-31' }))
+  .nullish();
+
+export const ImportOptions = z
+  .object({
+    customerGroups: z.array(Key).max(50).default([]).describe('Groups everyone in the file is added to'),
+    logins: LoginMode.default('activation').describe('How new contacts get a login'),
+    loginValidFrom: OptionalDate,
+    loginValidUntil: OptionalDate,
+    allOrNothing: z.boolean().default(false).describe('One rejected row stores nothing'),
+    hasHeader: z.boolean().default(true),
+    sheet: z.string().max(200).optional().describe('XLSX: the sheet to read (the first when absent)'),
+    scheduledAt: z.iso.datetime({ offset: true }).nullish().describe('Run at this time instead of now'),
+  })
+  .refine((o) => !o.loginValidFrom || !o.loginValidUntil || o.loginValidFrom <= o.loginValidUntil, {
+    message: 'The login must start being valid before it stops',
+    path: ['loginValidUntil'],
+  });
+export type ImportOptions = z.infer<typeof ImportOptions>;
+export type ImportOptionsInput = z.input<typeof ImportOptions>;
+
+export const ImportCounts = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+});
+export type ImportCounts = z.infer<typeof ImportCounts>;
+
+export const ImportStatus = z.enum([
+  'uploaded',
+  'checking',
+  'checked',
+  'scheduled',
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+]);
+export type ImportStatus = z.infer<typeof ImportStatus>;
+
+export const CellError = z.object({ column: z.string().nullable(), field: z.string().nullable(), message: z.string() });
+export type CellError = z.infer<typeof CellError>;
+
+export const PreviewRow = z.object({
+  line: z.number().int().describe('The line (CSV) or row (XLSX) number in the file'),
+  cells: z.array(z.string()),
+  errors: z.array(CellError),
+});
+export type PreviewRow = z.infer<typeof PreviewRow>;
+
+export const ImportProgress = z.object({
+  pass: z.enum(['dry-run', 'run']).nullable(),
+  phase: z.enum(['staging', 'applying']).nullable(),
+  rowsRead: z.number().int(),
+  rowsApplied: z.number().int(),
+  totalRows: z.number().int().nullable(),
+  rowsPerSecond: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  percent: z.number(),
+});
+
+export const Import = z.object({
+  id: Uuid,
+  type: ImportType,
+  sourceName: z.string(),
+  format: z.enum(['csv', 'xlsx', 'text']),
+  fileName: z.string().nullable(),
+  fileSize: z.number().int(),
+  encoding: z.string().nullable(),
+  delimiter: z.string().nullable(),
+  sheet: z.string().nullable(),
+  sheets: z.array(z.string()),
+  columns: z.array(z.string()),
+  mapping: ImportMapping,
+  suggestedMapping: ImportMapping,
+  options: z.record(z.string(), z.unknown()),
+  status: ImportStatus,
+  counts: ImportCounts,
+  dryRunCounts: ImportCounts.nullable(),
+  progress: ImportProgress,
+  error: z.string().nullable(),
+  hasCredentials: z.boolean().describe('Generated passwords wait to be downloaded (once)'),
+  scheduledAt: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type Import = z.infer<typeof Import>;
+
+export const ImportCreated = Import.extend({ preview: z.array(PreviewRow) });
+export type ImportCreated = z.infer<typeof ImportCreated>;
+
+export const ImportSummary = Import.pick({
+  id: true,
+  type: true,
+  sourceName: true,
+  format: true,
+  status: true,
+  counts: true,
+  scheduledAt: true,
+  createdBy: true,
+  createdAt: true,
+  finishedAt: true,
+});
+export type ImportSummary = z.infer<typeof ImportSummary>;
+
+export const ImportUpdateBody = z.object({
+  mapping: ImportMapping.optional(),
+  options: z.record(z.string(), z.unknown()).optional().describe('ImportOptions'),
+  type: ImportType.optional(),
+});
+export type ImportUpdateBody = z.infer<typeof ImportUpdateBody>;
+
+export const ImportPreview = z.object({ rows: z.array(PreviewRow), mappingErrors: z.array(CellError) });
+export type ImportPreview = z.infer<typeof ImportPreview>;
+
+export const ReportQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') });
