@@ -3,6 +3,7 @@ export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
   outbox: () => import('./outbox.bench.ts'),
+  import: () => import('./import.bench.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -13,6 +13,7 @@ export const Account = z.object({
   status: AccountStatus,
   contactCount: z.number().int(),
   assignedEmployeeIds: z.array(Uuid),
+  customerGroups: z.array(z.string()).describe('Keys of the customer groups the account is in'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -26,6 +26,7 @@ export const Contact = z.object({
   roles: z.array(z.string()),
   groupRoles: z.array(z.string()),
   effectiveRoles: z.array(z.string()).describe('Roles plus the roles of the group roles'),
+  customerGroups: z.array(z.string()).describe('Keys of the customer groups the contact is in'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -22,10 +22,12 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
+import { customerGroupsRoutes } from './modules/customer-groups/customer-groups.routes.ts';
 import { emailTemplatesRoutes } from './modules/email-templates/email-templates.routes.ts';
 import { emailsRoutes } from './modules/emails/emails.routes.ts';
 import { employeesRoutes } from './modules/employees/employees.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { rolesRoutes } from './modules/roles/roles.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
@@ -88,6 +90,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     accountsRoutes,
     contactsRoutes,
     rolesRoutes,
+    customerGroupsRoutes,
+    importsRoutes,
     employeesRoutes,
     auditRoutes,
     emailsRoutes,

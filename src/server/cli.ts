@@ -7,6 +7,8 @@ import { AppError } from './lib/errors.ts';
 import { loadDemoData } from './modules/demo/demo.ts';
 import { createEmployee } from './modules/employees/employees.service.ts';
 import { openRuntime } from './runtime.ts';
+import { runImportCommand, type ImportCommandOptions } from './modules/imports/import-command.ts';
+import { IMPORT_TYPES } from '../contracts/imports.ts';
 import { serve } from './serve.ts';
 
 const program = new Command('clientele').description(
@@ -66,6 +68,25 @@ employee
       await deps.close();
     }
   });
+
+program
+  .command('import')
+  .description('Import a CSV or XLSX file of accounts, contacts or individuals, with a progress bar')
+  .argument('[file]', 'the CSV or XLSX file')
+  .addOption(new Option('--type <type>', 'what the file holds').choices([...IMPORT_TYPES]))
+  .option('--resume <id>', 'resume an import that stopped (a crash, a restart) where it was')
+  .option(
+    '--source <name>',
+    'the source name its column mapping is remembered under (default: the file name)',
+  )
+  .option(
+    '--mapping <json>',
+    'field → {"column": header} or {"value": text}, as JSON; default: remembered or suggested',
+  )
+  .option('--options <json>', 'import options as JSON, e.g. {"logins":"none","customerGroups":["vip"]}')
+  .option('--dry-run', 'report what would be created, updated, unchanged and rejected, and change nothing')
+  .option('--report <file>', 'write the rejected rows (CSV) to this file')
+  .action(async (file: string | undefined, opts: ImportCommandOptions) => runImportCommand(file, opts));
 
 program
   .command('demo')

@@ -31,6 +31,10 @@ const Env = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  IMPORT_MAX_FILE_MB: z.coerce.number().positive().default(200),
+  IMPORT_DROP_DIR: z.string().optional(),
+  IMPORT_LEASE_SECONDS: z.coerce.number().positive().default(60),
+  IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
 });
 
 export type Config = {
@@ -50,6 +54,15 @@ export type Config = {
   emailRetryHorizonMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   trustProxy: boolean;
+  imports: {
+    maxFileBytes: number;
+    /** Folder watched for scheduled imports: one sub-folder per import type. */
+    dropDir: string | undefined;
+    /** How long a worker holds a running import without news before another instance resumes it. */
+    leaseMs: number;
+    /** Rows read, validated and staged in one transaction, and lines applied in one. */
+    batchRows: number;
+  };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,6 +89,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailRetryHorizonMs: e.EMAIL_RETRY_HOURS * 3600_000,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    imports: {
+      maxFileBytes: e.IMPORT_MAX_FILE_MB * 1024 * 1024,
+      dropDir: e.IMPORT_DROP_DIR ? path.resolve(e.IMPORT_DROP_DIR) : undefined,
+      leaseMs: e.IMPORT_LEASE_SECONDS * 1000,
+      batchRows: e.IMPORT_BATCH_ROWS,
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import type { Database } from './db/client.ts';
 import type { EmailDelivery } from './email/delivery.ts';
 import type { Outbox } from './email/outbox.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
+import type { ImportRunner } from './modules/imports/import-runner.ts';
 
 /** Everything the modules are wired with, built once in the composition root. */
 export type AppDeps = {
@@ -20,6 +21,8 @@ export type AppDeps = {
   jobs: JobRunner;
   /** SMTP delivery, when SMTP_URL is set; without it emails are captured in the log. */
   delivery: EmailDelivery | null;
+  /** Runs import passes; its workers start with the server (or a test that needs them). */
+  imports: ImportRunner;
   scopeId: string;
   /** Stops the job runner and closes the database. */
   close(): Promise<void>;

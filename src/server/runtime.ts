@@ -10,8 +10,14 @@ import {
 } from './email/delivery.ts';
 import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
+import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
-export const QUEUES = [deliverEmailQueue, sweepEmailsQueue] as JobQueue<never>[];
+export const QUEUES = [
+  deliverEmailQueue,
+  sweepEmailsQueue,
+  runImportQueue,
+  sweepImportsQueue,
+] as JobQueue<never>[];
 
 /**
  * The composition root: opens the configured database (embedded or PostgreSQL), brings its schema up
@@ -48,13 +54,27 @@ export async function openRuntime(
           retryDelayMs: defaultRetryDelay,
         })
       : null;
+    const outbox = createOutbox({ publicUrl: config.publicUrl, jobs: delivery ? jobs : null });
+    const imports = createImportRunner(
+      db.db,
+      jobs,
+      {
+        db: db.db,
+        outbox,
+        publicUrl: config.publicUrl,
+        activationTtlMs: config.activationTtlMs,
+        passwordResetTtlMs: config.passwordResetTtlMs,
+      },
+      { leaseMs: config.imports.leaseMs, batchRows: config.imports.batchRows },
+    );
     return {
       database: db,
       config,
       scopeId: scope.id,
       jobs,
       delivery,
-      outbox: createOutbox({ publicUrl: config.publicUrl, jobs: delivery ? jobs : null }),
+      outbox,
+      imports,
       async close() {
         await jobs.stop();
         delivery?.close();

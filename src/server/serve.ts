@@ -11,6 +11,7 @@ export async function serve(config: Config): Promise<void> {
   const app = await buildApp(deps, { logger: { level: config.logLevel } });
   log = (msg, err) => app.log.error({ err }, msg);
   if (deps.delivery) await deps.delivery.startWorkers();
+  await deps.imports.startWorkers();
   await ensureFirstAdministrator(
     deps.database.db,
     {

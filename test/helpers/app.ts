@@ -16,6 +16,12 @@ export type Client = {
   patch(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   delete(url: string): Promise<LightMyRequestResponse>;
+  /** A multipart/form-data POST with text fields and files, as a browser's form sends it. */
+  upload(
+    url: string,
+    fields: Record<string, string>,
+    files?: { field: string; filename: string; content: Buffer | string }[],
+  ): Promise<LightMyRequestResponse>;
 };
 
 export type TestApp = {
@@ -44,7 +50,33 @@ export function clientFor(app: App, headers: Record<string, string> = {}): Clien
     patch: (url, body) => send('PATCH', url, body ?? {}),
     put: (url, body) => send('PUT', url, body ?? {}),
     delete: (url) => send('DELETE', url),
+    upload: (url, fields, files = []) => {
+      const { payload, contentType } = multipartBody(fields, files);
+      return app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': contentType }, payload });
+    },
   };
+}
+
+export function multipartBody(
+  fields: Record<string, string>,
+  files: { field: string; filename: string; content: Buffer | string }[],
+): { payload: Buffer; contentType: string } {
+  const boundary = `----clientele${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  for (const file of files) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
+      Buffer.from('\r\n'),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** The session cookie of a sign-in response, as a request header. */

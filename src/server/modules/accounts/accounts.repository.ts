@@ -10,7 +10,11 @@ export function accountVisibleTo(ctx: RequestContext, accountIdColumn = 'account
   return sql<SqlBool>`exists (select 1 from employee_accounts ea where ea.account_id = ${sql.ref(accountIdColumn)} and ea.employee_id = ${ctx.actor.id})`;
 }
 
-export type AccountRecord = AccountRow & { contact_count: number; assigned_employee_ids: string[] };
+export type AccountRecord = AccountRow & {
+  contact_count: number;
+  assigned_employee_ids: string[];
+  customer_groups: string[];
+};
 
 export function selectAccounts(db: Executor) {
   return db
@@ -25,6 +29,11 @@ export function selectAccounts(db: Executor) {
       >`array(select ea.employee_id from employee_accounts ea where ea.account_id = accounts.id order by ea.employee_id)`.as(
         'assigned_employee_ids',
       ),
+      sql<
+        string[]
+      >`array(select g.key from account_customer_groups acg join customer_groups g on g.id = acg.customer_group_id where acg.account_id = accounts.id order by g.key)`.as(
+        'customer_groups',
+      ),
     ]);
 }
 
@@ -38,6 +47,7 @@ export function toAccount(row: AccountRecord): Account {
     status: row.status,
     contactCount: row.contact_count,
     assignedEmployeeIds: row.assigned_employee_ids,
+    customerGroups: row.customer_groups,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -55,6 +65,15 @@ export const auditedAccount = (a: Account) => ({
 export async function nextGeneratedNumber(db: Executor, prefix: string): Promise<string> {
   const { rows } = await sql<{ n: string }>`select nextval('account_number_seq')::text as n`.execute(db);
   return `${prefix}${rows[0]!.n}`;
+}
+
+/** `count` generated numbers at once, for creating many accounts in one statement. */
+export async function nextGeneratedNumbers(db: Executor, prefix: string, count: number): Promise<string[]> {
+  if (count <= 0) return [];
+  const { rows } = await sql<{
+    n: string;
+  }>`select nextval('account_number_seq')::text as n from generate_series(1, ${count})`.execute(db);
+  return rows.map((r) => `${prefix}${r.n}`);
 }
 
 export async function accountNumberPrefix(db: Executor, scopeId: string): Promise<string> {

@@ -73,7 +73,7 @@ export function toContactSummary(r: SummaryRow): ContactSummary {
 export async function loadContact(db: Executor, id: string): Promise<Contact | undefined> {
   const row = await db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
-  const [accounts, roles, groupRoles, inherited] = await Promise.all([
+  const [accounts, roles, groupRoles, inherited, customerGroups] = await Promise.all([
     db
       .selectFrom('contact_accounts')
       .innerJoin('accounts', 'accounts.id', 'contact_accounts.account_id')
@@ -109,6 +109,13 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
       .select('roles.key')
       .where('contact_id', '=', id)
       .execute(),
+    db
+      .selectFrom('contact_customer_groups')
+      .innerJoin('customer_groups', 'customer_groups.id', 'contact_customer_groups.customer_group_id')
+      .select('customer_groups.key')
+      .where('contact_id', '=', id)
+      .orderBy('customer_groups.key')
+      .execute(),
   ]);
   const refs: AccountRef[] = accounts.map(({ id: accountId, name, number, code }) => ({
     id: accountId,
@@ -133,6 +140,7 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
     roles: roleKeys,
     groupRoles: groupRoles.map((g) => g.key),
     effectiveRoles: [...new Set([...roleKeys, ...inherited.map((r) => r.key)])].sort(),
+    customerGroups: customerGroups.map((g) => g.key),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -149,6 +157,7 @@ export const auditedContact = (c: Contact) => ({
   status: c.status,
   roles: c.roles,
   groupRoles: c.groupRoles,
+  customerGroups: c.customerGroups,
   accountIds: c.accounts.map((a) => a.id),
 });
 

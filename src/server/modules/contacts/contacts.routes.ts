@@ -1,4 +1,5 @@
-import { IdParams, page } from '../../../contracts/common.ts';
+import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
+import { ContactBulkAddBody, ContactBulkAddResult } from '../../../contracts/contacts-bulk.ts';
 import {
   Contact,
   ContactCreateWithAccountBody,
@@ -10,6 +11,7 @@ import {
 } from '../../../contracts/contacts.ts';
 import { z } from 'zod';
 import type { App, AppDeps } from '../../deps.ts';
+import { bulkAddContacts } from './bulk-add.service.ts';
 import { sendContactEmail, sendContactEmails } from './contact-emails.ts';
 import {
   contactsDepsOf,
@@ -46,6 +48,28 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
     },
     handler: async (request, reply) =>
       reply.status(201).send(await createContact(contactsDeps, request.ctx, request.body)),
+  });
+
+  app.post('/api/contacts/bulk', {
+    config: { access: 'contacts.write' },
+    // 5,000 pasted lines with long names fit; the default limit is 1 MiB.
+    bodyLimit: 4 * 1024 * 1024,
+    schema: {
+      tags,
+      summary: 'Add many contacts from pasted lines (email, first name, last name, phone)',
+      description:
+        'Each line comes back as `created`, `exists` (a contact with this email is already in the store: it ' +
+        'joins the chosen customer groups and nothing else changes; `contactId` names it) or `invalid` ' +
+        '(`error` names the field). Valid lines are stored even when others are invalid, unless ' +
+        '`allOrNothing` is set: then one invalid line stores nothing and the answer is 422 with every ' +
+        'line’s result, as it would have been, in `error.details`. More than 5,000 lines, unknown customer ' +
+        'groups, or `logins: "group-password"` without exactly one chosen group that has a shared password ' +
+        'are 422 with nothing stored. Without `accountId` each new contact gets a personal account, which ' +
+        'needs accounts.write.',
+      body: ContactBulkAddBody,
+      response: { 200: ContactBulkAddResult, 403: ErrorBody, 422: ErrorBody },
+    },
+    handler: (request) => bulkAddContacts(contactsDeps, request.ctx, request.body),
   });
 
   app.get('/api/contacts/duplicates', {

@@ -118,7 +118,10 @@ export async function storeContact(db: Executor, contactId: string): Promise<Sto
   };
 }
 
-/** Checks a contact's credentials, status and login validity window; every failure answers the same. */
+/**
+ * Checks a contact's credentials, status and login validity window. A wrong email, password or a
+ * disabled contact answer the same; only someone who knows the password learns about the window.
+ */
 export async function verifyContactCredentials(
   db: Executor,
   scopeId: string,
@@ -132,13 +135,13 @@ export async function verifyContactCredentials(
     .where(sql<boolean>`lower(email) = lower(${email})`)
     .executeTakeFirst();
   const ok = await verifyPassword(row?.password_hash, password);
-  const now = new Date();
-  const inWindow =
-    row &&
-    (!row.login_valid_from || row.login_valid_from <= now) &&
-    (!row.login_valid_until || row.login_valid_until > now);
-  if (!row || !ok || row.status !== 'active' || !inWindow)
+  if (!row || !ok || row.status !== 'active')
     throw new AppError('unauthenticated', 'The email or password is incorrect');
+  const now = new Date();
+  if (row.login_valid_from && row.login_valid_from > now)
+    throw new AppError('unauthenticated', 'Your login is not valid yet');
+  if (row.login_valid_until && row.login_valid_until <= now)
+    throw new AppError('unauthenticated', 'Your login has expired');
   await db.updateTable('contacts').set({ last_sign_in_at: now }).where('id', '=', row.id).execute();
   return row.id;
 }

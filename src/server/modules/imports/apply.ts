@@ -1,0 +1,480 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { ImportType, LoginMode } from '../../../contracts/imports.ts';
+import type { Executor } from '../../db/client.ts';
+import {
+  accountOfRow,
+  auditRows,
+  differs,
+  diffJson,
+  withCtes,
+  type AuditActor,
+  type Compared,
+} from './apply-sql.ts';
+import { stageTable } from './stage.ts';
+
+export type ApplyEnv = {
+  importId: string;
+  scopeId: string;
+  type: ImportType;
+  actor: AuditActor;
+  accountNumberPrefix: string;
+  /** Groups everyone in the file joins (lower-case keys). */
+  groupKeys: string[];
+  login: {
+    mode: LoginMode;
+    passwordHash: string | null;
+    validFrom: string | null;
+    validUntil: string | null;
+  };
+  dryRun: boolean;
+};
+
+export type LineOutcome = 'created' | 'updated';
+export type ChunkResult = {
+  outcomes: Map<number, LineOutcome>;
+  createdContacts: { id: string; email: string }[];
+};
+
+type Range = { lo: number; hi: number };
+
+const compared = (pairs: [key: string, column: string][]): Compared[] =>
+  pairs.map(([key, column]) => ({ key, old: `o_${column}`, new: `n_${column}` }));
+
+const ACCOUNT_FIELDS: [string, string, string][] = [
+  // [json key, accounts column, stage column]
+  ['name', 'name', 'account_name'],
+  ['code', 'code', 'account_code'],
+  ['kind', 'kind', 'account_kind'],
+  ['paymentTerms', 'payment_terms', 'payment_terms'],
+  ['priceGroup', 'price_group', 'price_group'],
+  ['salesRepCode', 'sales_rep_code', 'sales_rep_code'],
+];
+const PERSONAL_ACCOUNT_FIELDS = ACCOUNT_FIELDS.filter(([key]) =>
+  ['paymentTerms', 'priceGroup', 'salesRepCode'].includes(key),
+);
+const ADDRESS_FIELDS: [string, string, string][] = [
+  ['line1', 'line1', 'billing_line1'],
+  ['line2', 'line2', 'billing_line2'],
+  ['city', 'city', 'billing_city'],
+  ['postalCode', 'postal_code', 'billing_postal_code'],
+  ['region', 'region', 'billing_region'],
+  ['country', 'country', 'billing_country'],
+];
+const CONTACT_FIELDS: [string, string, string][] = [
+  ['firstName', 'first_name', 'first_name'],
+  ['lastName', 'last_name', 'last_name'],
+  ['phone', 'phone', 'phone'],
+  ['workPhone', 'work_phone', 'work_phone'],
+  ['language', 'language', 'language'],
+];
+
+/** Old value, the row's value, and the new value (an empty cell keeps what is stored). */
+function pick(fields: [string, string, string][], alias: string) {
+  return sql.raw(
+    fields
+      .map(
+        ([, target, stage]) =>
+          `${alias}.${target} AS o_${target}, coalesce(s.${stage}, ${alias}.${target}) AS n_${target}`,
+      )
+      .join(', '),
+  );
+}
+
+const chunk = ({ lo, hi }: Range) => sql`s.line > ${lo} AND s.line <= ${hi}`;
+const setNew = (fields: [string, string, string][]) =>
+  sql.raw(fields.map(([, target]) => `${target} = c.n_${target}`).join(', '));
+const afterJson = (fields: [string, string, string][], from: (f: [string, string, string]) => string) =>
+  sql`jsonb_strip_nulls(jsonb_build_object(${sql.join(fields.map((f) => sql`${f[0]}::text, ${sql.raw(from(f))}`))}))`;
+
+async function lines(
+  db: Executor,
+  query: RawBuilder<unknown>,
+): Promise<{ line: number; outcome: LineOutcome }[]> {
+  const { rows } = await query.execute(db);
+  return rows as { line: number; outcome: LineOutcome }[];
+}
+
+/** Creates or updates the accounts the rows name (each account once: rows marked `owner`). */
+function accountsStatement(env: ApplyEnv, range: Range) {
+  const fields = compared(ACCOUNT_FIELDS.map(([k, c]) => [k, c]));
+  const stage = stageTable(env.importId);
+  const src = sql`SELECT s.line, s.account_number, a.id AS existing_id, ${pick(ACCOUNT_FIELDS, 'a')}
+    FROM ${stage} s LEFT JOIN accounts a ON a.id = ${accountOfRow(env.scopeId)}
+    WHERE ${chunk(range)} AND s.owner`;
+  const write = !env.dryRun;
+  return withCtes(
+    [
+      ['src', src, 'materialized'],
+      ['changed', sql`SELECT * FROM src WHERE existing_id IS NOT NULL AND ${differs(fields)}`],
+      [
+        'upd',
+        write
+          ? sql`UPDATE accounts a SET ${setNew(ACCOUNT_FIELDS)}, updated_at = now() FROM changed c WHERE a.id = c.existing_id`
+          : null,
+      ],
+      [
+        'aud_u',
+        write
+          ? auditRows(
+              env.importId,
+              env.actor,
+              'account.updated',
+              'account',
+              'changed',
+              'existing_id',
+              diffJson(fields, 'old'),
+              diffJson(fields, 'new'),
+            )
+          : null,
+      ],
+      [
+        'fresh',
+        write
+          ? sql`SELECT src.*, gen_random_uuid() AS new_id,
+              coalesce(account_number, ${env.accountNumberPrefix} || nextval('account_number_seq')::text) AS new_number
+            FROM src WHERE existing_id IS NULL`
+          : sql`SELECT src.* FROM src WHERE existing_id IS NULL`,
+        'materialized',
+      ],
+      [
+        'ins',
+        write
+          ? sql`INSERT INTO accounts (id, scope_id, kind, name, code, number, payment_terms, price_group, sales_rep_code)
+              SELECT new_id, ${env.scopeId}, coalesce(n_kind, 'business'), n_name, n_code, new_number,
+                n_payment_terms, n_price_group, n_sales_rep_code FROM fresh`
+          : null,
+      ],
+      [
+        'aud_i',
+        write
+          ? auditRows(
+              env.importId,
+              env.actor,
+              'account.created',
+              'account',
+              'fresh',
+              'new_id',
+              null,
+              sql`jsonb_strip_nulls(jsonb_build_object('number', new_number, 'name', n_name, 'code', n_code,
+                'kind', coalesce(n_kind, 'business'), 'paymentTerms', n_payment_terms, 'priceGroup', n_price_group,
+                'salesRepCode', n_sales_rep_code))`,
+            )
+          : null,
+      ],
+    ],
+    sql`SELECT line, 'created' AS outcome FROM fresh UNION ALL SELECT line, 'updated' AS outcome FROM changed`,
+  );
+}
+
+/** Payment terms, price group and sales rep of the personal accounts of existing individuals. */
+function personalAccountsStatement(env: ApplyEnv, range: Range) {
+  const fields = compared(PERSONAL_ACCOUNT_FIELDS.map(([k, c]) => [k, c]));
+  const stage = stageTable(env.importId);
+  const src = sql`SELECT s.line, a.id AS existing_id, ${pick(PERSONAL_ACCOUNT_FIELDS, 'a')}
+    FROM ${stage} s
+    JOIN contacts c ON c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email)
+    JOIN contact_accounts ca ON ca.contact_id = c.id AND ca.is_primary
+    JOIN accounts a ON a.id = ca.account_id
+    WHERE ${chunk(range)}`;
+  return withCtes(
+    [
+      ['src', src, 'materialized'],
+      ['changed', sql`SELECT * FROM src WHERE ${differs(fields)}`],
+      [
+        'upd',
+        env.dryRun
+          ? null
+          : sql`UPDATE accounts a SET ${setNew(PERSONAL_ACCOUNT_FIELDS)}, updated_at = now() FROM changed c WHERE a.id = c.existing_id`,
+      ],
+      [
+        'aud',
+        env.dryRun
+          ? null
+          : auditRows(
+              env.importId,
+              env.actor,
+              'account.updated',
+              'account',
+              'changed',
+              'existing_id',
+              diffJson(fields, 'old'),
+              diffJson(fields, 'new'),
+            ),
+      ],
+    ],
+    sql`SELECT line, 'updated' AS outcome FROM changed`,
+  );
+}
+
+/** The default billing address of each row's account: created, or updated where it differs. */
+function addressesStatement(env: ApplyEnv, range: Range) {
+  const fields = compared(ADDRESS_FIELDS.map(([k, c]) => [k, c]));
+  const stage = stageTable(env.importId);
+  const accountId =
+    env.type === 'individuals'
+      ? sql`(SELECT ca.account_id FROM contacts c JOIN contact_accounts ca ON ca.contact_id = c.id AND ca.is_primary
+          WHERE c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email))`
+      : accountOfRow(env.scopeId);
+  const src = sql`SELECT s.line, x.account_id, ad.id AS addr_id, ${pick(ADDRESS_FIELDS, 'ad')}
+    FROM ${stage} s CROSS JOIN LATERAL (SELECT ${accountId} AS account_id) x
+    LEFT JOIN addresses ad ON ad.account_id = x.account_id AND ad.type = 'billing' AND ad.is_default
+    WHERE ${chunk(range)} AND s.owner AND s.billing_line1 IS NOT NULL AND x.account_id IS NOT NULL`;
+  const write = !env.dryRun;
+  return withCtes(
+    [
+      ['src', src, 'materialized'],
+      ['changed', sql`SELECT * FROM src WHERE addr_id IS NOT NULL AND ${differs(fields)}`],
+      [
+        'upd',
+        write
+          ? sql`UPDATE addresses ad SET ${setNew(ADDRESS_FIELDS)} FROM changed c WHERE ad.id = c.addr_id`
+          : null,
+      ],
+      ['fresh', sql`SELECT * FROM src WHERE addr_id IS NULL`],
+      [
+        'ins',
+        write
+          ? sql`INSERT INTO addresses (account_id, type, is_default, line1, line2, city, postal_code, region, country)
+              SELECT account_id, 'billing', true, n_line1, n_line2, n_city, n_postal_code, n_region, n_country
+              FROM fresh`
+          : null,
+      ],
+      [
+        'aud_u',
+        write
+          ? auditRows(
+              env.importId,
+              env.actor,
+              'account.billingAddress.updated',
+              'account',
+              'changed',
+              'account_id',
+              diffJson(fields, 'old'),
+              diffJson(fields, 'new'),
+            )
+          : null,
+      ],
+      [
+        'aud_i',
+        write
+          ? auditRows(
+              env.importId,
+              env.actor,
+              'account.billingAddress.created',
+              'account',
+              'fresh',
+              'account_id',
+              null,
+              afterJson(ADDRESS_FIELDS, (f) => `n_${f[1]}`),
+            )
+          : null,
+      ],
+    ],
+    sql`SELECT line, 'updated' AS outcome FROM changed UNION ALL SELECT line, 'updated' AS outcome FROM fresh`,
+  );
+}
+
+/** Creates or updates contacts by email; new individuals get their personal account in the same statement. */
+function contactsStatement(env: ApplyEnv, range: Range) {
+  const fields = compared(CONTACT_FIELDS.map(([k, c]) => [k, c]));
+  const stage = stageTable(env.importId);
+  const individuals = env.type === 'individuals';
+  const accountId = individuals ? sql`NULL::uuid` : accountOfRow(env.scopeId);
+  const src = sql`SELECT s.line, s.email, s.payment_terms, s.price_group, s.sales_rep_code, ${accountId} AS account_id,
+      c.id AS existing_id, ${pick(CONTACT_FIELDS, 'c')}
+    FROM ${stage} s LEFT JOIN contacts c ON c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email)
+    WHERE ${chunk(range)} AND s.email IS NOT NULL`;
+  const write = !env.dryRun;
+  const { login } = env;
+  const withLogin = login.mode !== 'none' && login.mode !== 'activation';
+  const relinkWhere = sql`existing_id IS NOT NULL AND account_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM contact_accounts x WHERE x.contact_id = src.existing_id AND x.account_id = src.account_id)`;
+  return withCtes(
+    [
+      ['src', src, 'materialized'],
+      ['changed', sql`SELECT * FROM src WHERE existing_id IS NOT NULL AND ${differs(fields)}`],
+      [
+        'upd',
+        write
+          ? sql`UPDATE contacts t SET ${setNew(CONTACT_FIELDS)}, updated_at = now() FROM changed c WHERE t.id = c.existing_id`
+          : null,
+      ],
+      [
+        'aud_u',
+        write
+          ? auditRows(
+              env.importId,
+              env.actor,
+              'contact.updated',
+              'contact',
+              'changed',
+              'existing_id',
+              diffJson(fields, 'old'),
+              diffJson(fields, 'new'),
+            )
+          : null,
+      ],
+      [
+        'fresh',
+        write
+          ? sql`SELECT src.*, gen_random_uuid() AS new_id, ${
+              individuals
+                ? sql`gen_random_uuid() AS new_account_id,
+                    ${env.accountNumberPrefix} || nextval('account_number_seq')::text AS new_number`
+                : sql`src.account_id AS new_account_id, NULL::text AS new_number`
+            } FROM src WHERE existing_id IS NULL`
+          : sql`SELECT src.*, NULL::uuid AS new_id FROM src WHERE existing_id IS NULL`,
+        'materialized',
+      ],
+      [
+        'acc',
+        write && individuals
+          ? sql`INSERT INTO accounts (id, scope_id, kind, name, number, payment_terms, price_group, sales_rep_code)
+              SELECT new_account_id, ${env.scopeId}, 'personal', left(n_first_name || ' ' || n_last_name, 200), new_number,
+                payment_terms, price_group, sales_rep_code FROM fresh`
+          : null,
+      ],
+      [
+        'aud_a',
+        write && individuals
+          ? auditRows(
+              env.importId,
+              env.actor,
+              'account.created',
+              'account',
+              'fresh',
+              'new_account_id',
+              null,
+              sql`jsonb_strip_nulls(jsonb_build_object('number', new_number, 'kind', 'personal',
+                'name', left(n_first_name || ' ' || n_last_name, 200), 'paymentTerms', payment_terms,
+                'priceGroup', price_group, 'salesRepCode', sales_rep_code))`,
+            )
+          : null,
+      ],
+      [
+        'ins',
+        write
+          ? sql`INSERT INTO contacts (id, scope_id, email, first_name, last_name, phone, work_phone, language, status,
+                password_hash, login_valid_from, login_valid_until, activated_at)
+              SELECT new_id, ${env.scopeId}, email, n_first_name, n_last_name, n_phone, n_work_phone,
+                coalesce(n_language, 'en'), 'active', ${withLogin ? login.passwordHash : null},
+                ${login.mode === 'none' ? null : login.validFrom}::timestamptz,
+                ${login.mode === 'none' ? null : login.validUntil}::timestamptz,
+                ${withLogin ? sql`now()` : sql`NULL::timestamptz`}
+              FROM fresh`
+          : null,
+      ],
+      [
+        'lnk',
+        write
+          ? sql`INSERT INTO contact_accounts (contact_id, account_id, is_primary)
+              SELECT new_id, new_account_id, true FROM fresh WHERE new_account_id IS NOT NULL`
+          : null,
+      ],
+      [
+        'aud_i',
+        write
+          ? auditRows(
+              env.importId,
+              env.actor,
+              'contact.created',
+              'contact',
+              'fresh',
+              'new_id',
+              null,
+              sql`jsonb_strip_nulls(jsonb_build_object('email', email, 'firstName', n_first_name, 'lastName', n_last_name,
+                'phone', n_phone, 'workPhone', n_work_phone, 'language', coalesce(n_language, 'en'),
+                'accountId', new_account_id))`,
+            )
+          : null,
+      ],
+      [
+        'relink',
+        write
+          ? sql`INSERT INTO contact_accounts (contact_id, account_id, is_primary)
+              SELECT existing_id, account_id,
+                NOT EXISTS (SELECT 1 FROM contact_accounts p WHERE p.contact_id = src.existing_id AND p.is_primary)
+              FROM src WHERE ${relinkWhere} RETURNING contact_id`
+          : sql`SELECT existing_id AS contact_id FROM src WHERE ${relinkWhere}`,
+      ],
+    ],
+    sql`SELECT line, 'created' AS outcome, new_id AS id, email FROM fresh
+      UNION ALL SELECT line, 'updated' AS outcome, existing_id AS id, email FROM changed
+      UNION ALL SELECT line, 'updated' AS outcome, existing_id AS id, email FROM src
+        WHERE existing_id IN (SELECT contact_id FROM relink)`,
+  );
+}
+
+/** Adds rows to their customer groups and to the import's groups; a new membership counts as an update. */
+function groupsStatement(env: ApplyEnv, range: Range, target: 'contacts' | 'accounts') {
+  const stage = stageTable(env.importId);
+  const entity =
+    target === 'contacts'
+      ? sql`(SELECT c.id FROM contacts c WHERE c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email))`
+      : accountOfRow(env.scopeId);
+  const table = target === 'contacts' ? 'contact_customer_groups' : 'account_customer_groups';
+  const idColumn = target === 'contacts' ? 'contact_id' : 'account_id';
+  const filter =
+    target === 'contacts'
+      ? sql`s.email IS NOT NULL`
+      : env.type === 'mixed'
+        ? sql`s.email IS NULL`
+        : sql`true`;
+  const missing = sql`NOT EXISTS (SELECT 1 FROM ${sql.table(table)} x
+    WHERE x.${sql.ref(idColumn)} = m.entity_id AND x.customer_group_id = m.group_id)`;
+  return withCtes(
+    [
+      [
+        'm',
+        sql`SELECT s.line, x.entity_id, g.id AS group_id
+          FROM ${stage} s CROSS JOIN LATERAL (SELECT ${entity} AS entity_id) x
+          JOIN customer_groups g ON g.scope_id = ${env.scopeId}
+            AND lower(g.key) = ANY (string_to_array(coalesce(s.customer_groups, ''), ';') || ${env.groupKeys}::text[])
+          WHERE ${chunk(range)} AND ${filter} AND x.entity_id IS NOT NULL`,
+        'materialized',
+      ],
+      ['todo', sql`SELECT DISTINCT * FROM m WHERE ${missing}`],
+      [
+        'ins',
+        env.dryRun
+          ? null
+          : sql`INSERT INTO ${sql.table(table)} (${sql.ref(idColumn)}, customer_group_id)
+              SELECT DISTINCT entity_id, group_id FROM todo ON CONFLICT DO NOTHING`,
+      ],
+    ],
+    sql`SELECT DISTINCT line, 'updated' AS outcome FROM todo`,
+  );
+}
+
+/** Applies the staged rows of one line range; the caller owns the transaction. */
+export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Promise<ChunkResult> {
+  const outcomes = new Map<number, LineOutcome>();
+  const createdContacts: { id: string; email: string }[] = [];
+  const merge = (rows: { line: number; outcome: LineOutcome }[]) => {
+    for (const { line, outcome } of rows) if (outcomes.get(line) !== 'created') outcomes.set(line, outcome);
+  };
+  const { type } = env;
+  if (type === 'accounts' || type === 'mixed') {
+    merge(await lines(db, accountsStatement(env, range)));
+    merge(await lines(db, addressesStatement(env, range)));
+  }
+  if (type !== 'accounts') {
+    const rows = (await contactsStatement(env, range).execute(db)).rows as {
+      line: number;
+      outcome: LineOutcome;
+      id: string | null;
+      email: string;
+    }[];
+    merge(rows);
+    for (const r of rows)
+      if (r.outcome === 'created' && r.id) createdContacts.push({ id: r.id, email: r.email });
+  }
+  if (type === 'individuals') {
+    merge(await lines(db, personalAccountsStatement(env, range)));
+    merge(await lines(db, addressesStatement(env, range)));
+  }
+  if (type === 'accounts' || type === 'mixed')
+    merge(await lines(db, groupsStatement(env, range, 'accounts')));
+  if (type !== 'accounts') merge(await lines(db, groupsStatement(env, range, 'contacts')));
+  return { outcomes, createdContacts };
+}

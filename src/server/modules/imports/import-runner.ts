@@ -1,0 +1,340 @@
+import fs from 'node:fs';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { ImportOptions, type ImportField, type ImportMapping } from '../../../contracts/imports.ts';
+import type { Db } from '../../db/client.ts';
+import type { ImportCounts, ImportsTable } from '../../db/schema.ts';
+import { defineQueue, type JobRunner } from '../../jobs/job-runner.ts';
+import { AppError } from '../../lib/errors.ts';
+import { accountNumberPrefix } from '../accounts/accounts.repository.ts';
+import type { ContactsDeps } from '../contacts/contacts.service.ts';
+import { applyChunk, type ApplyEnv } from './apply.ts';
+import { deleteFile, materialiseFile } from './file-store.ts';
+import { issueLogins, loginSettings } from './logins.ts';
+import { prepareStage } from './prepare.ts';
+import { compileMapping } from './row-validator.ts';
+import { detectSource, readRows, type SourceInput } from './sources/source.ts';
+import {
+  createStage,
+  dropStage,
+  insertRejections,
+  insertStageRows,
+  stageTable,
+  type RejectedRow,
+  type StagedRow,
+} from './stage.ts';
+import type { Selectable } from 'kysely';
+
+export const runImportQueue = defineQueue('import.run', z.object({ importId: z.uuid() }), {
+  // The lease decides who works on an import; a retried job that finds it taken just ends.
+  retry: { limit: 50, delaySeconds: 30, backoff: false },
+  expireInSeconds: 6 * 3600,
+});
+export const sweepImportsQueue = defineQueue('import.sweep', z.object({}), {
+  retry: { limit: 0, delaySeconds: 60, backoff: false },
+  expireInSeconds: 120,
+});
+
+type ImportRow = Selectable<ImportsTable>;
+export type ImportRunnerOptions = { leaseMs: number; batchRows: number };
+export type ImportRunner = ReturnType<typeof createImportRunner>;
+
+class LeaseLost extends Error {}
+class Cancelled extends Error {}
+
+const ZERO: ImportCounts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+
+/**
+ * Runs import passes (a dry run or the run) in two phases, each resumable: staging reads, validates and
+ * loads the file in batches; applying writes line ranges set-based. Every batch commits together with
+ * the position it reached, so after a crash the next holder of the lease continues from exactly there.
+ */
+export function createImportRunner(
+  db: Db,
+  jobs: JobRunner,
+  contacts: ContactsDeps,
+  options: ImportRunnerOptions,
+) {
+  async function claim(importId: string): Promise<{ row: ImportRow; lease: Date } | null> {
+    const lease = new Date(Date.now() + options.leaseMs);
+    const now = new Date();
+    const row = await db
+      .updateTable('imports')
+      // A scheduled import whose time has come starts running now.
+      .set({
+        lease_until: lease,
+        status: sql`CASE WHEN status = 'scheduled' THEN 'running' ELSE status END`,
+        pass_started_at: sql`CASE WHEN status = 'scheduled' THEN now() ELSE pass_started_at END`,
+        started_at: sql`CASE WHEN status = 'scheduled' THEN now() ELSE started_at END`,
+        updated_at: now,
+      })
+      .where('id', '=', importId)
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['checking', 'running']),
+          eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<=', now)]),
+        ]),
+      )
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .returningAll()
+      .executeTakeFirst();
+    return row ? { row, lease } : null;
+  }
+
+  /** Renews the lease inside a batch's transaction; a lost lease or a cancel request ends the pass. */
+  async function heartbeat(tx: Db, importId: string, lease: { at: Date }, set: Record<string, unknown>) {
+    const next = new Date(Date.now() + options.leaseMs);
+    const row = await tx
+      .updateTable('imports')
+      .set({ ...set, lease_until: next, updated_at: new Date() })
+      .where('id', '=', importId)
+      .where('lease_until', '=', lease.at)
+      .returning(['cancel_requested'])
+      .executeTakeFirst();
+    if (!row) throw new LeaseLost();
+    if (row.cancel_requested) throw new Cancelled();
+    lease.at = next;
+  }
+
+  async function process(importId: string): Promise<void> {
+    const claimed = await claim(importId);
+    if (!claimed) return;
+    const lease = { at: claimed.lease };
+    let file: string | null = null;
+    try {
+      const imp = claimed.row;
+      if (imp.phase !== 'applying') {
+        file = imp.format === 'text' ? null : await materialiseFile(db, importId);
+        await stage(imp, file, lease);
+      }
+      await apply(importId, lease);
+    } catch (err) {
+      if (err instanceof LeaseLost) return;
+      if (err instanceof Cancelled) return await finish(importId, 'cancelled', null);
+      if (err instanceof AppError) return await finish(importId, 'failed', err.message);
+      // An unexpected error (the database went away…): leave the lease to expire and the sweeper to resume.
+      throw err;
+    } finally {
+      if (file) await fs.promises.rm(file, { force: true });
+    }
+  }
+
+  async function inputOf(imp: ImportRow, file: string | null): Promise<SourceInput> {
+    if (file) return { kind: 'file', path: file, fileName: imp.file_name };
+    const chunks = await db
+      .selectFrom('import_files')
+      .select('data')
+      .where('import_id', '=', imp.id)
+      .orderBy('seq')
+      .execute();
+    return { kind: 'text', text: Buffer.concat(chunks.map((c) => c.data)).toString('utf8') };
+  }
+
+  async function stage(imp: ImportRow, file: string | null, lease: { at: Date }) {
+    const opts = ImportOptions.parse(imp.options);
+    const input = await inputOf(imp, file);
+    const detected = await detectSource(input, { ...(imp.sheet && { sheet: imp.sheet }) });
+    const groups = await knownGroups(imp.scope_id);
+    const mapping = compileMapping(imp.type, imp.columns, imp.mapping as ImportMapping, groups);
+    if (mapping.mappingErrors.length)
+      throw new AppError('unprocessable', mapping.mappingErrors.map((e) => e.message).join('; '));
+    await createStage(db, imp.id);
+    let skip = imp.rows_read;
+    let headerSeen = !opts.hasHeader;
+    let staged: StagedRow[] = [];
+    let rejected: RejectedRow[] = [];
+    const flush = async () => {
+      const batch = { staged, rejected };
+      staged = [];
+      rejected = [];
+      await db.transaction().execute(async (tx) => {
+        await insertStageRows(tx, imp.id, mapping.fields, batch.staged);
+        await insertRejections(tx, imp.id, batch.rejected);
+        await heartbeat(tx, imp.id, lease, {
+          rows_read: sql`rows_read + ${batch.staged.length + batch.rejected.length}`,
+          counts: sql`jsonb_set(counts, '{rejected}', to_jsonb((counts->>'rejected')::int + ${batch.rejected.length}))`,
+        });
+      });
+    };
+    for await (const row of readRows(input, detected)) {
+      if (!headerSeen) {
+        headerSeen = true;
+        continue;
+      }
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      if (row.error) {
+        rejected.push({
+          line: row.line,
+          cells: row.cells,
+          errors: [{ column: null, field: null, message: row.error }],
+        });
+      } else {
+        const result = mapping.validate(row.cells);
+        if (result.errors.length) rejected.push({ line: row.line, cells: row.cells, errors: result.errors });
+        else staged.push({ line: row.line, values: result.values });
+      }
+      if (staged.length + rejected.length >= options.batchRows) await flush();
+    }
+    await flush();
+    const columnOf = (field: ImportField) => mappingColumn(imp.mapping as ImportMapping, field);
+    await db.transaction().execute(async (tx) => {
+      const more = await prepareStage(tx, imp.id, imp.scope_id, imp.type, columnOf);
+      await heartbeat(tx, imp.id, lease, {
+        phase: 'applying',
+        applied_line: 0,
+        rows_applied: 0,
+        total_rows: sql`rows_read`,
+        counts: sql`jsonb_set(counts, '{rejected}', to_jsonb((counts->>'rejected')::int + ${more}))`,
+      });
+    });
+  }
+
+  async function apply(importId: string, lease: { at: Date }) {
+    const imp = await db
+      .selectFrom('imports')
+      .selectAll()
+      .where('id', '=', importId)
+      .executeTakeFirstOrThrow();
+    const opts = ImportOptions.parse(imp.options);
+    const dryRun = imp.pass === 'dry-run';
+    if (opts.allOrNothing && imp.counts.rejected > 0 && !dryRun) {
+      throw new AppError(
+        'unprocessable',
+        `${imp.counts.rejected} row${imp.counts.rejected === 1 ? ' was' : 's were'} rejected, so nothing was imported (all or nothing).`,
+      );
+    }
+    const env: ApplyEnv = {
+      importId,
+      scopeId: imp.scope_id,
+      type: imp.type,
+      actor: { type: imp.created_by_type, id: imp.created_by_id, label: imp.created_by_label },
+      accountNumberPrefix: await accountNumberPrefix(db, imp.scope_id),
+      groupKeys: opts.customerGroups.map((k) => k.toLowerCase()),
+      login: await loginSettings(db, imp.scope_id, opts),
+      dryRun,
+    };
+    const stageRef = stageTable(importId);
+    const runChunks = async (tx: Db, single: boolean) => {
+      let from = imp.applied_line;
+      for (;;) {
+        const { rows } = await sql<{
+          hi: number | null;
+          n: number;
+        }>`SELECT max(line) AS hi, count(*)::int AS n FROM (
+            SELECT line FROM ${stageRef} WHERE line > ${from} ORDER BY line LIMIT ${options.batchRows}) c`.execute(
+          tx,
+        );
+        const { hi, n } = rows[0]!;
+        if (hi === null) break;
+        const step = async (t: Db) => {
+          const result = await applyChunk(t, env, { lo: from, hi });
+          let created = 0;
+          let updated = 0;
+          for (const outcome of result.outcomes.values()) outcome === 'created' ? created++ : updated++;
+          if (!dryRun) await issueLogins(t, contacts, imp, opts, result.createdContacts);
+          await heartbeat(t, importId, lease, {
+            applied_line: hi,
+            rows_applied: sql`rows_applied + ${n}`,
+            counts: sql`jsonb_build_object(
+              'created', (counts->>'created')::int + ${created},
+              'updated', (counts->>'updated')::int + ${updated},
+              'unchanged', (counts->>'unchanged')::int + ${n - created - updated},
+              'rejected', (counts->>'rejected')::int)`,
+          });
+        };
+        if (single) await step(tx);
+        else await tx.transaction().execute(step);
+        from = hi;
+      }
+    };
+    // All or nothing: one transaction for every line, so one failure leaves nothing behind.
+    if (opts.allOrNothing && !dryRun) await db.transaction().execute((tx) => runChunks(tx, true));
+    else await runChunks(db, false);
+    await finish(importId, dryRun ? 'checked' : 'completed', null);
+  }
+
+  async function finish(
+    importId: string,
+    status: 'checked' | 'completed' | 'failed' | 'cancelled',
+    error: string | null,
+  ) {
+    await db.transaction().execute(async (tx) => {
+      const imp = await tx
+        .selectFrom('imports')
+        .select(['pass', 'counts'])
+        .where('id', '=', importId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const checked = status === 'checked';
+      await tx
+        .updateTable('imports')
+        .set({
+          status,
+          error,
+          lease_until: null,
+          phase: null,
+          ...(checked
+            ? {
+                dry_run_counts: JSON.stringify(imp.counts),
+                counts: JSON.stringify(ZERO),
+                rows_read: 0,
+                applied_line: 0,
+                rows_applied: 0,
+              }
+            : { finished_at: new Date() }),
+          updated_at: new Date(),
+        })
+        .where('id', '=', importId)
+        .execute();
+      await dropStage(tx, importId);
+      if (!checked) await deleteFile(tx, importId);
+    });
+  }
+
+  async function knownGroups(scopeId: string): Promise<Set<string>> {
+    const rows = await db
+      .selectFrom('customer_groups')
+      .select('key')
+      .where('scope_id', '=', scopeId)
+      .execute();
+    return new Set(rows.map((r) => r.key.toLowerCase()));
+  }
+
+  /** Imports whose worker stopped answering (a crash, a restart) get a new job; the lease picks one taker. */
+  async function sweep(): Promise<number> {
+    const stale = await db
+      .selectFrom('imports')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['checking', 'running']),
+          eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<=', new Date())]),
+        ]),
+      )
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
+      .execute();
+    for (const { id } of stale) await jobs.send(runImportQueue, { importId: id });
+    return stale.length;
+  }
+
+  return {
+    process,
+    sweep,
+    async startWorkers() {
+      await jobs.work(runImportQueue, ({ importId }) => process(importId), { pollingIntervalSeconds: 1 });
+      await jobs.work(sweepImportsQueue, async () => {
+        await sweep();
+      });
+      await jobs.schedule(sweepImportsQueue, '* * * * *', {});
+      await sweep();
+    },
+  };
+}
+
+function mappingColumn(mapping: ImportMapping, field: ImportField): string | null {
+  const source = mapping[field];
+  return source && 'column' in source ? source.column : null;
+}

@@ -1,0 +1,83 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { ImportField, ImportType } from '../../../contracts/imports.ts';
+import type { Executor } from '../../db/client.ts';
+import { accountOfRow } from './apply-sql.ts';
+import { stageTable } from './stage.ts';
+
+/** Moves the rows `bad` selects (line, column_name, reason; one per line) from the stage to the rejections. */
+async function reject(db: Executor, importId: string, bad: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`WITH bad AS (${bad}),
+      del AS (DELETE FROM ${stageTable(importId)} s USING bad WHERE s.line = bad.line RETURNING s.line),
+      ins AS (INSERT INTO import_rejections (import_id, line, column_name, reason)
+        SELECT ${importId}::uuid, line, column_name, reason FROM bad)
+    SELECT count(*)::int AS n FROM del`.execute(db);
+  return rows[0]!.n;
+}
+
+/** Later rows with the same key as an earlier one are rejected, naming the earlier line. */
+function duplicates(importId: string, key: string, column: string | null, what: string) {
+  return sql`SELECT line, ${column}::text AS column_name, ${`Same ${what} as line `} || first AS reason
+    FROM (SELECT line, first_value(line) OVER (PARTITION BY ${sql.raw(key)} ORDER BY line) AS first
+          FROM ${stageTable(importId)} WHERE ${sql.raw(key)} IS NOT NULL) d
+    WHERE line <> first`;
+}
+
+/**
+ * What can only be judged with the whole file and the database at hand: duplicate keys in the file,
+ * accounts that don't exist, codes that belong to another account. Returns the rows rejected.
+ */
+export async function prepareStage(
+  db: Executor,
+  importId: string,
+  scopeId: string,
+  type: ImportType,
+  columnOf: (field: ImportField) => string | null,
+): Promise<number> {
+  const stage = stageTable(importId);
+  let rejected = 0;
+  if (type !== 'accounts') {
+    rejected += await reject(db, importId, duplicates(importId, 'lower(email)', columnOf('email'), 'email'));
+  }
+  if (type === 'accounts') {
+    rejected += await reject(
+      db,
+      importId,
+      duplicates(importId, 'lower(account_number)', columnOf('accountNumber'), 'account number'),
+    );
+    rejected += await reject(
+      db,
+      importId,
+      duplicates(importId, 'lower(account_code)', columnOf('accountCode'), 'account code'),
+    );
+  }
+  if (type === 'accounts' || type === 'mixed') {
+    rejected += await reject(
+      db,
+      importId,
+      sql`SELECT DISTINCT ON (s.line) s.line, ${columnOf('accountCode')}::text AS column_name,
+          'Account code ' || s.account_code || ' belongs to account ' || a.number AS reason
+        FROM ${stage} s JOIN accounts a ON a.scope_id = ${scopeId} AND lower(a.code) = lower(s.account_code)
+        WHERE s.account_number IS NOT NULL AND lower(a.number) <> lower(s.account_number)`,
+    );
+  }
+  if (type === 'mixed') {
+    // Many rows may name one account (one per contact): the first of them creates or updates it.
+    await sql`UPDATE ${stage} s SET owner = false
+      FROM (SELECT line, first_value(line) OVER (
+              PARTITION BY coalesce('n:' || lower(account_number), 'c:' || lower(account_code)) ORDER BY line) AS first
+            FROM ${stage}) d
+      WHERE s.line = d.line AND d.line <> d.first`.execute(db);
+  }
+  if (type === 'contacts') {
+    rejected += await reject(
+      db,
+      importId,
+      sql`SELECT s.line,
+          ${columnOf('accountNumber') ?? columnOf('accountCode')}::text AS column_name,
+          CASE WHEN s.account_number IS NOT NULL THEN 'No account with number ' || s.account_number
+               ELSE 'No account with code ' || s.account_code END AS reason
+        FROM ${stage} s WHERE ${accountOfRow(scopeId)} IS NULL`,
+    );
+  }
+  return rejected;
+}

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { Email, Key } from '../../../contracts/common.ts';
+import {
+  FIELDS_BY_TYPE,
+  IMPORT_FIELD_LABELS,
+  REQUIRED_BY_TYPE,
+  type CellError,
+  type ImportField,
+  type ImportMapping,
+  type ImportType,
+} from '../../../contracts/imports.ts';
+
+/** Excel's own limit for a cell; a longer one is not a spreadsheet value but an attack or a broken file. */
+export const MAX_CELL_LENGTH = 32_767;
+
+const bounded = (max: number) => z.string().max(max, `Use at most ${max} characters`);
+
+const KINDS: Record<string, 'business' | 'personal'> = {
+  business: 'business',
+  company: 'business',
+  b2b: 'business',
+  personal: 'personal',
+  individual: 'personal',
+  private: 'personal',
+  consumer: 'personal',
+  b2c: 'personal',
+};
+
+// Cells arrive trimmed and non-empty; an empty cell never reaches these (it means "leave as is").
+const FIELD_RULES: Record<ImportField, z.ZodType<string>> = {
+  accountNumber: bounded(64),
+  accountCode: bounded(64),
+  accountName: bounded(200),
+  accountKind: z.string().transform((v, ctx) => {
+    const kind = KINDS[v.toLowerCase()];
+    if (!kind) ctx.addIssue({ code: 'custom', message: 'Use business or personal' });
+    return kind ?? v;
+  }),
+  paymentTerms: bounded(64),
+  priceGroup: bounded(64),
+  salesRepCode: bounded(64),
+  billingLine1: bounded(200),
+  billingLine2: bounded(200),
+  billingCity: bounded(100),
+  billingPostalCode: bounded(20),
+  billingRegion: bounded(100),
+  billingCountry: bounded(64),
+  email: Email.transform((v) => v),
+  firstName: bounded(100),
+  lastName: bounded(100),
+  phone: bounded(40),
+  workPhone: bounded(40),
+  language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/i, 'Use a language code such as en or fr-CA'),
+  customerGroups: z.string().transform((v, ctx) => {
+    const keys = v
+      .split(/[;,|]/)
+      .map((k) => k.trim().toLowerCase())
+      .filter(Boolean);
+    for (const key of keys) {
+      if (!Key.safeParse(key).success)
+        ctx.addIssue({ code: 'custom', message: `“${key}” is not a group key` });
+    }
+    return [...new Set(keys)].join(';');
+  }),
+};
+
+const BILLING_REQUIRED: ImportField[] = [
+  'billingLine1',
+  'billingCity',
+  'billingPostalCode',
+  'billingCountry',
+];
+const BILLING_ALL: ImportField[] = [...BILLING_REQUIRED, 'billingLine2', 'billingRegion'];
+const CONTACT_REQUIRED: ImportField[] = ['email', 'firstName', 'lastName'];
+
+export type RowValues = Partial<Record<ImportField, string>>;
+export type ValidatedRow = { values: RowValues; errors: CellError[] };
+
+type Source = { field: ImportField; column: number | null; header: string | null; value: string | null };
+
+/** Turns a mapping into a fast per-row reader; reports mapping mistakes once instead of on every row. */
+export function compileMapping(
+  type: ImportType,
+  headers: string[],
+  mapping: ImportMapping,
+  knownGroups: ReadonlySet<string>,
+) {
+  const allowed = new Set(FIELDS_BY_TYPE[type]);
+  const mappingErrors: CellError[] = [];
+  const sources: Source[] = [];
+  const byHeader = new Map(headers.map((h, i) => [h.toLowerCase(), i]));
+  for (const [field, source] of Object.entries(mapping) as [ImportField, ImportMapping[ImportField]][]) {
+    if (!source) continue;
+    if (!allowed.has(field)) {
+      mappingErrors.push({
+        column: null,
+        field,
+        message: `${IMPORT_FIELD_LABELS[field]} is not imported with ${type}`,
+      });
+      continue;
+    }
+    if ('column' in source) {
+      const index = byHeader.get(source.column.toLowerCase());
+      if (index === undefined) {
+        mappingErrors.push({
+          column: source.column,
+          field,
+          message: `The file has no column “${source.column}”`,
+        });
+        continue;
+      }
+      sources.push({ field, column: index, header: headers[index]!, value: null });
+    } else {
+      const fixed = source.value.trim();
+      if (fixed) sources.push({ field, column: null, header: null, value: fixed });
+    }
+  }
+  const mapped = new Set(sources.map((s) => s.field));
+  for (const requirement of REQUIRED_BY_TYPE[type]) {
+    const options = requirement.split('|') as ImportField[];
+    if (!options.some((f) => mapped.has(f))) {
+      mappingErrors.push({
+        column: null,
+        field: options[0]!,
+        message: `Map a column to ${options.map((f) => IMPORT_FIELD_LABELS[f]).join(' or ')}`,
+      });
+    }
+  }
+  const fields = sources.map((s) => s.field);
+  const columnOf = (field: ImportField) => sources.find((s) => s.field === field)?.header ?? null;
+
+  function validate(cells: readonly string[]): ValidatedRow {
+    const values: RowValues = {};
+    const errors: CellError[] = [];
+    if (cells.length > headers.length && cells.slice(headers.length).some((c) => c.trim() !== '')) {
+      errors.push({
+        column: null,
+        field: null,
+        message: `This row has ${cells.length} cells but the header has ${headers.length} columns`,
+      });
+    }
+    for (let i = 0; i < cells.length; i++) {
+      if (cells[i]!.length > MAX_CELL_LENGTH) {
+        errors.push({
+          column: headers[i] ?? `Column ${i + 1}`,
+          field: null,
+          message: `The cell is longer than ${MAX_CELL_LENGTH} characters`,
+        });
+      }
+    }
+    if (errors.length) return { values, errors };
+    for (const source of sources) {
+      const raw = (source.column === null ? source.value : cells[source.column])?.trim();
+      if (!raw) continue;
+      const parsed = FIELD_RULES[source.field].safeParse(raw);
+      if (parsed.success) values[source.field] = parsed.data;
+      else
+        errors.push({ column: source.header, field: source.field, message: parsed.error.issues[0]!.message });
+    }
+    if (values.customerGroups) {
+      const unknown = values.customerGroups.split(';').filter((k) => !knownGroups.has(k));
+      if (unknown.length) {
+        errors.push({
+          column: source('customerGroups'),
+          field: 'customerGroups',
+          message: `No customer group ${unknown.map((k) => `“${k}”`).join(', ')}`,
+        });
+      }
+    }
+    requireAll(
+      type === 'mixed' ? (values.email || values.firstName || values.lastName ? CONTACT_REQUIRED : []) : [],
+    );
+    if (type === 'contacts' || type === 'individuals') requireAll(CONTACT_REQUIRED);
+    if (type === 'accounts' || type === 'mixed') requireAll(['accountName']);
+    if (type === 'accounts' || type === 'contacts' || type === 'mixed') {
+      if (
+        !values.accountNumber &&
+        !values.accountCode &&
+        !hasError('accountNumber') &&
+        !hasError('accountCode')
+      ) {
+        errors.push({
+          column: source('accountNumber') ?? source('accountCode'),
+          field: 'accountNumber',
+          message: 'Give an account number or code',
+        });
+      }
+    }
+    if (BILLING_ALL.some((f) => values[f])) requireAll(BILLING_REQUIRED, 'Required for a billing address');
+    return { values, errors };
+
+    function hasError(field: ImportField) {
+      return errors.some((e) => e.field === field);
+    }
+    function source(field: ImportField) {
+      return columnOf(field);
+    }
+    function requireAll(required: ImportField[], message = 'Required') {
+      for (const field of required) {
+        if (!values[field] && !hasError(field)) errors.push({ column: columnOf(field), field, message });
+      }
+    }
+  }
+
+  return { fields, mappingErrors, validate };
+}
+export type CompiledMapping = ReturnType<typeof compileMapping>;

@@ -1,0 +1,62 @@
+import { sql, type RawBuilder } from 'kysely';
+import { IMPORT_FIELDS, type CellError, type ImportField } from '../../../contracts/imports.ts';
+import type { Executor } from '../../db/client.ts';
+import type { RowValues } from './row-validator.ts';
+
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const COLUMN: Record<ImportField, string> = Object.fromEntries(
+  IMPORT_FIELDS.map((f) => [f, snake(f)]),
+) as Record<ImportField, string>;
+
+/** One staging table per import: its rows are loaded fast, worked on with set-based SQL, dropped at once. */
+export const stageTable = (importId: string) => sql.table(`import_stage_${importId.replace(/-/g, '')}`);
+export const col = (field: ImportField) => sql.ref(`s.${COLUMN[field]}`);
+
+export async function createStage(db: Executor, importId: string): Promise<void> {
+  const columns = IMPORT_FIELDS.map((f) => `${COLUMN[f]} text`).join(', ');
+  await sql`CREATE TABLE IF NOT EXISTS ${stageTable(importId)} (
+    line integer PRIMARY KEY,
+    ${sql.raw(columns)},
+    account_id uuid,
+    owner boolean NOT NULL DEFAULT true
+  )`.execute(db);
+}
+
+export async function dropStage(db: Executor, importId: string): Promise<void> {
+  await sql`DROP TABLE IF EXISTS ${stageTable(importId)}`.execute(db);
+}
+
+export type StagedRow = { line: number; values: RowValues };
+export type RejectedRow = { line: number; cells: readonly string[]; errors: CellError[] };
+
+/** Inserts a batch with one statement of arrays: one round trip whatever the batch size, on both engines. */
+export async function insertStageRows(
+  db: Executor,
+  importId: string,
+  fields: readonly ImportField[],
+  rows: readonly StagedRow[],
+): Promise<void> {
+  if (!rows.length) return;
+  const unique = [...new Set(fields)];
+  const arrays: RawBuilder<unknown>[] = [sql`${rows.map((r) => r.line)}::integer[]`];
+  for (const field of unique) arrays.push(sql`${rows.map((r) => r.values[field] ?? null)}::text[]`);
+  const names = ['line', ...unique.map((f) => COLUMN[f])].map((n) => sql.ref(n));
+  await sql`INSERT INTO ${stageTable(importId)} (${sql.join(names)})
+    SELECT * FROM unnest(${sql.join(arrays)})`.execute(db);
+}
+
+export async function insertRejections(
+  db: Executor,
+  importId: string,
+  rows: readonly RejectedRow[],
+): Promise<void> {
+  const flat = rows.flatMap((r) => r.errors.map((e) => ({ line: r.line, e, cells: r.cells })));
+  if (!flat.length) return;
+  await sql`INSERT INTO import_rejections (import_id, line, column_name, reason, cells)
+    SELECT ${importId}::uuid, * FROM unnest(
+      ${flat.map((f) => f.line)}::integer[],
+      ${flat.map((f) => f.e.column)}::text[],
+      ${flat.map((f) => (f.e.field && !f.e.column ? `${f.e.field}: ${f.e.message}` : f.e.message))}::text[],
+      ${flat.map((f, i) => (i > 0 && flat[i - 1]!.line === f.line ? null : JSON.stringify(f.cells)))}::jsonb[]
+    )`.execute(db);
+}
