@@ -76,7 +76,14 @@ const CONTACT_FIELDS: ImportField[] = ['email', 'firstName', 'lastName', 'phone'
 export const FIELDS_BY_TYPE: Record<ImportType, readonly ImportField[]> = {
   accounts: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, 'customerGroups'],
   contacts: ['accountNumber', 'accountCode', ...CONTACT_FIELDS, 'customerGroups'],
-  individuals: [...CONTACT_FIELDS, ...BILLING_FIELDS, 'paymentTerms', 'priceGroup', 'salesRepCode', 'customerGroups'],
+  individuals: [
+    ...CONTACT_FIELDS,
+    ...BILLING_FIELDS,
+    'paymentTerms',
+    'priceGroup',
+    'salesRepCode',
+    'customerGroups',
+  ],
   mixed: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, ...CONTACT_FIELDS, 'customerGroups'],
 };
 
@@ -146,7 +153,11 @@ export const ImportStatus = z.enum([
 ]);
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
-export const CellError = z.object({ column: z.string().nullable(), field: z.string().nullable(), message: z.string() });
+export const CellError = z.object({
+  column: z.string().nullable(),
+  field: z.string().nullable(),
+  message: z.string(),
+});
 export type CellError = z.infer<typeof CellError>;
 
 export const PreviewRow = z.object({
@@ -224,3 +235,48 @@ export const ImportPreview = z.object({ rows: z.array(PreviewRow), mappingErrors
 export type ImportPreview = z.infer<typeof ImportPreview>;
 
 export const ReportQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') });
+
+const FolderName = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'Use a folder name of letters, digits, dot, dash or underscore',
+  );
+
+export const ImportSchedule = z.object({
+  id: Uuid,
+  name: z.string().describe('Also the source name its column mapping is remembered under'),
+  type: ImportType,
+  folder: z.string().describe('Sub-folder of IMPORT_DROP_DIR watched by this schedule'),
+  cron: z.string(),
+  timezone: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  enabled: z.boolean(),
+  nextRunAt: z.string().nullable(),
+  lastRunAt: z.string().nullable(),
+  lastImport: z
+    .object({ id: Uuid, status: ImportStatus, counts: ImportCounts, createdAt: z.string() })
+    .nullable(),
+});
+export type ImportSchedule = z.infer<typeof ImportSchedule>;
+
+export const ImportScheduleBody = z.object({
+  name: z.string().trim().min(1, 'Required').max(100),
+  type: ImportType,
+  folder: FolderName.optional().describe('Defaults to the type: accounts, contacts, individuals or mixed'),
+  cron: z.string().trim().min(9).max(100).describe('Five-field cron, e.g. "0 2 * * *" for 02:00 every day'),
+  timezone: z.string().trim().max(64).default('UTC'),
+  options: z.record(z.string(), z.unknown()).default({}).describe('ImportOptions for each run'),
+  enabled: z.boolean().default(true),
+});
+export type ImportScheduleBody = z.infer<typeof ImportScheduleBody>;
+export const ImportScheduleUpdateBody = z.object({
+  name: z.string().trim().min(1, 'Required').max(100).optional(),
+  type: ImportType.optional(),
+  folder: FolderName.optional(),
+  cron: z.string().trim().min(9).max(100).optional(),
+  timezone: z.string().trim().max(64).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  enabled: z.boolean().optional(),
+});

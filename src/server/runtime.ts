@@ -10,6 +10,7 @@ import {
 } from './email/delivery.ts';
 import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
+import { runDueSchedules } from './modules/imports/schedules.service.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
 export const QUEUES = [
@@ -65,7 +66,11 @@ export async function openRuntime(
         activationTtlMs: config.activationTtlMs,
         passwordResetTtlMs: config.passwordResetTtlMs,
       },
-      { leaseMs: config.imports.leaseMs, batchRows: config.imports.batchRows },
+      {
+        leaseMs: config.imports.leaseMs,
+        batchRows: config.imports.batchRows,
+        onSweep: () => runDueSchedules({ db: db.db, jobs, config: config.imports }, log),
+      },
     );
     return {
       database: db,

@@ -352,6 +352,7 @@ export interface ImportSchedulesTable {
   scope_id: string;
   name: string;
   type: ImportType;
+  folder: string;
   cron: string;
   timezone: Generated<string>;
   options: Json;

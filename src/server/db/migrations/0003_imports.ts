@@ -21,6 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       scope_id uuid NOT NULL REFERENCES scopes(id),
       name text NOT NULL,
       type text NOT NULL CHECK (type IN ('accounts', 'contacts', 'individuals', 'mixed')),
+      folder text NOT NULL,
       cron text NOT NULL,
       timezone text NOT NULL DEFAULT 'UTC',
       options jsonb NOT NULL DEFAULT '{}',

@@ -20,6 +20,8 @@ export type ApplyEnv = {
   accountNumberPrefix: string;
   /** Groups everyone in the file joins (lower-case keys). */
   groupKeys: string[];
+  /** Whether the file has a customer-groups column. */
+  groupsMapped: boolean;
   login: {
     mode: LoginMode;
     passwordHash: string | null;
@@ -473,8 +475,11 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
     merge(await lines(db, personalAccountsStatement(env, range)));
     merge(await lines(db, addressesStatement(env, range)));
   }
-  if (type === 'accounts' || type === 'mixed')
-    merge(await lines(db, groupsStatement(env, range, 'accounts')));
-  if (type !== 'accounts') merge(await lines(db, groupsStatement(env, range, 'contacts')));
+  // Without groups in the options or a groups column there is nothing to join: skip the statements.
+  if (env.groupKeys.length || env.groupsMapped) {
+    if (type === 'accounts' || type === 'mixed')
+      merge(await lines(db, groupsStatement(env, range, 'accounts')));
+    if (type !== 'accounts') merge(await lines(db, groupsStatement(env, range, 'contacts')));
+  }
   return { outcomes, createdContacts };
 }

@@ -36,7 +36,12 @@ export const sweepImportsQueue = defineQueue('import.sweep', z.object({}), {
 });
 
 type ImportRow = Selectable<ImportsTable>;
-export type ImportRunnerOptions = { leaseMs: number; batchRows: number };
+export type ImportRunnerOptions = {
+  leaseMs: number;
+  batchRows: number;
+  /** Also run every minute by the sweeper: the drop-folder schedules. */
+  onSweep?: () => Promise<unknown>;
+};
 export type ImportRunner = ReturnType<typeof createImportRunner>;
 
 class LeaseLost extends Error {}
@@ -135,7 +140,7 @@ export function createImportRunner(
     const input = await inputOf(imp, file);
     const detected = await detectSource(input, { ...(imp.sheet && { sheet: imp.sheet }) });
     const groups = await knownGroups(imp.scope_id);
-    const mapping = compileMapping(imp.type, imp.columns, imp.mapping as ImportMapping, groups);
+    const mapping = compileMapping(imp.type, imp.columns, imp.mapping, groups);
     if (mapping.mappingErrors.length)
       throw new AppError('unprocessable', mapping.mappingErrors.map((e) => e.message).join('; '));
     await createStage(db, imp.id);
@@ -179,7 +184,7 @@ export function createImportRunner(
       if (staged.length + rejected.length >= options.batchRows) await flush();
     }
     await flush();
-    const columnOf = (field: ImportField) => mappingColumn(imp.mapping as ImportMapping, field);
+    const columnOf = (field: ImportField) => mappingColumn(imp.mapping, field);
     await db.transaction().execute(async (tx) => {
       const more = await prepareStage(tx, imp.id, imp.scope_id, imp.type, columnOf);
       await heartbeat(tx, imp.id, lease, {
@@ -213,6 +218,7 @@ export function createImportRunner(
       actor: { type: imp.created_by_type, id: imp.created_by_id, label: imp.created_by_label },
       accountNumberPrefix: await accountNumberPrefix(db, imp.scope_id),
       groupKeys: opts.customerGroups.map((k) => k.toLowerCase()),
+      groupsMapped: Boolean((imp.mapping as ImportMapping).customerGroups),
       login: await loginSettings(db, imp.scope_id, opts),
       dryRun,
     };
@@ -231,9 +237,9 @@ export function createImportRunner(
         if (hi === null) break;
         const step = async (t: Db) => {
           const result = await applyChunk(t, env, { lo: from, hi });
-          let created = 0;
-          let updated = 0;
-          for (const outcome of result.outcomes.values()) outcome === 'created' ? created++ : updated++;
+          const outcomes = [...result.outcomes.values()];
+          const created = outcomes.filter((o) => o === 'created').length;
+          const updated = outcomes.length - created;
           if (!dryRun) await issueLogins(t, contacts, imp, opts, result.createdContacts);
           await heartbeat(t, importId, lease, {
             applied_line: hi,
@@ -327,6 +333,7 @@ export function createImportRunner(
       await jobs.work(runImportQueue, ({ importId }) => process(importId), { pollingIntervalSeconds: 1 });
       await jobs.work(sweepImportsQueue, async () => {
         await sweep();
+        await options.onSweep?.();
       });
       await jobs.schedule(sweepImportsQueue, '* * * * *', {});
       await sweep();

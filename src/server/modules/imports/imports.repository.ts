@@ -45,7 +45,7 @@ export function toImport(row: ImportRow, hasCredentials: boolean): Import {
     sheet: row.sheet,
     sheets: row.sheets,
     columns: row.columns,
-    mapping: row.mapping as ImportMapping,
+    mapping: row.mapping,
     suggestedMapping: suggestMapping(row.type, row.columns),
     options: row.options,
     status: row.status,

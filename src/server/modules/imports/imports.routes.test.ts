@@ -19,7 +19,11 @@ async function upload(
   return client.upload('/api/imports', fields, [{ field: 'file', filename, content }]);
 }
 
-async function waitFor(client: Client, id: string, statuses = ['checked', 'completed', 'failed', 'cancelled']) {
+async function waitFor(
+  client: Client,
+  id: string,
+  statuses = ['checked', 'completed', 'failed', 'cancelled'],
+) {
   for (let i = 0; i < 400; i++) {
     const imp = (await client.get(`/api/imports/${id}`)).json<Import>();
     if (statuses.includes(imp.status)) return imp;
@@ -29,7 +33,12 @@ async function waitFor(client: Client, id: string, statuses = ['checked', 'compl
 }
 
 /** Uploads, runs and waits: the whole import of a file. */
-async function importFile(type: string, content: string | Buffer, extra: Record<string, unknown> = {}, filename?: string) {
+async function importFile(
+  type: string,
+  content: string | Buffer,
+  extra: Record<string, unknown> = {},
+  filename?: string,
+) {
   const res = await upload(admin, type, content, extra, filename);
   expect(res.statusCode, res.body).toBe(201);
   const created = res.json<ImportCreated>();
@@ -83,12 +92,17 @@ describe('contact imports', () => {
   it('creates, then on a second run of the same file changes nothing', async () => {
     const number = unique('ACC');
     const accountId = await createAccount(number);
-    const rows = Array.from({ length: 30 }, (_, i) => `c${i}@${number}.example,First${i},Last${i},${number},+1 555 ${i}`);
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `c${i}@${number}.example,First${i},Last${i},${number},+1 555 ${i}`,
+    );
     const csv = `email,first name,last name,account number,phone\n${rows.join('\n')}\n`;
     const first = await importFile('contacts', csv, { options: { logins: 'none' } });
     expect(first.done.status).toBe('completed');
     expect(first.done.counts).toEqual({ created: 30, updated: 0, unchanged: 0, rejected: 0 });
-    const listed = (await admin.get(`/api/contacts?accountId=${accountId}&limit=100`)).json<{ items: unknown[] }>();
+    const listed = (await admin.get(`/api/contacts?accountId=${accountId}&limit=100`)).json<{
+      items: unknown[];
+    }>();
     expect(listed.items).toHaveLength(30);
 
     const second = await importFile('contacts', csv, { options: { logins: 'none' } });
@@ -196,7 +210,10 @@ describe('contact imports', () => {
 describe('account, individual and mixed imports', () => {
   it('imports accounts with billing addresses and customer groups, updating by number', async () => {
     const group = unique('grp').toLowerCase();
-    await t.deps.database.db.insertInto('customer_groups').values({ scope_id: t.deps.scopeId, key: group, name: 'Group' }).execute();
+    await t.deps.database.db
+      .insertInto('customer_groups')
+      .values({ scope_id: t.deps.scopeId, key: group, name: 'Group' })
+      .execute();
     const a = unique('A');
     const b = unique('B');
     const csv = [
@@ -217,7 +234,12 @@ describe('account, individual and mixed imports', () => {
       .selectAll()
       .where('account_id', '=', alpha.id)
       .executeTakeFirstOrThrow();
-    expect(address).toMatchObject({ type: 'billing', is_default: true, city: 'Springfield', postal_code: '12345' });
+    expect(address).toMatchObject({
+      type: 'billing',
+      is_default: true,
+      city: 'Springfield',
+      postal_code: '12345',
+    });
     const membership = await t.deps.database.db
       .selectFrom('account_customer_groups')
       .select('account_id')
@@ -267,5 +289,100 @@ describe('account, individual and mixed imports', () => {
     expect(contacts.map((c) => c.email).sort()).toEqual([`m1@${a}.example`, `m2@${a}.example`]);
     const second = await importFile('mixed', csv, { options: { logins: 'none' } });
     expect(second.done.counts).toEqual({ created: 0, updated: 0, unchanged: 3, rejected: 0 });
+  });
+});
+
+describe('import logins, limits and control', () => {
+  it('generated passwords work at sign-in and can be downloaded once', async () => {
+    const number = unique('ACC');
+    await createAccount(number);
+    const csv = `email,first name,last name,account number\ngen@${number}.example,Gen,Erated,${number}\n`;
+    const { created, done } = await importFile('contacts', csv, { options: { logins: 'generated' } });
+    expect(done).toMatchObject({ status: 'completed', hasCredentials: true });
+    const file = await admin.get(`/api/imports/${created.id}/credentials`);
+    expect(file.statusCode).toBe(200);
+    const password = new RegExp(`gen@${number}\\.example,(\\S+)`).exec(file.body.replace(/^\ufeff/, ''))?.[1];
+    expect(password).toBeDefined();
+    const signIn = await t.anonymous.post('/api/store/session', { email: `gen@${number}.example`, password });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    expect((await admin.get(`/api/imports/${created.id}/credentials`)).statusCode).toBe(404);
+    const row = await t.deps.database.db
+      .selectFrom('contacts')
+      .select('password_hash')
+      .where('email', '=', `gen@${number}.example`)
+      .executeTakeFirstOrThrow();
+    expect(row.password_hash).not.toContain(password!);
+  });
+
+  it('sends the activation email to each new contact by default', async () => {
+    const number = unique('ACC');
+    await createAccount(number);
+    const csv = `email,first name,last name,account number\nact@${number}.example,Act,Ivation,${number}\n`;
+    const { done } = await importFile('contacts', csv);
+    expect(done.counts.created).toBe(1);
+    const emails = (await admin.get(`/api/emails?to=${encodeURIComponent(`act@${number}.example`)}`)).json<{
+      items: { templateKey: string }[];
+    }>();
+    expect(emails.items.map((e) => e.templateKey)).toEqual(['accountactivation']);
+  });
+
+  it('refuses files over the size limit, unreadable workbooks and a bad type, storing nothing', async () => {
+    const small = await createTestApp({ IMPORT_MAX_FILE_MB: '0.001' });
+    try {
+      const boss = await small.employee(['administrator']);
+      const big = await upload(boss, 'contacts', 'email\n' + 'x@example.com\n'.repeat(200));
+      expect(big.statusCode).toBe(400);
+      expect(big.json().error.message).toMatch(/larger than/);
+    } finally {
+      await small.close();
+    }
+    const broken = await upload(admin, 'contacts', Buffer.from('PK\u0003\u0004garbage'), {}, 'list.xlsx');
+    expect(broken.statusCode).toBe(422);
+    expect(broken.json().error.details[0].path).toBe('file');
+    const badType = await upload(admin, 'customers', 'email\nx@example.com\n');
+    expect(badType.statusCode).toBe(400);
+    expect(badType.json().error.details[0].path).toBe('type');
+    const badOptions = await upload(admin, 'contacts', 'email\nx@example.com\n', { options: { logins: 'magic' } });
+    expect(badOptions.statusCode).toBe(422);
+    expect(badOptions.json().error.details[0].path).toBe('options.logins');
+  });
+
+  it('an incomplete mapping cannot run; a cancelled import stops', async () => {
+    const res = await upload(admin, 'contacts', 'Surname,Given\nSmith,Ann\n');
+    const { id } = res.json<ImportCreated>();
+    const run = await admin.post(`/api/imports/${id}/run`);
+    expect(run.statusCode).toBe(422);
+    expect(run.json().error.details.map((d: { path: string }) => d.path)).toContain('mapping.email');
+    const cancel = await admin.post(`/api/imports/${id}/cancel`);
+    expect(cancel.statusCode).toBe(202);
+    expect(cancel.json<Import>().status).toBe('cancelled');
+    expect((await admin.post(`/api/imports/${id}/run`)).statusCode).toBe(409);
+  });
+
+  it('runs at a chosen time', async () => {
+    const number = unique('ACC');
+    await createAccount(number);
+    const csv = `email,first name,last name,account number\nlater@${number}.example,La,Ter,${number}\n`;
+    const at = new Date(Date.now() + 1500).toISOString();
+    const res = await upload(admin, 'contacts', csv, { options: { logins: 'none', scheduledAt: at } });
+    const { id } = res.json<ImportCreated>();
+    const run = await admin.post(`/api/imports/${id}/run`);
+    expect(run.json<Import>()).toMatchObject({ status: 'scheduled', scheduledAt: at });
+    const done = await waitFor(admin, id);
+    expect(done.status).toBe('completed');
+    expect(new Date(done.startedAt!).getTime()).toBeGreaterThanOrEqual(new Date(at).getTime() - 50);
+  });
+
+  it('only employees who may import can', async () => {
+    const viewer = await t.employee(['companyView']);
+    expect((await upload(viewer, 'contacts', 'email\nx@example.com\n')).statusCode).toBe(403);
+    const importer = await t.employee(['importRun']);
+    const number = unique('ACC');
+    await createAccount(number);
+    const csv = `email,first name,last name,account number\nimp@${number}.example,Im,Porter,${number}\n`;
+    const res = await upload(importer, 'contacts', csv, { options: { logins: 'none' } });
+    expect(res.statusCode).toBe(201);
+    expect((await importer.post(`/api/imports/${res.json<ImportCreated>().id}/run`)).statusCode).toBe(202);
+    expect((await waitFor(importer, res.json<ImportCreated>().id)).counts.created).toBe(1);
   });
 });

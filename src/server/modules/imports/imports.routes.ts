@@ -9,9 +9,13 @@ import {
   ImportPreview,
   ImportSummary,
   ImportType,
+  ImportSchedule,
+  ImportScheduleBody,
+  ImportScheduleUpdateBody,
   ImportUpdateBody,
   ReportQuery,
 } from '../../../contracts/imports.ts';
+import { createSchedule, deleteSchedule, listSchedules, updateSchedule } from './schedules.service.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { AppError, unprocessable } from '../../lib/errors.ts';
 import { receiveToTemp, tooLarge } from './file-store.ts';
@@ -276,6 +280,57 @@ export async function importsRoutes(app: App, deps: AppDeps) {
           `attachment; filename="passwords-${request.params.id.slice(0, 8)}.csv"`,
         )
         .send(out);
+    },
+  });
+
+  const schedules = ['Import schedules'];
+  app.get('/api/import-schedules', {
+    config: { access: 'imports.read' },
+    schema: {
+      tags: schedules,
+      summary: 'Repeating imports from drop folders, with their last outcome',
+      response: { 200: z.object({ items: z.array(ImportSchedule), dropDirConfigured: z.boolean() }) },
+    },
+    handler: async (request) => ({
+      items: await listSchedules(db, request.ctx),
+      dropDirConfigured: Boolean(deps.config.imports.dropDir),
+    }),
+  });
+
+  app.post('/api/import-schedules', {
+    config: { access: 'imports.run' },
+    schema: {
+      tags: schedules,
+      summary: 'Import every file dropped in IMPORT_DROP_DIR/<folder>, on a cron schedule',
+      body: ImportScheduleBody,
+      response: { 201: ImportSchedule },
+    },
+    handler: async (request, reply) =>
+      reply.status(201).send(await createSchedule(importsDeps, request.ctx, request.body)),
+  });
+
+  app.patch('/api/import-schedules/:id', {
+    config: { access: 'imports.run' },
+    schema: {
+      tags: schedules,
+      summary: 'Change or pause a schedule',
+      params: IdParams,
+      body: ImportScheduleUpdateBody,
+      response: { 200: ImportSchedule },
+    },
+    handler: (request) => updateSchedule(importsDeps, request.ctx, request.params.id, request.body),
+  });
+
+  app.delete('/api/import-schedules/:id', {
+    config: { access: 'imports.run' },
+    schema: {
+      tags: schedules,
+      summary: 'Delete a schedule (its imports stay in the history)',
+      params: IdParams,
+    },
+    handler: async (request, reply) => {
+      await deleteSchedule(db, request.ctx, request.params.id);
+      return reply.status(204).send();
     },
   });
 }

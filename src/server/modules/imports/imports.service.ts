@@ -264,7 +264,7 @@ export async function previewImport(db: Db, ctx: RequestContext, id: string): Pr
     const compiled = compileMapping(
       row.type,
       row.columns,
-      row.mapping as ImportMapping,
+      row.mapping,
       await knownGroups(db, ctx.scopeId),
     );
     return { rows: previewOf(compiled, rows), mappingErrors: compiled.mappingErrors };

@@ -8,7 +8,7 @@ const CHUNK_BYTES = 256 * 1024;
 /** A record still open after this many characters stops the read (a quote that never closes, usually). */
 export const MAX_RECORD_CHARS = 10_000_000;
 
-/** Papaparse's guess over the first ten records: the most consistent column count above one wins; ',' otherwise. */
+/** Papaparse's guess over the first ten records: the most consistent column count above one, else ','. */
 export function detectDelimiter(sample: string): string {
   const result = Papa.parse<string[]>(normaliseNewlines(sample), {
     preview: 10,
@@ -57,8 +57,6 @@ export async function* parseDelimited(
   let pending = '';
   let heldCr = false;
   let line = 0;
-  const numbered = (rows: { cells: string[]; error?: string }[]) =>
-    rows.map((row) => ({ ...row, line: ++line }));
   for await (const chunk of chunks) {
     // A CR at a chunk's end may be the first half of a CRLF: keep it until the next chunk is seen.
     let text: string = heldCr ? '\r' + chunk : chunk;
@@ -67,22 +65,24 @@ export async function* parseDelimited(
     pending += normaliseNewlines(text);
     const result = parser.parse(pending, 0, true) as PapaResult;
     pending = pending.slice(result.meta.cursor);
-    yield numbered(toRows(result, false));
+    const rows = toRows(result, line, false);
+    line += rows.length;
+    yield rows;
     if (pending.length > MAX_RECORD_CHARS) {
       const cells = (parser.parse(pending, 0, false) as PapaResult).data[0] ?? [];
       yield [{ line: line + 1, cells, error: RECORD_TOO_LONG }];
       return;
     }
   }
-  yield numbered(toRows(parser.parse(pending + (heldCr ? '\n' : ''), 0, false) as PapaResult, true));
+  yield toRows(parser.parse(pending + (heldCr ? '\n' : ''), 0, false) as PapaResult, line, true);
 }
 
 const RECORD_TOO_LONG =
   'This row is longer than 10 million characters (most likely a quote (") that is never closed), ' +
   'so the rest of the file was not read';
 
-/** Each parsed record with its papaparse errors turned into one readable reason. */
-function toRows(result: PapaResult, final: boolean): { cells: string[]; error?: string }[] {
+/** Each parsed record, numbered on from `line`, with its papaparse errors turned into one readable reason. */
+function toRows(result: PapaResult, line: number, final: boolean): SourceRow[] {
   const reasons = new Map<number, Set<string>>();
   for (const error of result.errors) {
     // Without `final`, an error on the unfinished last record is reported again once it is complete.
@@ -93,7 +93,8 @@ function toRows(result: PapaResult, final: boolean): { cells: string[]; error?: 
   }
   return result.data.map((cells, index) => {
     const reason = reasons.get(index);
-    return reason ? { cells, error: [...reason].join('; ') } : { cells };
+    const row = { line: line + index + 1, cells };
+    return reason ? { ...row, error: [...reason].join('; ') } : row;
   });
 }
 

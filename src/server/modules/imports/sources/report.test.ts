@@ -73,6 +73,14 @@ describe('writeCsv', () => {
     expect(sink.writableFinished).toBe(true);
   });
 
+  it('fails with the error of the output instead of crashing the process', async () => {
+    const broken = new Writable({ write: (_chunk, _encoding, done) => done(new Error('disk full')) });
+    const many = Array.from({ length: 5_000 }, (_, i) => [String(i), 'x'.repeat(40)]);
+    await expect(writeCsv(broken, ['a', 'b'], many)).rejects.toThrow('disk full');
+    const brokenToo = new Writable({ write: (_chunk, _encoding, done) => done(new Error('disk full')) });
+    await expect(writeXlsx(brokenToo, 'S', ['a', 'b'], many)).rejects.toThrow('disk full');
+  });
+
   it('waits for a slow output instead of buffering the whole file', async () => {
     const { sink, chunks, watch, maxBuffered } = slowSink();
     function* rows() {
@@ -111,5 +119,19 @@ describe('writeXlsx', () => {
     expect(sheet.getRow(1).font?.bold).toBe(true);
     expect(sheet.getRow(2).getCell(5).type).toBe(ExcelJS.ValueType.String);
     expect(sheet.getColumn(5).width).toBeGreaterThanOrEqual('Ada "The Countess" Lovelace'.length);
+  });
+
+  it('hands rows on to a slow output as it goes instead of holding the sheet in memory', async () => {
+    const { sink, chunks } = slowSink();
+    const received = () => chunks.reduce((n, c) => n + c.length, 0);
+    let receivedAtLastRow = 0;
+    function* rows() {
+      for (let i = 0; i < 10_000; i++) {
+        if (i === 9_999) receivedAtLastRow = received();
+        yield [String(i), 'Email', 'Not an email address', `user${i}@`, `Name ${i} ${Math.random()}`];
+      }
+    }
+    await writeXlsx(sink, 'Rejected', HEADER, rows());
+    expect(receivedAtLastRow).toBeGreaterThan(received() / 2);
   });
 });

@@ -25,19 +25,23 @@ export function neutraliseCell(value: string): string {
  * to `out`, neutralising every cell, waiting whenever `out` asks to, and ends `out`.
  */
 export async function writeCsv(out: NodeJS.WritableStream, header: string[], rows: Rows): Promise<void> {
-  let buffer = '\ufeff' + csvLine(header);
-  for await (const row of rows) {
-    buffer += csvLine(row);
-    if (buffer.length >= 64 * 1024) {
-      await write(out, buffer);
-      buffer = '';
+  const errors = watchErrors(out);
+  try {
+    let buffer = '\ufeff' + csvLine(header);
+    for await (const row of rows) {
+      buffer += csvLine(row);
+      if (buffer.length >= 64 * 1024) {
+        await write(out, buffer);
+        errors.check();
+        buffer = '';
+      }
     }
+    await write(out, buffer);
+    await new Promise<void>((resolve) => out.end(() => resolve()));
+    errors.check();
+  } finally {
+    errors.stop();
   }
-  await write(out, buffer);
-  await new Promise<void>((resolve, reject) => {
-    out.once('error', reject);
-    out.end(() => resolve());
-  });
 }
 
 function csvLine(cells: string[]): string {
@@ -67,6 +71,19 @@ async function drained(out: NodeJS.WritableStream): Promise<void> {
   }
 }
 
+/** Keeps an error `out` emits while being written (unheard, it would crash the process) for `check()`. */
+function watchErrors(out: NodeJS.WritableStream) {
+  let failure: unknown;
+  const onError = (err: unknown) => (failure ??= err);
+  out.on('error', onError);
+  return {
+    check: () => {
+      if (failure !== undefined) throw failure;
+    },
+    stop: () => out.off('error', onError),
+  };
+}
+
 const EXCEL_MAX_CELL = 32_767;
 
 /**
@@ -78,6 +95,21 @@ export async function writeXlsx(
   sheetName: string,
   header: string[],
   rows: Rows,
+): Promise<void> {
+  const errors = watchErrors(out);
+  try {
+    await writeWorkbook(out, sheetName, header, rows, errors.check);
+  } finally {
+    errors.stop();
+  }
+}
+
+async function writeWorkbook(
+  out: NodeJS.WritableStream,
+  sheetName: string,
+  header: string[],
+  rows: Rows,
+  checkErrors: () => void,
 ): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out as unknown as Stream,
@@ -101,11 +133,12 @@ export async function writeXlsx(
   let count = 0;
   const add = async (row: string[]) => {
     sheet.addRow(row.map(xlsxCell)).commit();
-    // exceljs never pushes back: without a pause for the event loop now and then its zip stream does
-    // not run and the whole sheet piles up in memory; waiting while `out` is full keeps the pile small.
-    if (++count % 500 === 0) {
+    // exceljs never pushes back: unless the event loop gets a turn every hundred rows (about what zlib
+    // compresses in one), its zip stream does not run and the whole sheet piles up in memory.
+    if (++count % 100 === 0) {
       await new Promise((resolve) => setImmediate(resolve));
       if ((out as { writableNeedDrain?: boolean }).writableNeedDrain) await drained(out);
+      checkErrors();
     }
   };
   for (const row of first) await add(row);

@@ -38,7 +38,7 @@ export async function listSheets(file: string, limits: SourceLimits): Promise<st
 /** The sheet asked for (by exact name, else ignoring case and spaces around it), or the first. */
 export function chooseSheet(sheets: string[], asked: string | undefined): string {
   if (sheets.length === 0) throw sourceError('The workbook has no sheets to import.');
-  if (asked === undefined) return sheets[0]!;
+  if (asked === undefined || asked.trim() === '') return sheets[0]!;
   const found = sheets.find((s) => s === asked) ?? sheets.find((s) => same(s, asked));
   if (found !== undefined) return found;
   const names = sheets.map((s) => `"${s}"`).join(', ');
