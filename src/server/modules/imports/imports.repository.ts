@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Import, ImportMapping, ImportSummary } from '../../../contracts/imports.ts';
+import type { Import, ImportSummary } from '../../../contracts/imports.ts';
 import type { ImportsTable } from '../../db/schema.ts';
 import { suggestMapping } from './sources/headers.ts';
 
