@@ -342,7 +342,9 @@ describe('import logins, limits and control', () => {
     const badType = await upload(admin, 'customers', 'email\nx@example.com\n');
     expect(badType.statusCode).toBe(400);
     expect(badType.json().error.details[0].path).toBe('type');
-    const badOptions = await upload(admin, 'contacts', 'email\nx@example.com\n', { options: { logins: 'magic' } });
+    const badOptions = await upload(admin, 'contacts', 'email\nx@example.com\n', {
+      options: { logins: 'magic' },
+    });
     expect(badOptions.statusCode).toBe(422);
     expect(badOptions.json().error.details[0].path).toBe('options.logins');
   });
@@ -384,5 +386,84 @@ describe('import logins, limits and control', () => {
     expect(res.statusCode).toBe(201);
     expect((await importer.post(`/api/imports/${res.json<ImportCreated>().id}/run`)).statusCode).toBe(202);
     expect((await waitFor(importer, res.json<ImportCreated>().id)).counts.created).toBe(1);
+  });
+});
+
+describe('stopping and shared passwords', () => {
+  it('cancel stops a running import after its current batch; rows already imported stay', async () => {
+    const slow = await createTestApp({ IMPORT_BATCH_ROWS: '200' });
+    try {
+      await slow.deps.imports.startWorkers();
+      const boss = await slow.employee(['administrator']);
+      const number = unique('ACC');
+      expect((await boss.post('/api/accounts', { kind: 'business', name: 'C', number })).statusCode).toBe(
+        201,
+      );
+      const rows = Array.from({ length: 20_000 }, (_, i) => `s${i}@${number}.example,S,${i},${number}`);
+      const res = await upload(
+        boss,
+        'contacts',
+        `email,first name,last name,account number\n${rows.join('\n')}`,
+        {
+          options: { logins: 'none' },
+        },
+      );
+      const { id } = res.json<ImportCreated>();
+      await boss.post(`/api/imports/${id}/run`);
+      for (let i = 0; i < 400; i++) {
+        const imp = (await boss.get(`/api/imports/${id}`)).json<Import>();
+        if (imp.progress.rowsRead > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect((await boss.post(`/api/imports/${id}/cancel`)).statusCode).toBe(202);
+      const done = await waitFor(boss, id);
+      expect(done.status).toBe('cancelled');
+      const stored = await slow.deps.database.db
+        .selectFrom('contacts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('email', 'like', `%@${number}.example`)
+        .executeTakeFirstOrThrow();
+      expect(Number(stored.n)).toBe(done.counts.created);
+      expect(Number(stored.n)).toBeLessThan(20_000);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('gives new contacts the shared password of the chosen group, within its validity window', async () => {
+    const key = unique('shared').toLowerCase();
+    const password = 'group-password-2026';
+    const { hashPassword } = await import('../../lib/secrets.ts');
+    await t.deps.database.db
+      .insertInto('customer_groups')
+      .values({
+        scope_id: t.deps.scopeId,
+        key,
+        name: 'Shared',
+        password_hash: await hashPassword(password),
+        login_valid_until: new Date(Date.now() + 86_400_000),
+      })
+      .execute();
+    const number = unique('ACC');
+    await createAccount(number);
+    const csv = `email,first name,last name,account number\ngrp@${number}.example,G,P,${number}\n`;
+    const { done } = await importFile('contacts', csv, {
+      options: { logins: 'group-password', customerGroups: [key] },
+    });
+    expect(done.counts.created).toBe(1);
+    const row = await t.deps.database.db
+      .selectFrom('contacts')
+      .innerJoin('contact_customer_groups', 'contact_customer_groups.contact_id', 'contacts.id')
+      .select(['contacts.login_valid_until'])
+      .where('contacts.email', '=', `grp@${number}.example`)
+      .executeTakeFirstOrThrow();
+    expect(row.login_valid_until).not.toBeNull();
+    const signIn = await t.anonymous.post('/api/store/session', { email: `grp@${number}.example`, password });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+
+    const none = await upload(admin, 'contacts', csv, { options: { logins: 'group-password' } });
+    const run = await admin.post(`/api/imports/${none.json<ImportCreated>().id}/run`);
+    expect(run.statusCode).toBe(422);
+    expect(run.json().error.message).toMatch(/shared password/);
   });
 });
