@@ -34,6 +34,11 @@ export interface AccountsTable {
   erp_synced_at: NullableTimestamp;
   custom: Json;
   search: ColumnType<string, never, never>;
+  approved_at: NullableTimestamp;
+  approved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  rejected_at: NullableTimestamp;
+  rejection_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  self_registered: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -363,6 +368,18 @@ export interface ImportSchedulesTable {
   updated_at: Generated<Date>;
 }
 
+export interface InvoicesTable {
+  id: Generated<string>;
+  scope_id: string;
+  account_id: string;
+  number: string;
+  date: ColumnType<Date | string, string, string>;
+  amount: ColumnType<string, number | string, number | string>;
+  currency: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   scopes: ScopesTable;
   settings: SettingsTable;
@@ -395,6 +412,7 @@ export interface DB {
   import_credentials: ImportCredentialsTable;
   import_mappings: ImportMappingsTable;
   import_schedules: ImportSchedulesTable;
+  invoices: InvoicesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/client.ts';
 
 /** Who an import acts as, for the audit rows it writes set-based. */
 export type AuditActor = { type: string; id: string | null; label: string };
@@ -49,9 +50,35 @@ export function withCtes(ctes: Cte[], final: RawBuilder<unknown>) {
   return sql`WITH ${sql.join(parts)} ${final}`;
 }
 
-/** The account a row names, by number or else by code; both lookups use the unique indexes. */
-export const accountOfRow = (scopeId: string) => sql<string | null>`coalesce(
-  (SELECT a.id FROM accounts a WHERE a.scope_id = ${scopeId} AND s.account_number IS NOT NULL
-     AND lower(a.number) = lower(s.account_number)),
-  (SELECT a.id FROM accounts a WHERE a.scope_id = ${scopeId} AND s.account_number IS NULL
-     AND lower(a.code) = lower(s.account_code)))`;
+/**
+ * Fills the stage's `account_id` from the account number (else code) each row names, for the rows still
+ * without one: two hash joins. (A per-row subquery in a join condition made the planner loop over
+ * every account for every row.)
+ */
+export async function resolveAccounts(
+  db: Executor,
+  stage: RawBuilder<unknown>,
+  scopeId: string,
+  where: RawBuilder<unknown>,
+) {
+  await sql`UPDATE ${stage} s SET account_id = a.id FROM accounts a
+    WHERE ${where} AND s.account_id IS NULL AND s.account_number IS NOT NULL
+      AND a.scope_id = ${scopeId} AND lower(a.number) = lower(s.account_number)`.execute(db);
+  await sql`UPDATE ${stage} s SET account_id = a.id FROM accounts a
+    WHERE ${where} AND s.account_id IS NULL AND s.account_number IS NULL AND s.account_code IS NOT NULL
+      AND a.scope_id = ${scopeId} AND lower(a.code) = lower(s.account_code)`.execute(db);
+}
+
+/** Individuals: the personal account is the primary account of the row's contact. */
+export async function resolvePersonalAccounts(
+  db: Executor,
+  stage: RawBuilder<unknown>,
+  scopeId: string,
+  where: RawBuilder<unknown>,
+) {
+  await sql`UPDATE ${stage} s SET account_id = ca.account_id
+    FROM contacts c JOIN contact_accounts ca ON ca.contact_id = c.id AND ca.is_primary
+    WHERE ${where} AND s.account_id IS NULL AND c.scope_id = ${scopeId} AND lower(c.email) = lower(s.email)`.execute(
+    db,
+  );
+}

@@ -2,7 +2,8 @@ import { sql, type RawBuilder } from 'kysely';
 import type { ImportType, LoginMode } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
 import {
-  accountOfRow,
+  resolveAccounts,
+  resolvePersonalAccounts,
   auditRows,
   differs,
   diffJson,
@@ -101,7 +102,7 @@ function accountsStatement(env: ApplyEnv, range: Range) {
   const fields = compared(ACCOUNT_FIELDS.map(([k, c]) => [k, c]));
   const stage = stageTable(env.importId);
   const src = sql`SELECT s.line, s.account_number, a.id AS existing_id, ${pick(ACCOUNT_FIELDS, 'a')}
-    FROM ${stage} s LEFT JOIN accounts a ON a.id = ${accountOfRow(env.scopeId)}
+    FROM ${stage} s LEFT JOIN accounts a ON a.id = s.account_id
     WHERE ${chunk(range)} AND s.owner`;
   const write = !env.dryRun;
   return withCtes(
@@ -212,15 +213,10 @@ function personalAccountsStatement(env: ApplyEnv, range: Range) {
 function addressesStatement(env: ApplyEnv, range: Range) {
   const fields = compared(ADDRESS_FIELDS.map(([k, c]) => [k, c]));
   const stage = stageTable(env.importId);
-  const accountId =
-    env.type === 'individuals'
-      ? sql`(SELECT ca.account_id FROM contacts c JOIN contact_accounts ca ON ca.contact_id = c.id AND ca.is_primary
-          WHERE c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email))`
-      : accountOfRow(env.scopeId);
-  const src = sql`SELECT s.line, x.account_id, ad.id AS addr_id, ${pick(ADDRESS_FIELDS, 'ad')}
-    FROM ${stage} s CROSS JOIN LATERAL (SELECT ${accountId} AS account_id) x
-    LEFT JOIN addresses ad ON ad.account_id = x.account_id AND ad.type = 'billing' AND ad.is_default
-    WHERE ${chunk(range)} AND s.owner AND s.billing_line1 IS NOT NULL AND x.account_id IS NOT NULL`;
+  const src = sql`SELECT s.line, s.account_id, ad.id AS addr_id, ${pick(ADDRESS_FIELDS, 'ad')}
+    FROM ${stage} s
+    LEFT JOIN addresses ad ON ad.account_id = s.account_id AND ad.type = 'billing' AND ad.is_default
+    WHERE ${chunk(range)} AND s.owner AND s.billing_line1 IS NOT NULL AND s.account_id IS NOT NULL`;
   const write = !env.dryRun;
   return withCtes(
     [
@@ -281,10 +277,19 @@ function contactsStatement(env: ApplyEnv, range: Range) {
   const fields = compared(CONTACT_FIELDS.map(([k, c]) => [k, c]));
   const stage = stageTable(env.importId);
   const individuals = env.type === 'individuals';
-  const accountId = individuals ? sql`NULL::uuid` : accountOfRow(env.scopeId);
+  // The row's account by number or code, joined here rather than written to the stage first: a
+  // contacts file of a million rows would otherwise rewrite its whole stage once more.
+  const accountJoin = individuals
+    ? sql``
+    : sql`LEFT JOIN accounts an ON an.scope_id = ${env.scopeId} AND s.account_number IS NOT NULL
+          AND lower(an.number) = lower(s.account_number)
+        LEFT JOIN accounts ac ON ac.scope_id = ${env.scopeId} AND s.account_number IS NULL
+          AND lower(ac.code) = lower(s.account_code)`;
+  const accountId = individuals ? sql`NULL::uuid` : sql`coalesce(s.account_id, an.id, ac.id)`;
   const src = sql`SELECT s.line, s.email, s.payment_terms, s.price_group, s.sales_rep_code, ${accountId} AS account_id,
       c.id AS existing_id, ${pick(CONTACT_FIELDS, 'c')}
     FROM ${stage} s LEFT JOIN contacts c ON c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email)
+    ${accountJoin}
     WHERE ${chunk(range)} AND s.email IS NOT NULL`;
   const write = !env.dryRun;
   const { login } = env;
@@ -413,7 +418,7 @@ function groupsStatement(env: ApplyEnv, range: Range, target: 'contacts' | 'acco
   const entity =
     target === 'contacts'
       ? sql`(SELECT c.id FROM contacts c WHERE c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email))`
-      : accountOfRow(env.scopeId);
+      : sql`s.account_id`;
   const table = target === 'contacts' ? 'contact_customer_groups' : 'account_customer_groups';
   const idColumn = target === 'contacts' ? 'contact_id' : 'account_id';
   const filter =
@@ -456,8 +461,12 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
     for (const { line, outcome } of rows) if (outcomes.get(line) !== 'created') outcomes.set(line, outcome);
   };
   const { type } = env;
+  const stage = stageTable(env.importId);
   if (type === 'accounts' || type === 'mixed') {
+    // Existing accounts before the upsert, the ones it created after it.
+    await resolveAccounts(db, stage, env.scopeId, chunk(range));
     merge(await lines(db, accountsStatement(env, range)));
+    if (!env.dryRun) await resolveAccounts(db, stage, env.scopeId, chunk(range));
     merge(await lines(db, addressesStatement(env, range)));
   }
   if (type !== 'accounts') {
@@ -472,6 +481,7 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
       if (r.outcome === 'created' && r.id) createdContacts.push({ id: r.id, email: r.email });
   }
   if (type === 'individuals') {
+    await resolvePersonalAccounts(db, stage, env.scopeId, chunk(range));
     merge(await lines(db, personalAccountsStatement(env, range)));
     merge(await lines(db, addressesStatement(env, range)));
   }

@@ -261,12 +261,7 @@ export async function previewImport(db: Db, ctx: RequestContext, id: string): Pr
   return withSource(db, row, async (input) => {
     const detected = await detectSource(input, { ...(row.sheet && { sheet: row.sheet }) });
     const { rows } = await readHead(input, detected, options.hasHeader);
-    const compiled = compileMapping(
-      row.type,
-      row.columns,
-      row.mapping,
-      await knownGroups(db, ctx.scopeId),
-    );
+    const compiled = compileMapping(row.type, row.columns, row.mapping, await knownGroups(db, ctx.scopeId));
     return { rows: previewOf(compiled, rows), mappingErrors: compiled.mappingErrors };
   });
 }

@@ -1,7 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ImportField, ImportType } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
-import { accountOfRow } from './apply-sql.ts';
 import { stageTable } from './stage.ts';
 
 /** Moves the rows `bad` selects (line, column_name, reason; one per line) from the stage to the rejections. */
@@ -72,11 +71,14 @@ export async function prepareStage(
     rejected += await reject(
       db,
       importId,
-      sql`SELECT s.line,
-          ${columnOf('accountNumber') ?? columnOf('accountCode')}::text AS column_name,
-          CASE WHEN s.account_number IS NOT NULL THEN 'No account with number ' || s.account_number
-               ELSE 'No account with code ' || s.account_code END AS reason
-        FROM ${stage} s WHERE ${accountOfRow(scopeId)} IS NULL`,
+      sql`SELECT s.line, ${columnOf('accountNumber')}::text AS column_name,
+          'No account with number ' || s.account_number AS reason
+        FROM ${stage} s WHERE s.account_number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts a
+          WHERE a.scope_id = ${scopeId} AND lower(a.number) = lower(s.account_number))
+        UNION ALL
+        SELECT s.line, ${columnOf('accountCode')}::text, 'No account with code ' || s.account_code
+        FROM ${stage} s WHERE s.account_number IS NULL AND NOT EXISTS (SELECT 1 FROM accounts a
+          WHERE a.scope_id = ${scopeId} AND lower(a.code) = lower(s.account_code))`,
     );
   }
   return rejected;
