@@ -16,6 +16,7 @@ import { ContactsPage } from './portal/contacts/ContactsPage.tsx';
 import { ContactPage } from './portal/contacts/ContactPage.tsx';
 import { EmployeesPage } from './portal/employees/EmployeesPage.tsx';
 import { RolesPage } from './portal/roles/RolesPage.tsx';
+import { CustomerGroupsPage } from './portal/customer-groups/CustomerGroupsPage.tsx';
 import { ApiKeysPage } from './portal/api-keys/ApiKeysPage.tsx';
 import { AuditPage } from './portal/audit/AuditPage.tsx';
 import { EmailsPage } from './portal/emails/EmailsPage.tsx';
@@ -28,6 +29,9 @@ import { ForgotPasswordPage, ResetPasswordPage } from './portal/sign-in/Password
 import { EmailTemplatesPage } from './portal/email-templates/EmailTemplatesPage.tsx';
 import { EmailTemplatePage } from './portal/email-templates/EmailTemplatePage.tsx';
 import { SettingsPage } from './portal/settings/SettingsPage.tsx';
+import { ImportsPage } from './portal/imports/ImportsPage.tsx';
+import { NewImportPage } from './portal/imports/NewImportPage.tsx';
+import { ImportPage } from './portal/imports/ImportPage.tsx';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const isoDate = (v: unknown): string | undefined =>
@@ -151,6 +155,11 @@ const employeesRoute = createRoute({
   component: EmployeesPage,
 });
 const rolesRoute = createRoute({ getParentRoute: () => portalRoute, path: 'roles', component: RolesPage });
+const customerGroupsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'customer-groups',
+  component: CustomerGroupsPage,
+});
 const apiKeysRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'api-keys',
@@ -210,6 +219,21 @@ const emailTemplateRoute = createRoute({
   },
   component: EmailTemplatePage,
 });
+const importsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'imports',
+  component: ImportsPage,
+});
+const newImportRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'imports/new',
+  component: NewImportPage,
+});
+const importRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'imports/$importId',
+  component: ImportPage,
+});
 const settingsRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'settings',
@@ -236,12 +260,16 @@ const routeTree = rootRoute.addChildren([
     contactRoute,
     employeesRoute,
     rolesRoute,
+    customerGroupsRoute,
     apiKeysRoute,
     auditRoute,
     emailsRoute,
     emailTemplatesRoute,
     emailTemplateRoute,
     settingsRoute,
+    importsRoute,
+    newImportRoute,
+    importRoute,
   ]),
 ]);
 

@@ -14,6 +14,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuilding,
+  IconFileImport,
   IconHistory,
   IconKey,
   IconLogout,
@@ -23,6 +24,7 @@ import {
   IconShieldCheck,
   IconUsers,
   IconUserShield,
+  IconUsersGroup,
 } from '@tabler/icons-react';
 import { createLink, Outlet, useRouter, useRouterState } from '@tanstack/react-router';
 import { useEffect, useRef, type AnchorHTMLAttributes, type ComponentType, type Ref } from 'react';
@@ -33,8 +35,10 @@ interface NavItem {
   to:
     | '/accounts'
     | '/contacts'
+    | '/imports'
     | '/employees'
     | '/roles'
+    | '/customer-groups'
     | '/api-keys'
     | '/emails'
     | '/email-templates'
@@ -54,8 +58,15 @@ const RouterNavLink = createLink(
 const NAV: NavItem[] = [
   { to: '/accounts', label: 'Accounts', icon: IconBuilding, permission: 'accounts.read' },
   { to: '/contacts', label: 'Contacts', icon: IconUsers, permission: 'contacts.read' },
+  { to: '/imports', label: 'Imports', icon: IconFileImport, permission: 'imports.read' },
   { to: '/employees', label: 'Employees', icon: IconUserShield, permission: 'employees.read' },
   { to: '/roles', label: 'Roles & group roles', icon: IconShieldCheck, permission: 'roles.read' },
+  {
+    to: '/customer-groups',
+    label: 'Customer groups',
+    icon: IconUsersGroup,
+    permission: 'customerGroups.read',
+  },
   { to: '/api-keys', label: 'API keys', icon: IconKey, permission: 'apiKeys.manage' },
   { to: '/emails', label: 'Email log', icon: IconMail, permission: 'emails.read' },
   { to: '/email-templates', label: 'Email templates', icon: IconTemplate, permission: 'emailTemplates.read' },

@@ -23,6 +23,15 @@ describe('reading pasted contact lines', () => {
     expect(row?.unclosedQuote).toBe(true);
   });
 
+  it('reads a line typed with another delimiter than the rest of the text', () => {
+    const rows = parsePastedContacts('a@b.c, Ann, Ax, +1 555\nb@c.d; Bo; Bix\nc@d.e;"Smith, Jr";Cy');
+    expect(rows.map((r) => r.cells.map((c) => c.trim()))).toEqual([
+      ['a@b.c', 'Ann', 'Ax', '+1 555'],
+      ['b@c.d', 'Bo', 'Bix'],
+      ['c@d.e', 'Smith, Jr', 'Cy'],
+    ]);
+  });
+
   it('skips a header only when it names the email column', () => {
     expect(parsePastedContacts('Email address;Vorname;Nachname\nx@y.z;A;B').map((r) => r.line)).toEqual([2]);
     expect(parsePastedContacts('name,first\nx@y.z,A,B').map((r) => r.line)).toEqual([1, 2]);

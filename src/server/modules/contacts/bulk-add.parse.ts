@@ -25,6 +25,21 @@ const isHeader = (cells: string[]) => {
 };
 
 /**
+ * A line that stayed one cell but holds another delimiter was typed with that one (a text mixing
+ * "a@b.c, Ann, Ax" and "b@c.d; Bo; Bix" lines): split it with that. A single cell is never a valid
+ * contact, so this can only turn an invalid line into a valid one.
+ */
+function splitAgain(cells: string[], raw: string, delimiter: string): string[] {
+  if (cells.length !== 1) return cells;
+  for (const other of [';', ',', '\t'].filter((d) => d !== delimiter && raw.includes(d))) {
+    const again = Papa.parse<string[]>(raw, { delimiter: other, newline: '\n' });
+    const [row] = again.data;
+    if (again.data.length === 1 && row && row.length > 1) return row;
+  }
+  return cells;
+}
+
+/**
  * The rows of pasted text with the line each starts on; blank lines and a header line are left out.
  * Quoted cells may hold delimiters, quotes ("") and line breaks.
  */
@@ -40,8 +55,8 @@ export function parsePastedContacts(text: string): PastedLine[] {
     newline: '\n',
     step: (result) => {
       const end = result.meta.cursor;
-      const cells = result.data;
       const rowLine = line;
+      const cells = splitAgain(result.data, normalized.slice(start, end).replace(/\n$/, ''), delimiter);
       for (let i = start; i < end && i < normalized.length; i++) if (normalized[i] === '\n') line++;
       start = end;
       if (cells.every((c) => c.trim() === '')) return;

@@ -12,7 +12,7 @@ import {
 import type { Contact } from '../../../contracts/contacts.ts';
 import { loginDateToDate } from '../../../contracts/customer-groups.ts';
 import type { Executor } from '../../db/client.ts';
-import { assertCan, type RequestContext } from '../../http/context.ts';
+import { assertCan, can, type RequestContext } from '../../http/context.ts';
 import { AppError, conflict, forbidden, unprocessable } from '../../lib/errors.ts';
 import { isCommonPassword } from '../../lib/password-policy.ts';
 import { hashPassword } from '../../lib/secrets.ts';
@@ -215,7 +215,7 @@ export async function bulkAddContacts(
   body: ContactBulkAddBody,
 ): Promise<ContactBulkAddResult> {
   assertCan(ctx, 'contacts.write');
-  if (!body.accountId && !ctx.actor.permissions.has('accounts.write'))
+  if (!body.accountId && !can(ctx, 'accounts.write'))
     throw forbidden(
       'Creating a personal account for each contact needs the permission to create accounts; choose an account',
     );
@@ -224,12 +224,17 @@ export async function bulkAddContacts(
 
   const groupKeys = [...new Set(body.customerGroups.map((k) => k.toLowerCase()))];
   const groups = await findCustomerGroupsByKeys(db, ctx.scopeId, groupKeys);
-  const missing = groupKeys.filter((k) => !groups.some((g) => g.key.toLowerCase() === k));
+  const missing = [
+    ...new Set(
+      body.customerGroups.filter((k) => !groups.some((g) => g.key.toLowerCase() === k.toLowerCase())),
+    ),
+  ];
   if (missing.length) {
     const message = `Unknown customer group${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`;
     throw unprocessable(message, [{ path: 'customerGroups', message }]);
   }
-  const login = loginOf(body, groups);
+  // Checked now, so a refusal comes before any work; each transaction reads the groups again.
+  loginOf(body, groups);
   const account = body.accountId ? await getAccount(db, ctx, body.accountId) : null;
 
   const existing = await findByEmails(
@@ -261,7 +266,7 @@ export async function bulkAddContacts(
     });
   }
 
-  const store = { deps, ctx, groupKeys, account, login, sendActivation: body.logins === 'activation' };
+  const store = { deps, ctx, body, groupKeys, account };
   const chunks: Work[][] = [];
   for (let i = 0; i < work.length; i += LINES_PER_TRANSACTION)
     chunks.push(work.slice(i, i + LINES_PER_TRANSACTION));
@@ -280,19 +285,19 @@ async function storeChunk(
     deps: ContactsDeps;
     ctx: RequestContext;
     groupKeys: string[];
+    body: ContactBulkAddBody;
     account: Account | null;
-    login: Login;
-    sendActivation: boolean;
   },
   chunk: Work[],
 ): Promise<void> {
-  const { ctx, login } = store;
-  // Held until commit: a group cannot be deleted while contacts join it.
+  const { ctx } = store;
+  // Held until commit: a group cannot be deleted, nor its password changed, while contacts join it.
   const groups = await findCustomerGroupsByKeys(tx, ctx.scopeId, store.groupKeys, { lock: true });
   if (groups.length !== store.groupKeys.length)
     throw unprocessable('A chosen customer group was deleted meanwhile; choose the groups again', [
       { path: 'customerGroups', message: 'Deleted meanwhile' },
     ]);
+  const login = loginOf(store.body, groups);
   const groupKeysSorted = groups.map((g) => g.key).sort();
   const creating = chunk.flatMap((w) => (w.kind === 'create' ? [w.contact] : []));
   const joining = chunk.flatMap((w) => (w.kind === 'join' ? [w.contactId] : []));
@@ -403,7 +408,8 @@ async function storeChunk(
       entityId: row.id,
       after: auditedContact(contact),
     });
-    if (store.sendActivation) await sendContactLinkEmail(store.deps, tx, ctx.scopeId, contact, 'activation');
+    if (store.body.logins === 'activation')
+      await sendContactLinkEmail(store.deps, tx, ctx.scopeId, contact, 'activation');
     c.result.contactId = row.id;
     c.result.accountId = a.id;
     if (c.password) c.result.password = c.password;

@@ -367,6 +367,19 @@ describe('customer groups API', () => {
     });
   });
 
+  it('describes its routes and the bulk add in the OpenAPI document', async () => {
+    const doc = (await t.anonymous.get('/api/openapi.json')).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/customer-groups',
+        '/api/customer-groups/{id}',
+        '/api/customer-groups/{id}/members',
+        '/api/customer-groups/{id}/members/remove',
+        '/api/contacts/bulk',
+      ]),
+    );
+  });
+
   describe('permissions', () => {
     it('lets a view-only employee read groups but not change them', async () => {
       const group = await createGroup('guarded');

@@ -117,9 +117,10 @@ export async function updateCustomerGroup(
   const passwordHash =
     typeof body.password === 'string' ? await hashNewPassword(body.password) : body.password;
   return db.transaction().execute(async (tx) => {
+    // Locked first: a bulk add giving contacts the group's password waits, or is waited for.
+    await tx.selectFrom('customer_groups').select('id').where('id', '=', id).forUpdate().execute();
     const before = await findCustomerGroup(tx, ctx.scopeId, id);
     if (!before) throw notFound('The customer group');
-    await tx.selectFrom('customer_groups').select('id').where('id', '=', id).forUpdate().execute();
     const from =
       body.loginValidFrom !== undefined
         ? toDateOrNull(body.loginValidFrom, 'from')

@@ -16,7 +16,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconUserPlus } from '@tabler/icons-react';
+import { IconUserPlus, IconUsersPlus } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { Account } from '../../../contracts/accounts.ts';
 import {
@@ -41,6 +41,7 @@ import {
   StatusBadge,
 } from '../../components/ui.tsx';
 import { AddContactDialog } from '../contacts/AddContactDialog.tsx';
+import { BulkAddContactsDialog } from '../contacts/BulkAddContactsDialog.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
@@ -50,6 +51,7 @@ export function AccountPage() {
   const account = useAccount(accountId);
   const can = useCan();
   const [addOpen, addDialog] = useDisclosure(false);
+  const [bulkOpen, bulkDialog] = useDisclosure(false);
 
   if (account.isPending) return <PageLoader />;
   if (account.isError) return <ErrorAlert error={account.error} />;
@@ -78,9 +80,14 @@ export function AccountPage() {
               </ButtonLink>
             ) : null}
             {can('contacts.write') ? (
-              <Button leftSection={<IconUserPlus size={16} />} onClick={addDialog.open}>
-                Add contact
-              </Button>
+              <>
+                <Button variant="default" leftSection={<IconUsersPlus size={16} />} onClick={bulkDialog.open}>
+                  Add multiple contacts
+                </Button>
+                <Button leftSection={<IconUserPlus size={16} />} onClick={addDialog.open}>
+                  Add contact
+                </Button>
+              </>
             ) : null}
           </>
         }
@@ -114,6 +121,9 @@ export function AccountPage() {
         </Grid.Col>
       </Grid>
       <AddContactDialog opened={addOpen} onClose={addDialog.close} account={a} />
+      {can('contacts.write') ? (
+        <BulkAddContactsDialog key={a.id} opened={bulkOpen} onClose={bulkDialog.close} account={a} />
+      ) : null}
     </>
   );
 }

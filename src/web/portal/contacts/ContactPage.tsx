@@ -154,6 +154,24 @@ export function ContactPage() {
                 The contact’s roles plus the roles of its group roles.
               </Text>
             </Paper>
+            <Paper withBorder p="md" radius="md">
+              <Title order={4} mb="sm">
+                Customer groups
+              </Title>
+              {c.customerGroups.length === 0 ? (
+                <Text size="sm" c="dimmed">
+                  In no customer group.
+                </Text>
+              ) : (
+                <Group gap={6} data-testid="customer-groups">
+                  {c.customerGroups.map((g) => (
+                    <Badge key={g} variant="outline" color="gray">
+                      {g}
+                    </Badge>
+                  ))}
+                </Group>
+              )}
+            </Paper>
           </Stack>
         </Grid.Col>
         {can('emails.read') ? (

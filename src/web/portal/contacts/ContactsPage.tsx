@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { Button, Checkbox, Group, Paper, Select, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconMail, IconUserPlus } from '@tabler/icons-react';
+import { IconMail, IconUserPlus, IconUsersPlus } from '@tabler/icons-react';
 import type { ContactSummary } from '../../../contracts/contacts.ts';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { contactName, useContactList } from '../../api/contacts.ts';
@@ -11,6 +11,7 @@ import { Empty, ErrorAlert, LoadMore, PageHeader, StatusBadge } from '../../comp
 import type { ContactsSearch } from '../../router.tsx';
 import { AddContactDialog } from './AddContactDialog.tsx';
 import { BulkEmailDialog } from './BulkEmailDialog.tsx';
+import { BulkAddContactsDialog } from './BulkAddContactsDialog.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 
 const route = getRouteApi('/portal/contacts');
@@ -21,6 +22,7 @@ export function ContactsPage() {
   const can = useCan();
   const [addOpen, addDialog] = useDisclosure(false);
   const [emailOpen, emailDialog] = useDisclosure(false);
+  const [bulkOpen, bulkDialog] = useDisclosure(false);
   const list = useContactList({ q: search.q, status: search.status });
   const contacts = list.data?.pages.flatMap((p) => p.items) ?? [];
   // Selected contacts, kept across searches so a selection can be built from several.
@@ -58,9 +60,14 @@ export function ContactsPage() {
         subtitle="People on your accounts"
         actions={
           can('contacts.write') ? (
-            <Button leftSection={<IconUserPlus size={16} />} onClick={addDialog.open}>
-              Add contact
-            </Button>
+            <>
+              <Button variant="default" leftSection={<IconUsersPlus size={16} />} onClick={bulkDialog.open}>
+                Add multiple contacts
+              </Button>
+              <Button leftSection={<IconUserPlus size={16} />} onClick={addDialog.open}>
+                Add contact
+              </Button>
+            </>
           ) : null
         }
       />
@@ -210,6 +217,7 @@ export function ContactsPage() {
         ) : null}
       </Paper>
       <AddContactDialog opened={addOpen} onClose={addDialog.close} />
+      {can('contacts.write') ? <BulkAddContactsDialog opened={bulkOpen} onClose={bulkDialog.close} /> : null}
       {selectable ? (
         <BulkEmailDialog
           opened={emailOpen}

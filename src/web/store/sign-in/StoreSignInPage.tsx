@@ -17,6 +17,8 @@ import { useStoreSession, useStoreSignIn } from '../../api/store.ts';
 import { AnchorLink } from '../../components/links.tsx';
 
 function signInError(e: unknown) {
+  // Only someone with the right password hears that their login is not valid yet, or has expired.
+  if (isApiError(e) && e.status === 401 && e.message.startsWith('Your login')) return `${e.message}.`;
   if (isApiError(e) && e.status === 401) return 'The email or password is not correct.';
   if (isApiError(e) && e.status === 429) return 'Too many attempts. Wait a minute and try again.';
   return errorMessage(e);
