@@ -52,7 +52,12 @@ export function clientFor(app: App, headers: Record<string, string> = {}): Clien
     delete: (url) => send('DELETE', url),
     upload: (url, fields, files = []) => {
       const { payload, contentType } = multipartBody(fields, files);
-      return app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': contentType }, payload });
+      return app.inject({
+        method: 'POST',
+        url,
+        headers: { ...headers, 'content-type': contentType },
+        payload,
+      });
     },
   };
 }
@@ -64,7 +69,9 @@ export function multipartBody(
   const boundary = `----clientele${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
   }
   for (const file of files) {
     parts.push(
