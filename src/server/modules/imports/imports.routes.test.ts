@@ -467,3 +467,34 @@ describe('stopping and shared passwords', () => {
     expect(run.json().error.message).toMatch(/shared password/);
   });
 });
+
+describe('remembered mappings', () => {
+  it('reuses the mapping of the last run from the same source, with fixed values and skipped columns', async () => {
+    const number = unique('ACC');
+    await createAccount(number);
+    const source = unique('ERP export ');
+    const csv = `Mail,Vorname,Nachname,Notes\nmem@${number}.example,Mem,Ory,ignore me\n`;
+    const mapping = {
+      email: { column: 'Mail' },
+      firstName: { column: 'Vorname' },
+      lastName: { column: 'Nachname' },
+      accountNumber: { value: number },
+    };
+    const first = await upload(admin, 'contacts', csv, {
+      sourceName: source,
+      mapping,
+      options: { logins: 'none' },
+    });
+    const { id } = first.json<ImportCreated>();
+    expect((await admin.post(`/api/imports/${id}/run`)).statusCode).toBe(202);
+    expect((await waitFor(admin, id)).counts.created).toBe(1);
+
+    const again = await upload(admin, 'contacts', csv.replace('Mem,', 'Memo,'), {
+      sourceName: source.toUpperCase(),
+    });
+    expect(again.json<ImportCreated>().mapping).toEqual(mapping);
+    expect(again.json<ImportCreated>().preview[0]!.errors).toEqual([]);
+    const other = await upload(admin, 'contacts', csv, { sourceName: `${source} (another)` });
+    expect(other.json<ImportCreated>().mapping.accountNumber).toBeUndefined();
+  });
+});
