@@ -5,6 +5,7 @@ import {
   resolveAccounts,
   resolvePersonalAccounts,
   auditRows,
+  type Cte,
   differs,
   diffJson,
   withCtes,
@@ -97,9 +98,59 @@ async function lines(
   return rows as { line: number; outcome: LineOutcome }[];
 }
 
+type FieldSpec = [key: string, target: string, stage: string];
+
+/**
+ * The three steps every upsert shares: the rows whose fields differ, their update, and their audit
+ * rows with only the changed fields. A dry run keeps only the first.
+ */
+function updateChanged(
+  env: ApplyEnv,
+  o: {
+    table: string;
+    alias: string;
+    specs: FieldSpec[];
+    key: string;
+    matched: string;
+    action: string;
+    entity: string;
+    touch: boolean;
+    /** The entity the audit rows name, when not the updated row itself. */
+    auditId?: string;
+  },
+): Cte[] {
+  const fields = compared(o.specs.map(([k, c]) => [k, c]));
+  const write = !env.dryRun;
+  const touch = o.touch ? sql`, updated_at = now()` : sql``;
+  return [
+    ['changed', sql`SELECT * FROM src WHERE ${sql.raw(o.matched)} AND ${differs(fields)}`],
+    [
+      'upd',
+      write
+        ? sql`UPDATE ${sql.table(o.table)} ${sql.raw(o.alias)} SET ${setNew(o.specs)}${touch}
+            FROM changed c WHERE ${sql.raw(o.alias)}.id = c.${sql.raw(o.key)}`
+        : null,
+    ],
+    [
+      'aud_u',
+      write
+        ? auditRows(
+            env.importId,
+            env.actor,
+            o.action,
+            o.entity,
+            'changed',
+            o.auditId ?? o.key,
+            diffJson(fields, 'old'),
+            diffJson(fields, 'new'),
+          )
+        : null,
+    ],
+  ];
+}
+
 /** Creates or updates the accounts the rows name (each account once: rows marked `owner`). */
 function accountsStatement(env: ApplyEnv, range: Range) {
-  const fields = compared(ACCOUNT_FIELDS.map(([k, c]) => [k, c]));
   const stage = stageTable(env.importId);
   const src = sql`SELECT s.line, s.account_number, a.id AS existing_id, ${pick(ACCOUNT_FIELDS, 'a')}
     FROM ${stage} s LEFT JOIN accounts a ON a.id = s.account_id
@@ -108,28 +159,16 @@ function accountsStatement(env: ApplyEnv, range: Range) {
   return withCtes(
     [
       ['src', src, 'materialized'],
-      ['changed', sql`SELECT * FROM src WHERE existing_id IS NOT NULL AND ${differs(fields)}`],
-      [
-        'upd',
-        write
-          ? sql`UPDATE accounts a SET ${setNew(ACCOUNT_FIELDS)}, updated_at = now() FROM changed c WHERE a.id = c.existing_id`
-          : null,
-      ],
-      [
-        'aud_u',
-        write
-          ? auditRows(
-              env.importId,
-              env.actor,
-              'account.updated',
-              'account',
-              'changed',
-              'existing_id',
-              diffJson(fields, 'old'),
-              diffJson(fields, 'new'),
-            )
-          : null,
-      ],
+      ...updateChanged(env, {
+        table: 'accounts',
+        alias: 'a',
+        specs: ACCOUNT_FIELDS,
+        key: 'existing_id',
+        matched: 'existing_id IS NOT NULL',
+        action: 'account.updated',
+        entity: 'account',
+        touch: true,
+      }),
       [
         'fresh',
         write
@@ -171,7 +210,6 @@ function accountsStatement(env: ApplyEnv, range: Range) {
 
 /** Payment terms, price group and sales rep of the personal accounts of existing individuals. */
 function personalAccountsStatement(env: ApplyEnv, range: Range) {
-  const fields = compared(PERSONAL_ACCOUNT_FIELDS.map(([k, c]) => [k, c]));
   const stage = stageTable(env.importId);
   const src = sql`SELECT s.line, a.id AS existing_id, ${pick(PERSONAL_ACCOUNT_FIELDS, 'a')}
     FROM ${stage} s
@@ -182,28 +220,16 @@ function personalAccountsStatement(env: ApplyEnv, range: Range) {
   return withCtes(
     [
       ['src', src, 'materialized'],
-      ['changed', sql`SELECT * FROM src WHERE ${differs(fields)}`],
-      [
-        'upd',
-        env.dryRun
-          ? null
-          : sql`UPDATE accounts a SET ${setNew(PERSONAL_ACCOUNT_FIELDS)}, updated_at = now() FROM changed c WHERE a.id = c.existing_id`,
-      ],
-      [
-        'aud',
-        env.dryRun
-          ? null
-          : auditRows(
-              env.importId,
-              env.actor,
-              'account.updated',
-              'account',
-              'changed',
-              'existing_id',
-              diffJson(fields, 'old'),
-              diffJson(fields, 'new'),
-            ),
-      ],
+      ...updateChanged(env, {
+        table: 'accounts',
+        alias: 'a',
+        specs: PERSONAL_ACCOUNT_FIELDS,
+        key: 'existing_id',
+        matched: 'true',
+        action: 'account.updated',
+        entity: 'account',
+        touch: true,
+      }),
     ],
     sql`SELECT line, 'updated' AS outcome FROM changed`,
   );
@@ -211,7 +237,6 @@ function personalAccountsStatement(env: ApplyEnv, range: Range) {
 
 /** The default billing address of each row's account: created, or updated where it differs. */
 function addressesStatement(env: ApplyEnv, range: Range) {
-  const fields = compared(ADDRESS_FIELDS.map(([k, c]) => [k, c]));
   const stage = stageTable(env.importId);
   const src = sql`SELECT s.line, s.account_id, ad.id AS addr_id, ${pick(ADDRESS_FIELDS, 'ad')}
     FROM ${stage} s
@@ -221,13 +246,17 @@ function addressesStatement(env: ApplyEnv, range: Range) {
   return withCtes(
     [
       ['src', src, 'materialized'],
-      ['changed', sql`SELECT * FROM src WHERE addr_id IS NOT NULL AND ${differs(fields)}`],
-      [
-        'upd',
-        write
-          ? sql`UPDATE addresses ad SET ${setNew(ADDRESS_FIELDS)} FROM changed c WHERE ad.id = c.addr_id`
-          : null,
-      ],
+      ...updateChanged(env, {
+        table: 'addresses',
+        alias: 'ad',
+        specs: ADDRESS_FIELDS,
+        key: 'addr_id',
+        matched: 'addr_id IS NOT NULL',
+        action: 'account.billingAddress.updated',
+        entity: 'account',
+        auditId: 'account_id',
+        touch: false,
+      }),
       ['fresh', sql`SELECT * FROM src WHERE addr_id IS NULL`],
       [
         'ins',
@@ -235,21 +264,6 @@ function addressesStatement(env: ApplyEnv, range: Range) {
           ? sql`INSERT INTO addresses (account_id, type, is_default, line1, line2, city, postal_code, region, country)
               SELECT account_id, 'billing', true, n_line1, n_line2, n_city, n_postal_code, n_region, n_country
               FROM fresh`
-          : null,
-      ],
-      [
-        'aud_u',
-        write
-          ? auditRows(
-              env.importId,
-              env.actor,
-              'account.billingAddress.updated',
-              'account',
-              'changed',
-              'account_id',
-              diffJson(fields, 'old'),
-              diffJson(fields, 'new'),
-            )
           : null,
       ],
       [
@@ -274,7 +288,6 @@ function addressesStatement(env: ApplyEnv, range: Range) {
 
 /** Creates or updates contacts by email; new individuals get their personal account in the same statement. */
 function contactsStatement(env: ApplyEnv, range: Range) {
-  const fields = compared(CONTACT_FIELDS.map(([k, c]) => [k, c]));
   const stage = stageTable(env.importId);
   const individuals = env.type === 'individuals';
   // The row's account by number or code, joined here rather than written to the stage first: a
@@ -299,28 +312,16 @@ function contactsStatement(env: ApplyEnv, range: Range) {
   return withCtes(
     [
       ['src', src, 'materialized'],
-      ['changed', sql`SELECT * FROM src WHERE existing_id IS NOT NULL AND ${differs(fields)}`],
-      [
-        'upd',
-        write
-          ? sql`UPDATE contacts t SET ${setNew(CONTACT_FIELDS)}, updated_at = now() FROM changed c WHERE t.id = c.existing_id`
-          : null,
-      ],
-      [
-        'aud_u',
-        write
-          ? auditRows(
-              env.importId,
-              env.actor,
-              'contact.updated',
-              'contact',
-              'changed',
-              'existing_id',
-              diffJson(fields, 'old'),
-              diffJson(fields, 'new'),
-            )
-          : null,
-      ],
+      ...updateChanged(env, {
+        table: 'contacts',
+        alias: 't',
+        specs: CONTACT_FIELDS,
+        key: 'existing_id',
+        matched: 'existing_id IS NOT NULL',
+        action: 'contact.updated',
+        entity: 'contact',
+        touch: true,
+      }),
       [
         'fresh',
         write
