@@ -44,6 +44,7 @@ export async function run(args: string[]): Promise<void> {
       PUBLIC_URL: 'http://bench.local',
       LOG_LEVEL: 'silent',
       IMPORT_MAX_FILE_MB: '2000',
+      ...(process.env.IMPORT_BATCH_ROWS && { IMPORT_BATCH_ROWS: process.env.IMPORT_BATCH_ROWS }),
     });
     const deps = await openRuntime(config, database, (msg, err) => console.error(msg, err));
     const { db } = database;

@@ -16,6 +16,8 @@ import { compileMapping } from './row-validator.ts';
 import { detectSource, readRows, type SourceInput } from './sources/source.ts';
 import {
   createStage,
+  indexStage,
+  stageHasRows,
   dropStage,
   insertRejections,
   insertStageRows,
@@ -107,7 +109,7 @@ export function createImportRunner(
     const lease = { at: claimed.lease };
     let file: string | null = null;
     try {
-      const imp = claimed.row;
+      const imp = await recoverLostStage(claimed.row);
       if (imp.phase !== 'applying') {
         file = imp.format === 'text' ? null : await materialiseFile(db, importId);
         await stage(imp, file, lease);
@@ -122,6 +124,32 @@ export function createImportRunner(
     } finally {
       if (file) await fs.promises.rm(file, { force: true });
     }
+  }
+
+  /**
+   * A database crash empties the unlogged stage. Staging again from the top is exact: the rejections
+   * of staging are recounted, and applying continues after the last line it committed.
+   */
+  async function recoverLostStage(imp: ImportRow): Promise<ImportRow> {
+    const expected =
+      imp.phase === 'applying'
+        ? (imp.total_rows ?? 0) - imp.counts.rejected - imp.rows_applied > 0
+        : imp.rows_read > imp.counts.rejected;
+    if (!expected || (await stageHasRows(db, imp.id))) return imp;
+    return db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('import_rejections').where('import_id', '=', imp.id).execute();
+      await dropStage(tx, imp.id);
+      return tx
+        .updateTable('imports')
+        .set({
+          phase: 'staging',
+          rows_read: 0,
+          counts: sql`jsonb_set(counts, '{rejected}', '0')`,
+        })
+        .where('id', '=', imp.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
   }
 
   async function inputOf(imp: ImportRow, file: string | null): Promise<SourceInput> {
@@ -187,10 +215,10 @@ export function createImportRunner(
     const columnOf = (field: ImportField) => mappingColumn(imp.mapping, field);
     await db.transaction().execute(async (tx) => {
       const more = await prepareStage(tx, imp.id, imp.scope_id, imp.type, columnOf);
+      await indexStage(tx, imp.id);
+      // applied_line stays: after a lost stage, applying continues after the last line it committed.
       await heartbeat(tx, imp.id, lease, {
         phase: 'applying',
-        applied_line: 0,
-        rows_applied: 0,
         total_rows: sql`rows_read`,
         counts: sql`jsonb_set(counts, '{rejected}', to_jsonb((counts->>'rejected')::int + ${more}))`,
       });
