@@ -16,18 +16,17 @@ const SETTLE_MS = 10_000;
 const READABLE = /\.(csv|txt|tsv|xlsx)$/i;
 
 export function nextRun(cron: string, timezone: string, after = new Date()): Date {
-  let job: Cron;
+  // croner checks the pattern when built and the time zone only when it computes a time: both inside.
+  let next: Date | null;
   try {
-    job = new Cron(cron, { timezone, paused: true });
+    next = new Cron(cron, { timezone, paused: true }).nextRun(after);
   } catch (err) {
+    const message = String((err as Error).message ?? err);
+    const path = /time ?zone|invalid time/i.test(message) ? 'timezone' : 'cron';
     throw unprocessable('The schedule is not valid', [
-      {
-        path: /timezone/i.test(String(err)) ? 'timezone' : 'cron',
-        message: String((err as Error).message ?? err),
-      },
+      { path, message: path === 'timezone' ? `Unknown time zone ${timezone}` : message },
     ]);
   }
-  const next = job.nextRun(after);
   if (!next) throw unprocessable('The schedule never runs', [{ path: 'cron', message: 'No next run' }]);
   return next;
 }

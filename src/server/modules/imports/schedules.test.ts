@@ -99,6 +99,17 @@ describe('scheduled imports from a drop folder', () => {
       folder: '../etc',
     });
     expect(escape.statusCode).toBe(400);
+    const zone = await admin.post('/api/import-schedules', {
+      name: 'z',
+      type: 'accounts',
+      cron: '0 2 * * *',
+      timezone: 'Mars/Olympus',
+    });
+    expect(zone.statusCode).toBe(422);
+    expect(zone.json().error.details[0]).toEqual({
+      path: 'timezone',
+      message: 'Unknown time zone Mars/Olympus',
+    });
   });
 
   it('without IMPORT_DROP_DIR, schedules are refused with the reason', async () => {
