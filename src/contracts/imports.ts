@@ -1,99 +1,20 @@
 import { z } from 'zod';
 import { Key, Uuid } from './common.ts';
 
-export const IMPORT_TYPES = ['accounts', 'contacts', 'individuals', 'mixed'] as const;
+import {
+  FIELDS_BY_TYPE,
+  IMPORT_FIELD_LABELS,
+  IMPORT_FIELDS,
+  IMPORT_TYPES,
+  LOGIN_MODES,
+  REQUIRED_BY_TYPE,
+} from './import-fields.ts';
+
+export { FIELDS_BY_TYPE, IMPORT_FIELD_LABELS, IMPORT_FIELDS, IMPORT_TYPES, LOGIN_MODES, REQUIRED_BY_TYPE };
 export const ImportType = z.enum(IMPORT_TYPES);
 export type ImportType = z.infer<typeof ImportType>;
-
-export const IMPORT_FIELDS = [
-  'accountNumber',
-  'accountCode',
-  'accountName',
-  'accountKind',
-  'paymentTerms',
-  'priceGroup',
-  'salesRepCode',
-  'billingLine1',
-  'billingLine2',
-  'billingCity',
-  'billingPostalCode',
-  'billingRegion',
-  'billingCountry',
-  'email',
-  'firstName',
-  'lastName',
-  'phone',
-  'workPhone',
-  'language',
-  'customerGroups',
-] as const;
 export const ImportField = z.enum(IMPORT_FIELDS);
 export type ImportField = z.infer<typeof ImportField>;
-
-export const IMPORT_FIELD_LABELS: Record<ImportField, string> = {
-  accountNumber: 'Account number',
-  accountCode: 'Account code',
-  accountName: 'Company name',
-  accountKind: 'Account kind (business/personal)',
-  paymentTerms: 'Payment terms',
-  priceGroup: 'Price group',
-  salesRepCode: 'Sales rep code',
-  billingLine1: 'Billing address line 1',
-  billingLine2: 'Billing address line 2',
-  billingCity: 'Billing city',
-  billingPostalCode: 'Billing zip/postal code',
-  billingRegion: 'Billing state/region',
-  billingCountry: 'Billing country',
-  email: 'Email',
-  firstName: 'First name',
-  lastName: 'Last name',
-  phone: 'Phone',
-  workPhone: 'Work phone',
-  language: 'Language',
-  customerGroups: 'Customer groups (keys, separated by ; or ,)',
-};
-
-const ACCOUNT_FIELDS: ImportField[] = [
-  'accountNumber',
-  'accountCode',
-  'accountName',
-  'accountKind',
-  'paymentTerms',
-  'priceGroup',
-  'salesRepCode',
-];
-const BILLING_FIELDS: ImportField[] = [
-  'billingLine1',
-  'billingLine2',
-  'billingCity',
-  'billingPostalCode',
-  'billingRegion',
-  'billingCountry',
-];
-const CONTACT_FIELDS: ImportField[] = ['email', 'firstName', 'lastName', 'phone', 'workPhone', 'language'];
-
-/** Which fields each import type takes; a type's rows are matched by the first key it lists. */
-export const FIELDS_BY_TYPE: Record<ImportType, readonly ImportField[]> = {
-  accounts: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, 'customerGroups'],
-  contacts: ['accountNumber', 'accountCode', ...CONTACT_FIELDS, 'customerGroups'],
-  individuals: [
-    ...CONTACT_FIELDS,
-    ...BILLING_FIELDS,
-    'paymentTerms',
-    'priceGroup',
-    'salesRepCode',
-    'customerGroups',
-  ],
-  mixed: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, ...CONTACT_FIELDS, 'customerGroups'],
-};
-
-/** Fields a mapping must fill; `accountNumber|accountCode` means either one. */
-export const REQUIRED_BY_TYPE: Record<ImportType, readonly string[]> = {
-  accounts: ['accountNumber|accountCode', 'accountName'],
-  contacts: ['accountNumber|accountCode', 'email', 'firstName', 'lastName'],
-  individuals: ['email', 'firstName', 'lastName'],
-  mixed: ['accountNumber|accountCode', 'accountName'],
-};
 
 export const ColumnSource = z.union([
   z.object({ column: z.string().min(1).max(200).describe('A detected column, by its header') }),
@@ -105,7 +26,6 @@ export type ColumnSource = z.infer<typeof ColumnSource>;
 export const ImportMapping = z.partialRecord(ImportField, ColumnSource);
 export type ImportMapping = z.infer<typeof ImportMapping>;
 
-export const LOGIN_MODES = ['none', 'activation', 'generated', 'group-password'] as const;
 export const LoginMode = z.enum(LOGIN_MODES);
 export type LoginMode = z.infer<typeof LoginMode>;
 

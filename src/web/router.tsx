@@ -219,9 +219,15 @@ const emailTemplateRoute = createRoute({
   },
   component: EmailTemplatePage,
 });
+export interface ImportsSearch {
+  tab?: 'schedules';
+}
 const importsRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'imports',
+  validateSearch: (s: Record<string, unknown>): ImportsSearch => ({
+    tab: oneOf(s.tab, ['schedules'] as const),
+  }),
   component: ImportsPage,
 });
 const newImportRoute = createRoute({

@@ -10,6 +10,8 @@ declare module 'vitest' {
     baseUrl: string;
     adminEmail: string;
     adminPassword: string;
+    /** The server's IMPORT_DROP_DIR: scheduled imports read the files dropped in its sub-folders. */
+    importDropDir: string;
   }
 }
 
@@ -20,6 +22,7 @@ const ADMIN_PASSWORD = 'e2e-admin-password';
 export default async function setup(project: TestProject) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-e2e-'));
+  const dropDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-e2e-drop-'));
   const baseUrl = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['bin/clientele.js', 'serve'], {
     env: {
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject) {
       PUBLIC_URL: baseUrl,
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
+      IMPORT_DROP_DIR: dropDir,
       DATABASE_URL: '',
       LOG_LEVEL: 'warn',
     },
@@ -50,9 +54,11 @@ export default async function setup(project: TestProject) {
   project.provide('baseUrl', baseUrl);
   project.provide('adminEmail', ADMIN_EMAIL);
   project.provide('adminPassword', ADMIN_PASSWORD);
+  project.provide('importDropDir', dropDir);
   return async () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(dropDir, { recursive: true, force: true });
   };
 }

@@ -9,7 +9,6 @@ import type { ErrorCode } from '../../contracts/common.ts';
 import type {
   Import,
   ImportCreated,
-  ImportField,
   ImportMapping,
   ImportPreview,
   ImportStatus,
@@ -34,73 +33,12 @@ export type {
   PreviewRow,
 } from '../../contracts/imports.ts';
 
-// Copies of the contract's constants: src/contracts/imports.ts builds zod schemas when it loads, and
-// the web app keeps zod out of its bundle. imports.test.ts checks that they stay equal.
-export const IMPORT_TYPES: readonly ImportType[] = ['accounts', 'contacts', 'individuals', 'mixed'];
-
-export const IMPORT_FIELD_LABELS: Record<ImportField, string> = {
-  accountNumber: 'Account number',
-  accountCode: 'Account code',
-  accountName: 'Company name',
-  accountKind: 'Account kind (business/personal)',
-  paymentTerms: 'Payment terms',
-  priceGroup: 'Price group',
-  salesRepCode: 'Sales rep code',
-  billingLine1: 'Billing address line 1',
-  billingLine2: 'Billing address line 2',
-  billingCity: 'Billing city',
-  billingPostalCode: 'Billing zip/postal code',
-  billingRegion: 'Billing state/region',
-  billingCountry: 'Billing country',
-  email: 'Email',
-  firstName: 'First name',
-  lastName: 'Last name',
-  phone: 'Phone',
-  workPhone: 'Work phone',
-  language: 'Language',
-  customerGroups: 'Customer groups (keys, separated by ; or ,)',
-};
-
-const ACCOUNT_FIELDS: ImportField[] = [
-  'accountNumber',
-  'accountCode',
-  'accountName',
-  'accountKind',
-  'paymentTerms',
-  'priceGroup',
-  'salesRepCode',
-];
-const BILLING_FIELDS: ImportField[] = [
-  'billingLine1',
-  'billingLine2',
-  'billingCity',
-  'billingPostalCode',
-  'billingRegion',
-  'billingCountry',
-];
-const CONTACT_FIELDS: ImportField[] = ['email', 'firstName', 'lastName', 'phone', 'workPhone', 'language'];
-
-export const FIELDS_BY_TYPE: Record<ImportType, readonly ImportField[]> = {
-  accounts: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, 'customerGroups'],
-  contacts: ['accountNumber', 'accountCode', ...CONTACT_FIELDS, 'customerGroups'],
-  individuals: [
-    ...CONTACT_FIELDS,
-    ...BILLING_FIELDS,
-    'paymentTerms',
-    'priceGroup',
-    'salesRepCode',
-    'customerGroups',
-  ],
-  mixed: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, ...CONTACT_FIELDS, 'customerGroups'],
-};
-
-/** Fields a mapping must fill; `accountNumber|accountCode` means either one. */
-export const REQUIRED_BY_TYPE: Record<ImportType, readonly string[]> = {
-  accounts: ['accountNumber|accountCode', 'accountName'],
-  contacts: ['accountNumber|accountCode', 'email', 'firstName', 'lastName'],
-  individuals: ['email', 'firstName', 'lastName'],
-  mixed: ['accountNumber|accountCode', 'accountName'],
-};
+export {
+  FIELDS_BY_TYPE,
+  IMPORT_FIELD_LABELS,
+  IMPORT_TYPES,
+  REQUIRED_BY_TYPE,
+} from '../../contracts/import-fields.ts';
 
 /** The options as the wizard edits them; the server fills in its defaults. */
 export interface ImportOptionsForm {

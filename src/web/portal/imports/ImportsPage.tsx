@@ -1,11 +1,14 @@
-import { Paper, Stack, Table, Text } from '@mantine/core';
-import { IconFileImport } from '@tabler/icons-react';
-import { useNavigate } from '@tanstack/react-router';
+import { Paper, Stack, Table, Tabs, Text } from '@mantine/core';
+import { IconCalendarTime, IconFileImport, IconHistory } from '@tabler/icons-react';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useImportList, type ImportCounts, type ImportSummary } from '../../api/imports.ts';
 import { useCan } from '../../api/session.ts';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { DateTime, Empty, ErrorAlert, LoadMore, PageHeader } from '../../components/ui.tsx';
 import { formatNumber, ImportStatusBadge, TYPE_LABELS } from './labels.tsx';
+import { SchedulesPanel } from './SchedulesPanel.tsx';
+
+const route = getRouteApi('/portal/imports');
 
 const COUNT_COLUMNS: { key: keyof ImportCounts; label: string; color: string }[] = [
   { key: 'created', label: 'Created', color: 'green.8' },
@@ -28,12 +31,11 @@ function CountCell({ imp, k, color }: { imp: ImportSummary; k: keyof ImportCount
   );
 }
 
-/** The import history, newest first. */
+/** The import history (newest first) and, on its own tab, the schedules that import from drop folders. */
 export function ImportsPage() {
   const can = useCan();
   const navigate = useNavigate();
-  const list = useImportList();
-  const imports = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const { tab } = route.useSearch();
 
   return (
     <>
@@ -48,6 +50,38 @@ export function ImportsPage() {
           ) : null
         }
       />
+      <Tabs
+        value={tab ?? 'history'}
+        onChange={(v) => void navigate({ to: '/imports', search: v === 'schedules' ? { tab: v } : {} })}
+        keepMounted={false}
+      >
+        <Tabs.List mb="md">
+          <Tabs.Tab value="history" leftSection={<IconHistory size={16} />}>
+            History
+          </Tabs.Tab>
+          <Tabs.Tab value="schedules" leftSection={<IconCalendarTime size={16} />}>
+            Schedules
+          </Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="history">
+          <ImportHistory />
+        </Tabs.Panel>
+        <Tabs.Panel value="schedules">
+          <SchedulesPanel />
+        </Tabs.Panel>
+      </Tabs>
+    </>
+  );
+}
+
+function ImportHistory() {
+  const can = useCan();
+  const navigate = useNavigate();
+  const list = useImportList();
+  const imports = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <>
       <Paper withBorder p="md" radius="md">
         {list.isError ? <ErrorAlert error={list.error} /> : null}
         <Table.ScrollContainer minWidth={900}>

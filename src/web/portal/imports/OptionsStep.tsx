@@ -69,16 +69,22 @@ export function optionProblems(
 }
 
 export interface OptionsStepProps {
-  imp: Import;
+  imp: Pick<Import, 'type'>;
   options: ImportOptionsForm;
   onChange: (patch: Partial<ImportOptionsForm>) => void;
   readOnly: boolean;
+  /** The options of a repeating schedule: no one-off start time, passwords on each import's page. */
+  repeating?: boolean;
+  /** Problems the server reported, by option name. */
+  errors?: Partial<Record<string, string>>;
 }
 
 /** Step 3: customer groups, logins and when to run. */
-export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepProps) {
+export function OptionsStep({ imp, options, onChange, readOnly, repeating, errors = {} }: OptionsStepProps) {
   const groups = useImportCustomerGroups();
   const now = useNow();
+  // Inside the schedule dialog the options are one section among others.
+  const heading = repeating ? 5 : 4;
   const available = groups.data?.available ?? true;
   const items = groups.data?.items ?? [];
   const problems = optionProblems(imp, options, groups.data?.available ? items : undefined);
@@ -100,7 +106,7 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
   return (
     <Stack gap="xl" maw={760}>
       <Stack gap="xs">
-        <Title order={4}>Customer groups</Title>
+        <Title order={heading}>Customer groups</Title>
         {groups.isError ? <ErrorAlert error={groups.error} /> : null}
         {available ? (
           <MultiSelect
@@ -119,7 +125,7 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
             searchable
             clearable
             disabled={readOnly || (!groups.isPending && data.length === 0)}
-            error={problems.customerGroups}
+            error={problems.customerGroups ?? errors.customerGroups}
             maw={520}
           />
         ) : (
@@ -132,10 +138,11 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
       {peopleImported ? (
         <Stack gap="sm">
           <Radio.Group
-            label={<Title order={4}>Logins for new contacts</Title>}
+            label={<Title order={heading}>Logins for new contacts</Title>}
             description="Contacts that already exist keep their login."
             value={options.logins}
             onChange={(v) => onChange({ logins: v })}
+            error={errors.logins}
           >
             <Stack gap="sm" mt="sm">
               {LOGINS.map((l) => (
@@ -151,7 +158,9 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
           </Radio.Group>
           {options.logins === 'generated' ? (
             <Alert color="yellow" variant="light" icon={<IconInfoCircle size={18} />}>
-              The passwords can be downloaded only once, on the last step, when the import has finished.
+              {repeating
+                ? 'The passwords of each run can be downloaded only once, from that import’s page in the history, when it has finished.'
+                : 'The passwords can be downloaded only once, on the last step, when the import has finished.'}
             </Alert>
           ) : null}
           {options.logins !== 'none' ? (
@@ -165,6 +174,7 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
                 styles={{ wrapper: { width: 200 } }}
                 value={options.loginValidFrom?.slice(0, 10) ?? ''}
                 disabled={readOnly}
+                error={errors.loginValidFrom}
                 onChange={(e) => onChange({ loginValidFrom: e.currentTarget.value || null })}
               />
               <TextInput
@@ -178,7 +188,7 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
                 styles={{ wrapper: { width: 200 } }}
                 value={options.loginValidUntil?.slice(0, 10) ?? ''}
                 disabled={readOnly}
-                error={problems.loginValidUntil}
+                error={problems.loginValidUntil ?? errors.loginValidUntil}
                 onChange={(e) => onChange({ loginValidUntil: e.currentTarget.value || null })}
               />
             </Group>
@@ -187,7 +197,7 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
       ) : null}
 
       <Stack gap="sm">
-        <Title order={4}>Rejected rows</Title>
+        <Title order={heading}>Rejected rows</Title>
         <Checkbox
           label="All or nothing: if any row is rejected, import none of them"
           description="Otherwise the good rows are imported and the rejected ones are listed in a report you can download."
@@ -197,19 +207,21 @@ export function OptionsStep({ imp, options, onChange, readOnly }: OptionsStepPro
         />
       </Stack>
 
-      <Stack gap="xs">
-        <Title order={4}>When</Title>
-        <TextInput
-          type="datetime-local"
-          label="Run at (optional)"
-          description="Empty: the import starts when you click Run import. Your local time."
-          styles={{ wrapper: { maxWidth: 260 } }}
-          value={toLocalInput(options.scheduledAt)}
-          disabled={readOnly}
-          error={inThePast ? 'This time has passed: the import would start right away' : undefined}
-          onChange={(e) => onChange({ scheduledAt: fromLocalInput(e.currentTarget.value) })}
-        />
-      </Stack>
+      {repeating ? null : (
+        <Stack gap="xs">
+          <Title order={heading}>When</Title>
+          <TextInput
+            type="datetime-local"
+            label="Run at (optional)"
+            description="Empty: the import starts when you click Run import. Your local time."
+            styles={{ wrapper: { maxWidth: 260 } }}
+            value={toLocalInput(options.scheduledAt)}
+            disabled={readOnly}
+            error={inThePast ? 'This time has passed: the import would start right away' : undefined}
+            onChange={(e) => onChange({ scheduledAt: fromLocalInput(e.currentTarget.value) })}
+          />
+        </Stack>
+      )}
     </Stack>
   );
 }
