@@ -134,5 +134,5 @@ describe('an import killed with kill -9', () => {
       sql`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'import_stage_%'`,
     );
     expect(stages).toBe(0);
-  }, 300_000);
+  }, 900_000);
 });
