@@ -65,5 +65,3 @@ export const Branding = z.object({
   logoUrl: z.url({ message: 'Enter a full https:// address' }).max(500).nullable(),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour such as #1c7ed6'),
 });
-export const Settings = z.object({ branding: Branding });
-export const SettingsUpdateBody = z.object({ branding: Branding.partial().optional() });

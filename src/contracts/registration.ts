@@ -62,6 +62,15 @@ export const BillingAddress = z.object({
   country: text(64),
 });
 export type BillingAddress = z.infer<typeof BillingAddress>;
+/** A stored billing address in a response (plain strings: transforms cannot encode a response). */
+export const BillingAddressView = z.object({
+  line1: z.string(),
+  line2: z.string().nullable(),
+  city: z.string(),
+  postalCode: z.string(),
+  region: z.string().nullable(),
+  country: z.string(),
+});
 
 export const StoreRegisterBody = z.object({
   kind: z.enum(['business', 'personal']),
@@ -89,7 +98,7 @@ export const JoinVerifyBody = z.object({
 export const JoinVerifyResult = z.object({
   token: z.string().describe('Short-lived: send it with POST /api/store/join'),
   expiresAt: z.string(),
-  account: z.object({ name: z.string(), number: z.string(), billingAddress: BillingAddress }),
+  account: z.object({ name: z.string(), number: z.string(), billingAddress: BillingAddressView }),
 });
 export const JoinBody = z.object({
   token: z.string().min(10).max(200),
@@ -106,7 +115,8 @@ export const InvoiceBody = z
     accountId: Uuid.optional(),
     accountNumber: text(64).optional(),
     date: z.iso.date({ message: 'Use a date such as 2026-11-23' }),
-    amount: z.number().finite().min(-1e12).max(1e12),
+    // numeric(14, 2): twelve digits before the decimal point.
+    amount: z.number().finite().min(-999_999_999_999.99).max(999_999_999_999.99),
     currency: z
       .string()
       .trim()
@@ -144,7 +154,7 @@ export const Approval = z.object({
     name: z.string(),
     number: z.string(),
     createdAt: z.string(),
-    billingAddress: BillingAddress.nullable(),
+    billingAddress: BillingAddressView.nullable(),
   }),
   contacts: z.array(
     z.object({

@@ -19,6 +19,7 @@ import { registerErrorHandler } from './http/error-handler.ts';
 import { registerTextGuard } from './http/text-guard.ts';
 import { AppError } from './lib/errors.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { approvalsRoutes } from './modules/approvals/approvals.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
@@ -28,8 +29,10 @@ import { emailsRoutes } from './modules/emails/emails.routes.ts';
 import { employeesRoutes } from './modules/employees/employees.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { invoicesRoutes } from './modules/invoices/invoices.routes.ts';
 import { rolesRoutes } from './modules/roles/roles.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { registrationRoutes } from './modules/store/registration.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
 
 const WEB_DIR = path.resolve(import.meta.dirname, '../../dist/web');
@@ -88,6 +91,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     healthRoutes,
     authRoutes,
     accountsRoutes,
+    invoicesRoutes,
+    approvalsRoutes,
     contactsRoutes,
     rolesRoutes,
     customerGroupsRoutes,
@@ -98,6 +103,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     emailTemplatesRoutes,
     settingsRoutes,
     storeRoutes,
+    registrationRoutes,
   ]) {
     await app.register(async (scope) => routes(scope as unknown as App, deps));
   }

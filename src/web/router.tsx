@@ -25,10 +25,13 @@ import { StoreSignInPage } from './store/sign-in/StoreSignInPage.tsx';
 import { StoreAccountPage } from './store/account/StoreAccountPage.tsx';
 import { ActivatePage } from './store/activate/ActivatePage.tsx';
 import { StoreResetPage } from './store/reset/StoreResetPage.tsx';
+import { RegisterPage } from './store/register/RegisterPage.tsx';
+import { JoinPage } from './store/join/JoinPage.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './portal/sign-in/PasswordResetPages.tsx';
 import { EmailTemplatesPage } from './portal/email-templates/EmailTemplatesPage.tsx';
 import { EmailTemplatePage } from './portal/email-templates/EmailTemplatePage.tsx';
 import { SettingsPage } from './portal/settings/SettingsPage.tsx';
+import { ApprovalsPage } from './portal/approvals/ApprovalsPage.tsx';
 import { ImportsPage } from './portal/imports/ImportsPage.tsx';
 import { NewImportPage } from './portal/imports/NewImportPage.tsx';
 import { ImportPage } from './portal/imports/ImportPage.tsx';
@@ -74,6 +77,13 @@ const storeResetRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
   component: StoreResetPage,
 });
+// Self-service sign-up: a new account, or a login for an account that already exists.
+const storeRegisterRoute = createRoute({
+  getParentRoute: () => storeRoute,
+  path: 'register',
+  component: RegisterPage,
+});
+const storeJoinRoute = createRoute({ getParentRoute: () => storeRoute, path: 'join', component: JoinPage });
 
 // Operations Portal.
 const signInRoute = createRoute({
@@ -240,6 +250,11 @@ const importRoute = createRoute({
   path: 'imports/$importId',
   component: ImportPage,
 });
+const approvalsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'approvals',
+  component: ApprovalsPage,
+});
 const settingsRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'settings',
@@ -253,6 +268,8 @@ const routeTree = rootRoute.addChildren([
     storeAccountRoute,
     storeActivateRoute,
     storeResetRoute,
+    storeRegisterRoute,
+    storeJoinRoute,
   ]),
   signInRoute,
   setupRoute,
@@ -273,6 +290,7 @@ const routeTree = rootRoute.addChildren([
     emailTemplatesRoute,
     emailTemplateRoute,
     settingsRoute,
+    approvalsRoute,
     importsRoute,
     newImportRoute,
     importRoute,

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_email_delivery.ts';
 import * as m0003 from './migrations/0003_imports.ts';
 import * as m0004 from './migrations/0004_invoices.ts';
+import * as m0005 from './migrations/0005_join_tokens.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002_email_delivery': m0002,
   '0003_imports': m0003,
   '0004_invoices': m0004,
+  '0005_join_tokens': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -190,7 +190,7 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
-export type TokenPurpose = 'activation' | 'password-reset' | 'employee-setup' | 'employee-reset';
+export type TokenPurpose = 'activation' | 'password-reset' | 'employee-setup' | 'employee-reset' | 'join';
 
 export interface OneTimeTokensTable {
   token_hash: string;

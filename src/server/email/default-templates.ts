@@ -21,6 +21,31 @@ const button = (url: string, label: string) =>
 const fallbackLink = (url: string, expiry: string) =>
   `<p style="color:#555;font-size:13px">${expiry}If the button does not work, paste this address into your browser:<br>{{ ${url} }}</p>`;
 
+const sampleBillingAddress = {
+  line1: '1200 Harbor Way',
+  line2: 'Suite 4',
+  city: 'Portland',
+  postalCode: '97201',
+  region: 'OR',
+  country: 'US',
+};
+// What the visitor entered, so that the seller's staff on cc/bcc see the whole request.
+const requestSummaryHtml = `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0;font-size:14px;color:#333">
+<tr><td style="padding:2px 16px 2px 0;color:#555">Account</td><td>{% if account %}{{ account.name }} ({{ account.number }}){% endif %}</td></tr>
+<tr><td style="padding:2px 16px 2px 0;color:#555">Name</td><td>{{ contact.firstName }} {{ contact.lastName }}</td></tr>
+<tr><td style="padding:2px 16px 2px 0;color:#555">Email</td><td>{{ contact.email }}</td></tr>
+{% if contact.phone %}<tr><td style="padding:2px 16px 2px 0;color:#555">Phone</td><td>{{ contact.phone }}</td></tr>{% endif %}
+{% if billingAddress %}<tr><td style="padding:2px 16px 2px 0;color:#555;vertical-align:top">Billing address</td><td>{{ billingAddress.line1 }}<br>{% if billingAddress.line2 %}{{ billingAddress.line2 }}<br>{% endif %}{{ billingAddress.city }}{% if billingAddress.region %}, {{ billingAddress.region }}{% endif %} {{ billingAddress.postalCode }}<br>{{ billingAddress.country }}</td></tr>{% endif %}
+</table>`;
+const requestSummaryText = `
+Your request:
+{% if account %}Account: {{ account.name }} ({{ account.number }})
+{% endif %}Name: {{ contact.firstName }} {{ contact.lastName }}
+Email: {{ contact.email }}
+{% if contact.phone %}Phone: {{ contact.phone }}
+{% endif %}{% if billingAddress %}Billing address: {{ billingAddress.line1 }}{% if billingAddress.line2 %}, {{ billingAddress.line2 }}{% endif %}, {{ billingAddress.city }}{% if billingAddress.region %}, {{ billingAddress.region }}{% endif %} {{ billingAddress.postalCode }}, {{ billingAddress.country }}
+{% endif %}`;
+
 export const SYSTEM_EMAILS: Record<string, SystemEmail> = {
   accountactivation: {
     name: 'Welcome and activation',
@@ -82,17 +107,23 @@ If you did not ask for this, ignore this email: your password stays as it is.`,
   'new-account-request-confirmation': {
     name: 'New account request received',
     description: 'Sent to a visitor whose sign-up waits for approval; cc/bcc here reach your sales team.',
-    sample: { contact: sampleContact, account: sampleAccount },
+    sample: {
+      contact: { ...sampleContact, phone: '+1 555 0100' },
+      account: { ...sampleAccount, kind: 'business' },
+      billingAddress: sampleBillingAddress,
+    },
     defaults: {
       en: {
         subject: 'We received your account request',
         html: `<h1 style="font-size:22px;margin:0 0 16px">Thank you, {{ contact.firstName }}</h1>
 <p>We received your request to open an account{% if account %} for <strong>{{ account.name }}</strong>{% endif %} with {{ seller.name }}.</p>
-<p>Our team reviews every request, usually within one business day. We will email you at {{ contact.email }} as soon as your account is ready.</p>`,
+<p>Our team reviews every request, usually within one business day. We will email you at {{ contact.email }} as soon as your account is ready.</p>
+${requestSummaryHtml}`,
         text: `Thank you, {{ contact.firstName }}.
 
 We received your request to open an account{% if account %} for {{ account.name }}{% endif %} with {{ seller.name }}.
-Our team reviews every request, usually within one business day. We will email you at {{ contact.email }} as soon as your account is ready.`,
+Our team reviews every request, usually within one business day. We will email you at {{ contact.email }} as soon as your account is ready.
+${requestSummaryText}`,
       },
     },
   },
@@ -184,6 +215,35 @@ ${button('signInUrl', 'Sign in')}`,
 {% if validUntil %}It can be used until {{ validUntil | date: "%B %-d, %Y" }}.
 {% endif %}
 Sign in: {{ signInUrl }}`,
+      },
+    },
+  },
+  'sign-up-existing-email': {
+    name: 'Sign-up with an email that has an account',
+    description:
+      'Sent to the owner of an email when someone tries to create an account or a login with it; the visitor is told only to check their email.',
+    sample: {
+      contact: sampleContact,
+      signInUrl: 'https://shop.example/store/sign-in',
+      resetUrl: 'https://shop.example/store/reset',
+    },
+    defaults: {
+      en: {
+        subject: 'Someone tried to create an account with your email',
+        html: `<p>Hello {{ contact.firstName }},</p>
+<p>someone just tried to create a new {{ seller.name }} account with <strong>{{ contact.email }}</strong>. This email already has an account, so nothing new was created.</p>
+<p>If it was you, sign in with this email. If you do not remember your password, choose a new one.</p>
+${button('signInUrl', 'Sign in')}
+<p><a href="{{ resetUrl }}">I forgot my password</a></p>
+<p style="color:#555;font-size:13px">If it was not you, you can ignore this email: your account and password stay as they are.</p>`,
+        text: `Hello {{ contact.firstName }},
+
+someone just tried to create a new {{ seller.name }} account with {{ contact.email }}. This email already has an account, so nothing new was created.
+
+If it was you, sign in with this email: {{ signInUrl }}
+If you do not remember your password, choose a new one: {{ resetUrl }}
+
+If it was not you, ignore this email: your account and password stay as they are.`,
       },
     },
   },

@@ -1,23 +1,31 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type {
-  Branding as BrandingSchema,
-  Settings as SettingsSchema,
-  SettingsUpdateBody,
-} from '../../contracts/email-templates.ts';
+import type { Branding as BrandingSchema } from '../../contracts/email-templates.ts';
+import type { Settings, SettingsChoices, SettingsUpdateBody } from '../../contracts/settings.ts';
 import { api } from './client.ts';
 
 export type Branding = z.infer<typeof BrandingSchema>;
-export type Settings = z.infer<typeof SettingsSchema>;
+export type { Settings, SettingsChoices };
 export type SettingsUpdateInput = z.input<typeof SettingsUpdateBody>;
 
-/** Settings: the branding of emails and storefront pages. */
+/** Settings: the branding of emails and storefront pages, sign-up (Customer data), account numbers. */
 export const settingsKey = ['settings'] as const;
+export const settingsChoicesKey = ['settings', 'choices'] as const;
 
 export function useSettings() {
   return useQuery({
     queryKey: settingsKey,
     queryFn: ({ signal }) => api<Settings>('/settings', { signal }),
+  });
+}
+
+/** The values the defaults of new accounts can take (those that exist on accounts, customer groups). */
+export function useSettingsChoices(enabled = true) {
+  return useQuery({
+    queryKey: settingsChoicesKey,
+    queryFn: ({ signal }) => api<SettingsChoices>('/settings/choices', { signal }),
+    staleTime: 30_000,
+    enabled,
   });
 }
 
@@ -27,6 +35,7 @@ export function useUpdateSettings() {
     mutationFn: (body: SettingsUpdateInput) => api<Settings>('/settings', { method: 'PATCH', body }),
     onSuccess: (s) => {
       qc.setQueryData(settingsKey, s);
+      void qc.invalidateQueries({ queryKey: settingsChoicesKey });
       void qc.invalidateQueries({ queryKey: storeBrandingKey });
       // Previews include the branded layout.
       void qc.invalidateQueries({ queryKey: ['email-templates', 'preview'] });

@@ -1,6 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { StoreSessionInfo as StoreSessionInfoSchema } from '../../contracts/emails.ts';
+import type {
+  JoinBody,
+  JoinVerifyBody,
+  JoinVerifyResult as JoinVerifyResultSchema,
+  StoreRegisterBody,
+  StoreRegisterResult as StoreRegisterResultSchema,
+  StoreRegistrationInfo as StoreRegistrationInfoSchema,
+} from '../../contracts/registration.ts';
 import { api, isApiError } from './client.ts';
 
 export type StoreSessionInfo = z.infer<typeof StoreSessionInfoSchema>;
@@ -69,5 +77,55 @@ export function useActivationResend() {
   return useMutation({
     mutationFn: (body: { email: string }) =>
       api<{ message: string }>('/store/activation/resend', { method: 'POST', body }),
+  });
+}
+
+export type StoreRegistrationInfo = z.infer<typeof StoreRegistrationInfoSchema>;
+export type StoreRegisterInput = z.input<typeof StoreRegisterBody>;
+export type StoreRegisterResult = z.infer<typeof StoreRegisterResultSchema>;
+export type JoinVerifyInput = z.input<typeof JoinVerifyBody>;
+export type JoinVerifyResult = z.infer<typeof JoinVerifyResultSchema>;
+export type JoinInput = z.input<typeof JoinBody>;
+
+/** Which sign-up links the sign-in page shows, and whether personal accounts may be opened. */
+export function useStoreRegistration() {
+  return useQuery({
+    queryKey: ['store-registration'],
+    queryFn: ({ signal }) => api<StoreRegistrationInfo>('/store/registration', { signal }),
+    staleTime: 60_000,
+  });
+}
+
+/**
+ * Sign-up and joining an account may sign the contact in (outcome `active`): the cached "nobody signed
+ * in" must go before the account page asks again.
+ */
+function forgetSessionWhenActive(qc: ReturnType<typeof useQueryClient>) {
+  return (result: StoreRegisterResult) => {
+    if (result.outcome === 'active') qc.removeQueries({ queryKey: storeSessionKey });
+  };
+}
+
+export function useStoreRegister() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: StoreRegisterInput) =>
+      api<StoreRegisterResult>('/store/register', { method: 'POST', body }),
+    onSuccess: forgetSessionWhenActive(qc),
+  });
+}
+
+export function useJoinVerify() {
+  return useMutation({
+    mutationFn: (body: JoinVerifyInput) =>
+      api<JoinVerifyResult>('/store/join/verify', { method: 'POST', body }),
+  });
+}
+
+export function useJoin() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: JoinInput) => api<StoreRegisterResult>('/store/join', { method: 'POST', body }),
+    onSuccess: forgetSessionWhenActive(qc),
   });
 }

@@ -22,6 +22,7 @@ import {
   IconSettings,
   IconTemplate,
   IconShieldCheck,
+  IconUserCheck,
   IconUsers,
   IconUserShield,
   IconUsersGroup,
@@ -30,11 +31,13 @@ import { createLink, Outlet, useRouter, useRouterState } from '@tanstack/react-r
 import { useEffect, useRef, type AnchorHTMLAttributes, type ComponentType, type Ref } from 'react';
 import { useCan, useSession, useSignOut, type Permission } from '../api/session.ts';
 import { ErrorAlert } from '../components/ui.tsx';
+import { ApprovalsNavBadge } from './approvals/ApprovalsPage.tsx';
 
 interface NavItem {
   to:
     | '/accounts'
     | '/contacts'
+    | '/approvals'
     | '/imports'
     | '/employees'
     | '/roles'
@@ -58,6 +61,7 @@ const RouterNavLink = createLink(
 const NAV: NavItem[] = [
   { to: '/accounts', label: 'Accounts', icon: IconBuilding, permission: 'accounts.read' },
   { to: '/contacts', label: 'Contacts', icon: IconUsers, permission: 'contacts.read' },
+  { to: '/approvals', label: 'Approvals', icon: IconUserCheck, permission: 'approvals.manage' },
   { to: '/imports', label: 'Imports', icon: IconFileImport, permission: 'imports.read' },
   { to: '/employees', label: 'Employees', icon: IconUserShield, permission: 'employees.read' },
   { to: '/roles', label: 'Roles & group roles', icon: IconShieldCheck, permission: 'roles.read' },
@@ -170,6 +174,7 @@ export function PortalLayout() {
               to={item.to}
               label={item.label}
               leftSection={<item.icon size={18} stroke={1.6} />}
+              rightSection={item.to === '/approvals' ? <ApprovalsNavBadge /> : undefined}
               active={pathname === item.to || pathname.startsWith(item.to + '/')}
               onClick={close}
               style={{ borderRadius: 'var(--mantine-radius-sm)' }}

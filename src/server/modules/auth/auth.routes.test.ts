@@ -153,7 +153,7 @@ describe('employee sign-in, API keys and first start', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         employee: { id: e.id, email: e.email, name: null, roles: ['companyView'] },
-        permissions: ['accounts.read', 'contacts.read', 'emails.read', 'roles.read'],
+        permissions: ['accounts.read', 'contacts.read', 'customerGroups.read', 'emails.read', 'roles.read'],
       });
       const setCookie = String(res.headers['set-cookie']);
       expect(setCookie).toMatch(/^clt_session=/);

@@ -1,6 +1,7 @@
-import { Settings, SettingsUpdateBody } from '../../../contracts/email-templates.ts';
+import { ErrorBody } from '../../../contracts/common.ts';
+import { Settings, SettingsChoices, SettingsUpdateBody } from '../../../contracts/settings.ts';
 import type { App, AppDeps } from '../../deps.ts';
-import { getSettings, updateSettings } from './settings.service.ts';
+import { getSettings, getSettingsChoices, updateSettings } from './settings.service.ts';
 
 export async function settingsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -10,14 +11,32 @@ export async function settingsRoutes(app: App, deps: AppDeps) {
     config: { access: 'settings.read' },
     schema: {
       tags,
-      summary: 'The store’s settings (branding of emails and storefront pages)',
+      summary: 'The store’s settings: branding, sign-up (Customer data), account numbers, ERP sync',
       response: { 200: Settings },
     },
     handler: (request) => getSettings(db, request.ctx),
   });
   app.patch('/api/settings', {
     config: { access: 'settings.write' },
-    schema: { tags, summary: 'Change settings', body: SettingsUpdateBody, response: { 200: Settings } },
+    schema: {
+      tags,
+      summary: 'Change settings',
+      description:
+        'Any part may be sent; `registration` is merged field by field with what is stored. The defaults of ' +
+        'new accounts must exist: payment terms, price group and sales rep code that some account has, keys ' +
+        'of existing customer groups — otherwise 422 with `details` naming the field.',
+      body: SettingsUpdateBody,
+      response: { 200: Settings, 422: ErrorBody },
+    },
     handler: (request) => updateSettings(db, request.ctx, request.body),
+  });
+  app.get('/api/settings/choices', {
+    config: { access: 'settings.read' },
+    schema: {
+      tags,
+      summary: 'What the defaults of new accounts can be: values that exist on accounts, customer groups',
+      response: { 200: SettingsChoices },
+    },
+    handler: (request) => getSettingsChoices(db, request.ctx),
   });
 }

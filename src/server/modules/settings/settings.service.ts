@@ -1,50 +1,150 @@
-import type { z } from 'zod';
-import type { Settings, SettingsUpdateBody } from '../../../contracts/email-templates.ts';
+import type { RegistrationSettings } from '../../../contracts/registration.ts';
+import type {
+  RegistrationSettingsPatch,
+  Settings,
+  SettingsChoices,
+  SettingsUpdateBody,
+} from '../../../contracts/settings.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { brandingOf } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
+import { unprocessable, type FieldError } from '../../lib/errors.ts';
+import { accountNumberPrefix } from '../accounts/accounts.repository.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
+import { erpSyncPolicy, registrationSettings } from './registration.ts';
+import {
+  existingGroupKeys,
+  settingsChoices,
+  valueExists,
+  writeSetting,
+  type DefaultField,
+} from './settings.repository.ts';
 
-type SettingsDto = z.infer<typeof Settings>;
+async function readSettings(db: Executor, scopeId: string): Promise<Settings> {
+  return {
+    branding: await brandingOf(db, scopeId),
+    registration: await registrationSettings(db, scopeId),
+    accountNumberPrefix: await accountNumberPrefix(db, scopeId),
+    erpSyncPolicy: await erpSyncPolicy(db, scopeId),
+  };
+}
 
-export async function getSettings(db: Executor, ctx: RequestContext): Promise<SettingsDto> {
+export async function getSettings(db: Executor, ctx: RequestContext): Promise<Settings> {
   assertCan(ctx, 'settings.read');
-  return { branding: await brandingOf(db, ctx.scopeId) };
+  return readSettings(db, ctx.scopeId);
+}
+
+export async function getSettingsChoices(db: Executor, ctx: RequestContext): Promise<SettingsChoices> {
+  assertCan(ctx, 'settings.read');
+  return settingsChoices(db, ctx.scopeId);
+}
+
+function mergeRegistration(
+  base: RegistrationSettings,
+  patch: RegistrationSettingsPatch,
+): RegistrationSettings {
+  const { defaults, ...newAccount } = patch.newAccount ?? {};
+  const merged: RegistrationSettings = {
+    newAccount: {
+      ...base.newAccount,
+      ...newAccount,
+      defaults: { ...base.newAccount.defaults, ...defaults },
+    },
+    newContact: { ...base.newContact, ...patch.newContact },
+    allowPersonalAccounts: patch.allowPersonalAccounts ?? base.allowPersonalAccounts,
+  };
+  merged.newAccount.defaults.customerGroups = [...new Set(merged.newAccount.defaults.customerGroups)];
+  return merged;
+}
+
+const DEFAULT_LABELS: Record<DefaultField, string> = {
+  paymentTerms: 'payment terms',
+  priceGroup: 'price group',
+  salesRepCode: 'sales rep code',
+};
+
+/**
+ * Defaults must be values that exist: a value an account has, a customer group of the store. Only what changes
+ * is checked, so a value saved earlier stays saved after the last account using it changes.
+ */
+async function checkDefaults(
+  db: Executor,
+  scopeId: string,
+  before: RegistrationSettings['newAccount']['defaults'],
+  after: RegistrationSettings['newAccount']['defaults'],
+): Promise<void> {
+  const problems: FieldError[] = [];
+  const path = 'registration.newAccount.defaults';
+  for (const field of ['paymentTerms', 'priceGroup', 'salesRepCode'] as const) {
+    const value = after[field];
+    if (value === null || value === before[field]) continue;
+    if (!(await valueExists(db, scopeId, field, value)))
+      problems.push({
+        path: `${path}.${field}`,
+        message: `No account has the ${DEFAULT_LABELS[field]} “${value}”; choose one that exists`,
+      });
+  }
+  const added = after.customerGroups.filter((k) => !before.customerGroups.includes(k));
+  const found = await existingGroupKeys(db, scopeId, added);
+  const unknown = added.filter((k) => !found.includes(k));
+  if (unknown.length)
+    problems.push({
+      path: `${path}.customerGroups`,
+      message: `Unknown customer group${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`,
+    });
+  if (problems.length)
+    throw unprocessable(`Check the defaults of new accounts: ${problems[0]!.message}`, problems);
+}
+
+/** `{newAccount: {enabled: true}}` → `{'newAccount.enabled': true}`, so an audit entry names what changed. */
+function flatten(value: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
 }
 
 export async function updateSettings(
   db: Db,
   ctx: RequestContext,
-  body: z.infer<typeof SettingsUpdateBody>,
-): Promise<SettingsDto> {
+  body: SettingsUpdateBody,
+): Promise<Settings> {
   assertCan(ctx, 'settings.write');
   return db.transaction().execute(async (tx) => {
-    const before = await brandingOf(tx, ctx.scopeId);
-    if (body.branding) {
-      const branding = { ...before, ...body.branding };
-      await tx
-        .insertInto('settings')
-        .values({
-          scope_id: ctx.scopeId,
-          key: 'branding',
-          value: JSON.stringify(branding),
-          updated_at: new Date(),
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['scope_id', 'key'])
-            .doUpdateSet({ value: JSON.stringify(branding), updated_at: new Date() }),
-        )
-        .execute();
-      const changes = diff(before, branding);
-      if (changes)
-        await recordAudit(tx, ctx, {
-          action: 'settings.updated',
-          entityType: 'settings',
-          entityId: 'branding',
-          ...changes,
-        });
+    const before = await readSettings(tx, ctx.scopeId);
+    const after: Settings = {
+      branding: body.branding ? { ...before.branding, ...body.branding } : before.branding,
+      registration: body.registration
+        ? mergeRegistration(before.registration, body.registration)
+        : before.registration,
+      accountNumberPrefix: body.accountNumberPrefix ?? before.accountNumberPrefix,
+      erpSyncPolicy: body.erpSyncPolicy ?? before.erpSyncPolicy,
+    };
+    if (body.registration)
+      await checkDefaults(
+        tx,
+        ctx.scopeId,
+        before.registration.newAccount.defaults,
+        after.registration.newAccount.defaults,
+      );
+    for (const key of ['branding', 'registration', 'accountNumberPrefix', 'erpSyncPolicy'] as const) {
+      if (body[key] === undefined) continue;
+      const changes =
+        key === 'branding' || key === 'registration'
+          ? diff(flatten(before[key]), flatten(after[key]))
+          : diff({ [key]: before[key] }, { [key]: after[key] });
+      if (!changes) continue;
+      await writeSetting(tx, ctx.scopeId, key, after[key]);
+      await recordAudit(tx, ctx, {
+        action: 'settings.updated',
+        entityType: 'settings',
+        entityId: key,
+        ...changes,
+      });
     }
-    return { branding: await brandingOf(tx, ctx.scopeId) };
+    return readSettings(tx, ctx.scopeId);
   });
 }

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBody } from '../../../contracts/common.ts';
 import { StoreActivateBody, StoreSessionBody, StoreSessionInfo } from '../../../contracts/emails.ts';
@@ -20,6 +21,25 @@ import {
   storeContact,
   verifyContactCredentials,
 } from './store.service.ts';
+
+/** Signs a contact in on the storefront: a session and its cookie (sign-in, sign-up, joining an account). */
+export async function startContactSession(
+  deps: AppDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  contactId: string,
+): Promise<void> {
+  const { token, expiresAt } = await startSession(
+    deps.database.db,
+    { type: 'contact', id: contactId },
+    {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      ttlMs: deps.config.sessionTtlMs,
+    },
+  );
+  reply.setCookie(CONTACT_COOKIE, token, cookieOptions(deps, expiresAt));
+}
 
 export async function storeRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -54,16 +74,7 @@ export async function storeRoutes(app: App, deps: AppDeps) {
         request.body.email,
         request.body.password,
       );
-      const { token, expiresAt } = await startSession(
-        db,
-        { type: 'contact', id: contactId },
-        {
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-          ttlMs: deps.config.sessionTtlMs,
-        },
-      );
-      reply.setCookie(CONTACT_COOKIE, token, cookieOptions(deps, expiresAt));
+      await startContactSession(deps, request, reply, contactId);
       return (await storeContact(db, contactId))!;
     },
   });

@@ -43,6 +43,8 @@ import {
 import { AddContactDialog } from '../contacts/AddContactDialog.tsx';
 import { BulkAddContactsDialog } from '../contacts/BulkAddContactsDialog.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { PendingApprovalBanner } from '../approvals/ApprovalActions.tsx';
+import { AccountInvoices } from './AccountInvoices.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
 
@@ -66,7 +68,13 @@ export function AccountPage() {
         title={
           <Group gap="sm">
             {a.name}
-            <StatusBadge status={a.status} />
+            {a.status === 'pending' ? (
+              <Badge variant="light" color="yellow" radius="sm">
+                Pending approval
+              </Badge>
+            ) : (
+              <StatusBadge status={a.status} />
+            )}
           </Group>
         }
         subtitle={[a.number, a.code, a.kind === 'business' ? 'Business' : 'Personal']
@@ -92,6 +100,7 @@ export function AccountPage() {
           </>
         }
       />
+      {a.status === 'pending' && can('approvals.manage') ? <PendingApprovalBanner account={a} /> : null}
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Paper withBorder p="md" radius="md" h="100%">
@@ -117,6 +126,11 @@ export function AccountPage() {
         <Grid.Col span={12}>
           <Paper withBorder p="md" radius="md">
             <AccountContacts accountId={a.id} />
+          </Paper>
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <Paper withBorder p="md" radius="md">
+            <AccountInvoices accountId={a.id} />
           </Paper>
         </Grid.Col>
       </Grid>

@@ -8,6 +8,7 @@ import {
   Image,
   Paper,
   Stack,
+  Tabs,
   Text,
   TextInput,
   Title,
@@ -17,6 +18,7 @@ import { isApiError } from '../../api/client.ts';
 import { useSettings, useUpdateSettings, type Branding } from '../../api/settings.ts';
 import { useCan } from '../../api/session.ts';
 import { ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
+import { CustomerDataForm } from './CustomerDataForm.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 const SWATCHES = ['#1c7ed6', '#4263eb', '#0ca678', '#2f9e44', '#e8590c', '#c92a2a', '#ae3ec9', '#212529'];
@@ -25,10 +27,26 @@ export function SettingsPage() {
   const settings = useSettings();
   if (settings.isPending) return <PageLoader />;
   if (settings.isError) return <ErrorAlert error={settings.error} />;
+  const { branding, ...customerData } = settings.data;
   return (
     <>
-      <PageHeader title="Settings" subtitle="How your emails and storefront pages look" />
-      <BrandingForm key={JSON.stringify(settings.data.branding)} branding={settings.data.branding} />
+      <PageHeader
+        title="Settings"
+        subtitle="How your emails and storefront pages look, and who can sign up"
+      />
+      <Tabs defaultValue="branding" keepMounted={false}>
+        <Tabs.List mb="md">
+          <Tabs.Tab value="branding">Branding</Tabs.Tab>
+          <Tabs.Tab value="customer-data">Customer data</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="branding">
+          <BrandingForm key={JSON.stringify(branding)} branding={branding} />
+        </Tabs.Panel>
+        <Tabs.Panel value="customer-data">
+          {/* Remount on a server change so the form starts from the saved values. */}
+          <CustomerDataForm key={JSON.stringify(customerData)} settings={settings.data} />
+        </Tabs.Panel>
+      </Tabs>
     </>
   );
 }

@@ -3,6 +3,7 @@ import {
   Alert,
   Button,
   Center,
+  Divider,
   Group,
   Loader,
   Paper,
@@ -13,7 +14,7 @@ import {
 } from '@mantine/core';
 import { Navigate, useNavigate } from '@tanstack/react-router';
 import { errorMessage, isApiError } from '../../api/client.ts';
-import { useStoreSession, useStoreSignIn } from '../../api/store.ts';
+import { useStoreRegistration, useStoreSession, useStoreSignIn } from '../../api/store.ts';
 import { AnchorLink } from '../../components/links.tsx';
 
 function signInError(e: unknown) {
@@ -84,8 +85,30 @@ export function StoreSignInPage() {
           <Button type="submit" loading={signIn.isPending}>
             Sign in
           </Button>
+          <SignUpLinks />
         </Stack>
       </form>
     </Paper>
+  );
+}
+
+/** The seller's sign-up links (Settings → Customer data), each only when switched on. */
+function SignUpLinks() {
+  const { data } = useStoreRegistration();
+  if (!data || (!data.newAccount.enabled && !data.newContact.enabled)) return null;
+  return (
+    <Stack gap="xs" data-testid="store-sign-up-links">
+      <Divider label="No login yet?" labelPosition="center" />
+      {data.newAccount.enabled ? (
+        <AnchorLink to="/store/register" ta="center">
+          {data.newAccount.linkText}
+        </AnchorLink>
+      ) : null}
+      {data.newContact.enabled ? (
+        <AnchorLink to="/store/join" ta="center">
+          {data.newContact.linkText}
+        </AnchorLink>
+      ) : null}
+    </Stack>
   );
 }

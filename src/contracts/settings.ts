@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { Key, text } from './common.ts';
+import { Branding } from './email-templates.ts';
+import { AccountNumberPrefix, ErpSyncPolicy, RegistrationSettings } from './registration.ts';
+
+/** Settings of the store (scope): branding, Settings → Customer data. */
+export const Settings = z.object({
+  branding: Branding,
+  registration: RegistrationSettings,
+  accountNumberPrefix: z.string().describe('Generated account numbers are this prefix and an integer'),
+  erpSyncPolicy: ErpSyncPolicy.describe(
+    'When a self-registered account goes to the ERP: its first order, when it is enabled, or never by itself',
+  ),
+});
+export type Settings = z.infer<typeof Settings>;
+
+const choice = z.string().trim().min(1, 'Required').max(64).nullable();
+
+/** Any part of the sign-up settings; what is left out keeps its stored value. */
+export const RegistrationSettingsPatch = z.object({
+  newAccount: z
+    .object({
+      enabled: z.boolean().optional(),
+      linkText: text(100).optional(),
+      access: z.enum(['immediate', 'approval']).optional(),
+      defaults: z
+        .object({
+          paymentTerms: choice
+            .optional()
+            .describe('One of the payment terms of an existing account, or null'),
+          customerGroups: z.array(Key).max(50).optional().describe('Keys of existing customer groups'),
+          priceGroup: choice.optional().describe('One of the price groups of an existing account, or null'),
+          salesRepCode: choice
+            .optional()
+            .describe('One of the sales rep codes of an existing account, or null'),
+        })
+        .optional(),
+    })
+    .optional(),
+  newContact: z.object({ enabled: z.boolean().optional(), linkText: text(100).optional() }).optional(),
+  allowPersonalAccounts: z.boolean().optional(),
+});
+export type RegistrationSettingsPatch = z.infer<typeof RegistrationSettingsPatch>;
+
+export const SettingsUpdateBody = z.object({
+  branding: Branding.partial().optional(),
+  registration: RegistrationSettingsPatch.optional(),
+  accountNumberPrefix: AccountNumberPrefix.optional(),
+  erpSyncPolicy: ErpSyncPolicy.optional(),
+});
+export type SettingsUpdateBody = z.infer<typeof SettingsUpdateBody>;
+
+/** What the Customer data pickers offer: values that exist on accounts of the store, sorted. */
+export const SettingsChoices = z.object({
+  paymentTerms: z.array(z.string()),
+  priceGroups: z.array(z.string()),
+  salesRepCodes: z.array(z.string()),
+  customerGroups: z.array(z.object({ key: z.string(), name: z.string() })),
+  nextAccountSequence: z
+    .number()
+    .int()
+    .describe('The integer the next generated account number will end with (prefix + this)'),
+});
+export type SettingsChoices = z.infer<typeof SettingsChoices>;

@@ -1,0 +1,332 @@
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import type {
+  BillingAddress,
+  StoreRegisterBody,
+  StoreRegisterResult,
+  StoreRegistrationInfo,
+} from '../../../contracts/registration.ts';
+import type { Db, Executor } from '../../db/client.ts';
+import type { Outbox } from '../../email/outbox.ts';
+import type { RequestContext } from '../../http/context.ts';
+import { AppError, unprocessable, uniqueViolation } from '../../lib/errors.ts';
+import { hashNewPassword } from '../../lib/password-policy.ts';
+import {
+  accountNumberPrefix,
+  auditedAccount,
+  nextGeneratedNumber,
+  selectAccounts,
+  toAccount,
+} from '../accounts/accounts.repository.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
+import { registrationSettings } from '../settings/registration.ts';
+
+export type RegistrationDeps = { db: Db; outbox: Outbox; publicUrl: string };
+
+type RegisterResult = z.infer<typeof StoreRegisterResult>;
+/** `contactId` only when the visitor is to be signed in (a new account with immediate access). */
+export type RegisterOutcome = RegisterResult & { contactId?: string };
+
+/** The answer of an approval-mode sign-up; also what a bot (honeypot) and an already-used email hear. */
+export const PENDING_MESSAGE =
+  'Thank you! We received your request. Our team reviews every request, usually within one business day, and will email you as soon as your account is ready.';
+/** Immediate access, but the email already has an account: nothing is created, its owner gets an email. */
+export const CHECK_EMAIL_MESSAGE =
+  'Thank you! We have sent you an email about your request. Check your inbox to continue.';
+const ACTIVE_MESSAGE = 'Your account is ready and you are signed in.';
+
+/** A context for what a visitor does on the storefront: a system-like actor, the visitor's IP. */
+export function selfRegistrationContext(
+  scopeId: string,
+  request: { ip: string | null; requestId: string | null },
+): RequestContext {
+  return {
+    actor: {
+      type: 'system',
+      id: null,
+      label: 'self-registration',
+      roles: [],
+      permissions: new Set(),
+      restrictToAssigned: false,
+    },
+    source: 'self-registration',
+    scopeId,
+    ip: request.ip,
+    requestId: request.requestId,
+  };
+}
+
+/** What the storefront sign-in page shows: which sign-up links, with which texts. */
+export async function storeRegistrationInfo(
+  db: Executor,
+  scopeId: string,
+): Promise<z.infer<typeof StoreRegistrationInfo>> {
+  const s = await registrationSettings(db, scopeId);
+  return {
+    newAccount: { enabled: s.newAccount.enabled, linkText: s.newAccount.linkText },
+    newContact: { enabled: s.newContact.enabled, linkText: s.newContact.linkText },
+    allowPersonalAccounts: s.allowPersonalAccounts,
+  };
+}
+
+export async function findContactByEmail(db: Executor, scopeId: string, email: string) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'email', 'first_name', 'last_name', 'language'])
+    .where('scope_id', '=', scopeId)
+    .where(sql<boolean>`lower(email) = lower(${email})`)
+    .executeTakeFirst();
+}
+
+/**
+ * Someone used an email that already has a contact to sign up or join: nothing is created, the visitor
+ * hears what a new email would hear, and the owner of the email is told (and may sign in or reset).
+ */
+export async function notifyEmailOwner(
+  deps: RegistrationDeps,
+  ctx: RequestContext,
+  email: string,
+  attempt: 'new-account' | 'join',
+): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    const owner = await findContactByEmail(tx, ctx.scopeId, email);
+    if (!owner) return;
+    const emailId = await deps.outbox.enqueue(tx, {
+      scopeId: ctx.scopeId,
+      templateKey: 'sign-up-existing-email',
+      language: owner.language,
+      to: owner.email,
+      contactId: owner.id,
+      variables: {
+        contact: { firstName: owner.first_name, lastName: owner.last_name, email: owner.email },
+        signInUrl: `${deps.publicUrl}/store/sign-in`,
+        resetUrl: `${deps.publicUrl}/store/reset`,
+      },
+    });
+    await recordAudit(tx, ctx, {
+      action: 'contact.sign_up_attempted',
+      entityType: 'contact',
+      entityId: owner.id,
+      after: { attempt, emailId },
+    });
+  });
+}
+
+/** The unique index on (scope, lower(email)) turned away a second contact with this email. */
+export const emailTaken = (err: unknown) => uniqueViolation(err) === 'contacts_scope_email_key';
+
+/**
+ * `POST /api/store/register`: a visitor creates an account with its first contact (seed 004). With
+ * immediate access both are active and the caller signs the contact in; with approval both wait as
+ * `pending` and the visitor gets `new-account-request-confirmation` (cc/bcc: the seller's staff).
+ */
+export async function registerAccount(
+  deps: RegistrationDeps,
+  ctx: RequestContext,
+  body: StoreRegisterBody,
+): Promise<RegisterOutcome> {
+  const settings = await registrationSettings(deps.db, ctx.scopeId);
+  const { newAccount } = settings;
+  if (!newAccount.enabled) throw new AppError('forbidden', 'Creating accounts online is not available');
+  if (body.kind === 'personal' && !settings.allowPersonalAccounts)
+    throw unprocessable('Accounts can only be opened for a business', [
+      { path: 'kind', message: 'Only business accounts can be created' },
+    ]);
+  const companyName = body.kind === 'business' ? body.companyName : null;
+  if (body.kind === 'business' && !companyName)
+    throw unprocessable('Enter your company name', [
+      { path: 'companyName', message: 'Required for a business account' },
+    ]);
+  // Hashed on every path (bot, used email, new account), so the time taken tells nothing.
+  const passwordHash = await hashNewPassword(body.password);
+  const silent: RegisterOutcome = {
+    outcome: 'pending',
+    message: newAccount.access === 'approval' ? PENDING_MESSAGE : CHECK_EMAIL_MESSAGE,
+  };
+  // A bot filled the field people cannot see: it hears an approval-mode success, nothing is stored.
+  if (body.website?.trim()) return { outcome: 'pending', message: PENDING_MESSAGE };
+
+  if (await findContactByEmail(deps.db, ctx.scopeId, body.email)) {
+    await notifyEmailOwner(deps, ctx, body.email, 'new-account');
+    return silent;
+  }
+  try {
+    return await createRegisteredAccount(deps, ctx, body, {
+      name: companyName ?? `${body.firstName} ${body.lastName}`,
+      passwordHash,
+      settings: newAccount,
+    });
+  } catch (err) {
+    // Two sign-ups with the same new email at once: the loser is treated as an existing email.
+    if (!emailTaken(err)) throw err;
+    await notifyEmailOwner(deps, ctx, body.email, 'new-account');
+    return silent;
+  }
+}
+
+type NewAccountSettings = Awaited<ReturnType<typeof registrationSettings>>['newAccount'];
+
+async function createRegisteredAccount(
+  deps: RegistrationDeps,
+  ctx: RequestContext,
+  body: StoreRegisterBody,
+  input: { name: string; passwordHash: string; settings: NewAccountSettings },
+): Promise<RegisterOutcome> {
+  const { settings } = input;
+  const immediate = settings.access === 'immediate';
+  const status = immediate ? ('active' as const) : ('pending' as const);
+  const prefix = await accountNumberPrefix(deps.db, ctx.scopeId);
+  // A generated number can collide with one an ERP assigned earlier; draw again a few times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.db.transaction().execute(async (tx) => {
+        const now = new Date();
+        const number = await nextGeneratedNumber(tx, prefix);
+        const { id: accountId } = await tx
+          .insertInto('accounts')
+          .values({
+            scope_id: ctx.scopeId,
+            kind: body.kind,
+            name: input.name,
+            code: null,
+            number,
+            status,
+            payment_terms: settings.defaults.paymentTerms,
+            price_group: settings.defaults.priceGroup,
+            sales_rep_code: settings.defaults.salesRepCode,
+            erp_synced_at: null,
+            custom: '{}',
+            self_registered: true,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await addDefaultCustomerGroups(tx, ctx.scopeId, accountId, settings.defaults.customerGroups);
+        const address = body.billingAddress;
+        await tx
+          .insertInto('addresses')
+          .values({
+            account_id: accountId,
+            contact_id: null,
+            type: 'billing',
+            is_default: true,
+            name: null,
+            line1: address.line1,
+            line2: address.line2 ?? null,
+            city: address.city,
+            postal_code: address.postalCode,
+            region: address.region ?? null,
+            country: address.country,
+          })
+          .execute();
+        const { id: contactId } = await tx
+          .insertInto('contacts')
+          .values({
+            scope_id: ctx.scopeId,
+            email: body.email,
+            first_name: body.firstName,
+            last_name: body.lastName,
+            phone: body.phone ?? null,
+            work_phone: null,
+            status,
+            password_hash: input.passwordHash,
+            login_valid_from: null,
+            login_valid_until: null,
+            activated_at: now,
+            last_sign_in_at: immediate ? now : null,
+            custom: '{}',
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await tx
+          .insertInto('contact_accounts')
+          .values({ contact_id: contactId, account_id: accountId, is_primary: true })
+          .execute();
+
+        const account = toAccount(
+          (await selectAccounts(tx).where('accounts.id', '=', accountId).executeTakeFirst())!,
+        );
+        await recordAudit(tx, ctx, {
+          action: 'account.created',
+          entityType: 'account',
+          entityId: accountId,
+          after: {
+            ...auditedAccount(account),
+            selfRegistered: true,
+            paymentTerms: settings.defaults.paymentTerms,
+            priceGroup: settings.defaults.priceGroup,
+            salesRepCode: settings.defaults.salesRepCode,
+            customerGroups: account.customerGroups,
+            billingAddress: billingAddressOf(address),
+          },
+        });
+        const contact = (await loadContact(tx, contactId))!;
+        await recordAudit(tx, ctx, {
+          action: 'contact.created',
+          entityType: 'contact',
+          entityId: contactId,
+          after: { ...auditedContact(contact), hasLogin: true },
+        });
+        if (immediate) return { outcome: 'active' as const, message: ACTIVE_MESSAGE, contactId };
+
+        await deps.outbox.enqueue(tx, {
+          scopeId: ctx.scopeId,
+          templateKey: 'new-account-request-confirmation',
+          language: contact.language,
+          to: contact.email,
+          contactId,
+          variables: {
+            contact: {
+              firstName: contact.firstName,
+              lastName: contact.lastName,
+              email: contact.email,
+              phone: contact.phone,
+            },
+            account: { name: account.name, number: account.number, kind: account.kind },
+            billingAddress: billingAddressOf(address),
+          },
+        });
+        return { outcome: 'pending' as const, message: PENDING_MESSAGE };
+      });
+    } catch (err) {
+      if (uniqueViolation(err) === 'accounts_scope_number_key' && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+/** The settings name customer groups by key; a group deleted since is skipped rather than failing a sign-up. */
+async function addDefaultCustomerGroups(
+  tx: Executor,
+  scopeId: string,
+  accountId: string,
+  keys: string[],
+): Promise<void> {
+  if (!keys.length) return;
+  const groups = await tx
+    .selectFrom('customer_groups')
+    .select('id')
+    .where('scope_id', '=', scopeId)
+    .where('key', 'in', keys)
+    .execute();
+  if (!groups.length) return;
+  await tx
+    .insertInto('account_customer_groups')
+    .values(groups.map((g) => ({ account_id: accountId, customer_group_id: g.id })))
+    .execute();
+}
+
+export function billingAddressOf(a: BillingAddress): BillingAddress {
+  return {
+    line1: a.line1,
+    line2: a.line2 ?? null,
+    city: a.city,
+    postalCode: a.postalCode,
+    region: a.region ?? null,
+    country: a.country,
+  };
+}
