@@ -141,84 +141,70 @@ async function notPending(db: Executor, ctx: RequestContext, id: string) {
   return conflict(`This account is not waiting for approval (it is ${current.status}); nothing was changed`);
 }
 
+type Decision = { kind: 'approve'; approvedBy: string } | { kind: 'reject'; reason: string };
+
 /**
- * Approves a pending account: it and its waiting contacts become active and each of those contacts gets
- * `account-approved`. The conditional update makes two employees approving at once one approval, one email.
+ * Decides a pending account: it and its waiting contacts become active (approve) or disabled (reject),
+ * and each of those contacts gets `account-approved` or `account-rejected`. The conditional update makes
+ * two employees deciding at once one decision, one email.
  */
-export async function approveAccount(deps: ApprovalsDeps, ctx: RequestContext, id: string): Promise<Account> {
+async function decide(
+  deps: ApprovalsDeps,
+  ctx: RequestContext,
+  id: string,
+  decision: Decision,
+): Promise<Account> {
   assertCan(ctx, 'approvals.manage');
+  const approve = decision.kind === 'approve';
+  const status = approve ? 'active' : 'disabled';
   return deps.db.transaction().execute(async (tx) => {
-    const account = await decidePendingAccount(tx, ctx.scopeId, id, accountVisibleTo(ctx), {
-      status: 'active',
-      approvedBy: ctx.actor.label,
-    });
+    const account = await decidePendingAccount(
+      tx,
+      ctx.scopeId,
+      id,
+      accountVisibleTo(ctx),
+      decision.kind === 'approve'
+        ? { status: 'active', approvedBy: decision.approvedBy }
+        : { status: 'disabled', reason: decision.reason },
+    );
     if (!account) throw await notPending(tx, ctx, id);
-    const contacts = await decidePendingContacts(tx, id, 'active');
+    const contacts = await decidePendingContacts(tx, id, status);
     const emailIds: string[] = [];
     for (const c of contacts) {
       const emailId = await deps.outbox.enqueue(tx, {
         scopeId: ctx.scopeId,
-        templateKey: 'account-approved',
+        templateKey: approve ? 'account-approved' : 'account-rejected',
         language: c.language,
         to: c.email,
         contactId: c.id,
         variables: {
           contact: { firstName: c.first_name, lastName: c.last_name, email: c.email },
           account: { name: account.name, number: account.number },
-          signInUrl: `${deps.publicUrl}/store/sign-in`,
+          ...(decision.kind === 'approve'
+            ? { signInUrl: `${deps.publicUrl}/store/sign-in` }
+            : { reason: decision.reason }),
         },
       });
       if (emailId) emailIds.push(emailId);
     }
+    const contactIds = contacts.map((c) => c.id);
     await recordAudit(tx, ctx, {
-      action: 'account.approved',
+      action: approve ? 'account.approved' : 'account.rejected',
       entityType: 'account',
       entityId: id,
       before: { status: 'pending' },
-      after: { status: 'active', activatedContactIds: contacts.map((c) => c.id), emailIds },
+      after:
+        decision.kind === 'approve'
+          ? { status, activatedContactIds: contactIds, emailIds }
+          : { status, reason: decision.reason, disabledContactIds: contactIds, emailIds },
     });
     return getAccount(tx, ctx, id);
   });
 }
 
+export const approveAccount = (deps: ApprovalsDeps, ctx: RequestContext, id: string) =>
+  decide(deps, ctx, id, { kind: 'approve', approvedBy: ctx.actor.label });
+
 /** Rejects a pending account with a reason: it and its waiting contacts are disabled, each told why. */
-export async function rejectAccount(
-  deps: ApprovalsDeps,
-  ctx: RequestContext,
-  id: string,
-  reason: string,
-): Promise<Account> {
-  assertCan(ctx, 'approvals.manage');
-  return deps.db.transaction().execute(async (tx) => {
-    const account = await decidePendingAccount(tx, ctx.scopeId, id, accountVisibleTo(ctx), {
-      status: 'disabled',
-      reason,
-    });
-    if (!account) throw await notPending(tx, ctx, id);
-    const contacts = await decidePendingContacts(tx, id, 'disabled');
-    const emailIds: string[] = [];
-    for (const c of contacts) {
-      const emailId = await deps.outbox.enqueue(tx, {
-        scopeId: ctx.scopeId,
-        templateKey: 'account-rejected',
-        language: c.language,
-        to: c.email,
-        contactId: c.id,
-        variables: {
-          contact: { firstName: c.first_name, lastName: c.last_name, email: c.email },
-          account: { name: account.name, number: account.number },
-          reason,
-        },
-      });
-      if (emailId) emailIds.push(emailId);
-    }
-    await recordAudit(tx, ctx, {
-      action: 'account.rejected',
-      entityType: 'account',
-      entityId: id,
-      before: { status: 'pending' },
-      after: { status: 'disabled', reason, disabledContactIds: contacts.map((c) => c.id), emailIds },
-    });
-    return getAccount(tx, ctx, id);
-  });
-}
+export const rejectAccount = (deps: ApprovalsDeps, ctx: RequestContext, id: string, reason: string) =>
+  decide(deps, ctx, id, { kind: 'reject', reason });
