@@ -28,6 +28,9 @@ export async function createStage(db: Executor, importId: string): Promise<void>
 export async function indexStage(db: Executor, importId: string): Promise<void> {
   const name = `import_stage_${importId.replace(/-/g, '')}_line`;
   await sql`CREATE UNIQUE INDEX IF NOT EXISTS ${sql.ref(name)} ON ${stageTable(importId)} (line)`.execute(db);
+  // Statistics, so a range of lines is known to be a few thousand rows: without them the planner
+  // may hash-join each range against the whole contacts table instead of probing its index.
+  await sql`ANALYZE ${stageTable(importId)}`.execute(db);
 }
 
 /** Whether the stage holds any row (false too when the table is missing). */
