@@ -290,18 +290,21 @@ function addressesStatement(env: ApplyEnv, range: Range) {
 function contactsStatement(env: ApplyEnv, range: Range) {
   const stage = stageTable(env.importId);
   const individuals = env.type === 'individuals';
-  // The row's account by number or code, joined here rather than written to the stage first: a
-  // contacts file of a million rows would otherwise rewrite its whole stage once more.
+  // Lookups as LATERAL … LIMIT 1: always a probe of the unique index per row. The tables grow during
+  // an import faster than their statistics, and a plain join was planned as a hash join over the
+  // whole contacts table for every range (quadratic over the file).
   const accountJoin = individuals
     ? sql``
-    : sql`LEFT JOIN accounts an ON an.scope_id = ${env.scopeId} AND s.account_number IS NOT NULL
-          AND lower(an.number) = lower(s.account_number)
-        LEFT JOIN accounts ac ON ac.scope_id = ${env.scopeId} AND s.account_number IS NULL
-          AND lower(ac.code) = lower(s.account_code)`;
+    : sql`LEFT JOIN LATERAL (SELECT an.id FROM accounts an WHERE an.scope_id = ${env.scopeId}
+            AND s.account_number IS NOT NULL AND lower(an.number) = lower(s.account_number) LIMIT 1) an ON true
+        LEFT JOIN LATERAL (SELECT ac.id FROM accounts ac WHERE ac.scope_id = ${env.scopeId}
+            AND s.account_number IS NULL AND lower(ac.code) = lower(s.account_code) LIMIT 1) ac ON true`;
   const accountId = individuals ? sql`NULL::uuid` : sql`coalesce(s.account_id, an.id, ac.id)`;
   const src = sql`SELECT s.line, s.email, s.payment_terms, s.price_group, s.sales_rep_code, ${accountId} AS account_id,
       c.id AS existing_id, ${pick(CONTACT_FIELDS, 'c')}
-    FROM ${stage} s LEFT JOIN contacts c ON c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email)
+    FROM ${stage} s
+    LEFT JOIN LATERAL (SELECT * FROM contacts c WHERE c.scope_id = ${env.scopeId}
+      AND lower(c.email) = lower(s.email) LIMIT 1) c ON true
     ${accountJoin}
     WHERE ${chunk(range)} AND s.email IS NOT NULL`;
   const write = !env.dryRun;

@@ -264,11 +264,6 @@ export function createImportRunner(
         const { hi, n } = rows[0]!;
         if (hi === null) break;
         const step = async (t: Db) => {
-          // A range is a few thousand rows, each matched through a unique index. The tables it joins
-          // grow during the import faster than their statistics: left to them, the planner hash-joins
-          // every range against the whole contacts table (quadratic over the file).
-          await sql`SET LOCAL enable_hashjoin = off`.execute(t);
-          await sql`SET LOCAL enable_mergejoin = off`.execute(t);
           const result = await applyChunk(t, env, { lo: from, hi });
           const outcomes = [...result.outcomes.values()];
           const created = outcomes.filter((o) => o === 'created').length;
