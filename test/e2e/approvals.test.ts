@@ -195,7 +195,8 @@ describe('Self-service sign-up with approval', () => {
     });
     await page.goto(`${baseUrl()}/accounts/${approved.id}`);
     await visible(page.getByRole('heading', { name: company }));
-    await visible(page.getByText('active', { exact: true }));
+    // The account's status badge sits in its heading; the contacts table shows statuses too.
+    await visible(page.locator('h2').getByText('active', { exact: true }));
     const invoices = await visible(page.getByRole('table', { name: 'Invoices' }));
     expect(await invoices.locator('tbody tr').first().innerText()).toMatch(
       new RegExp(`INV-${run}\\s+Feb 14, 2026\\s+\\$1,234\\.50`),
@@ -222,7 +223,7 @@ describe('Self-service sign-up with approval', () => {
     await page.screenshot({ path: '/tmp/approvals-reject-dialog.png' });
     await dialog.getByRole('button', { name: 'Reject account' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await visible(page.getByText('disabled', { exact: true }));
+    await visible(page.locator('h2').getByText('disabled', { exact: true }));
     expect(await page.getByText('Pending approval', { exact: true }).count()).toBe(0);
     expect(await page.getByRole('alert', { name: 'Waiting for approval' }).count()).toBe(0);
     expect((await api<Account>('GET', `/api/accounts/${account.id}`)).status).toBe('disabled');
