@@ -52,15 +52,18 @@ export async function run(args: string[]): Promise<void> {
     await createAccounts(db, deps.scopeId, accounts);
 
     peakRss = process.memoryUsage().rss;
+    await settle(db);
     const first = await importOnce(deps, file, size);
     const firstRss = peakRss;
     peakRss = process.memoryUsage().rss;
+    await settle(db);
     const second = await importOnce(deps, file, size);
     const secondRss = peakRss;
 
     // The physical limit, measured last so its rows in memory don't count in the import's RSS: the same
     // final rows COPYed straight into contacts and contact_accounts.
     await sql`TRUNCATE contacts CASCADE`.execute(db);
+    await settle(db);
     const copySeconds = await copy(db, deps.scopeId, rows, accounts);
     console.log(
       `COPY of the same rows:      ${fmt(rows / copySeconds)} rows/s (${copySeconds.toFixed(1)} s)`,
@@ -217,6 +220,11 @@ async function openEmbedded(work: string): Promise<{ database: Database; copy: C
     return (performance.now() - started) / 1000;
   };
   return { database, copy, label: 'embedded PGlite (PostgreSQL 17)' };
+}
+
+/** Each measurement starts with nothing left to write from the one before, which would compete with it. */
+async function settle(db: Db) {
+  await sql`CHECKPOINT`.execute(db);
 }
 
 async function importOnce(deps: AppDeps, file: string, size: number) {

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_email_delivery.ts';
 import * as m0003 from './migrations/0003_imports.ts';
 import * as m0004 from './migrations/0004_invoices.ts';
 import * as m0005 from './migrations/0005_join_tokens.ts';
+import * as m0006 from './migrations/0006_audit_without_import_index.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_imports': m0003,
   '0004_invoices': m0004,
   '0005_join_tokens': m0005,
+  '0006_audit_without_import_index': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -40,12 +40,17 @@ export function auditRows(
 }
 
 /** `WITH a AS (…), b AS (…) <final>`: the statement shape every apply step uses. */
-export type Cte = [name: string, body: RawBuilder<unknown> | null, materialized?: 'materialized'];
+export type Cte = [
+  name: string,
+  body: RawBuilder<unknown> | null,
+  materialized?: 'materialized' | 'not materialized',
+];
 export function withCtes(ctes: Cte[], final: RawBuilder<unknown>) {
   const present = ctes.filter((c) => c[1] !== null);
-  // MATERIALIZED: a CTE that draws random ids or sequence numbers must do so once per row.
+  // MATERIALIZED: a CTE that draws random ids or sequence numbers must do so once per row. NOT MATERIALIZED:
+  // a filter over one that is, read a few times, rather than a copy of its rows.
   const parts = present.map(
-    ([name, body, m]) => sql`${sql.ref(name)} AS ${sql.raw(m ? 'MATERIALIZED ' : '')}(${body})`,
+    ([name, body, m]) => sql`${sql.ref(name)} AS ${sql.raw(m ? `${m.toUpperCase()} ` : '')}(${body})`,
   );
   return sql`WITH ${sql.join(parts)} ${final}`;
 }

@@ -149,11 +149,15 @@ function updateChanged(
   ];
 }
 
+// Every lookup is a LATERAL … LIMIT 1: always an index probe per row. The tables grow during an import
+// faster than their statistics, and plain joins were planned as hash joins over the whole table for
+// every range of lines (quadratic over the file).
+
 /** Creates or updates the accounts the rows name (each account once: rows marked `owner`). */
 function accountsStatement(env: ApplyEnv, range: Range) {
   const stage = stageTable(env.importId);
   const src = sql`SELECT s.line, s.account_number, a.id AS existing_id, ${pick(ACCOUNT_FIELDS, 'a')}
-    FROM ${stage} s LEFT JOIN accounts a ON a.id = s.account_id
+    FROM ${stage} s LEFT JOIN LATERAL (SELECT * FROM accounts a WHERE a.id = s.account_id LIMIT 1) a ON true
     WHERE ${chunk(range)} AND s.owner`;
   const write = !env.dryRun;
   return withCtes(
@@ -240,7 +244,8 @@ function addressesStatement(env: ApplyEnv, range: Range) {
   const stage = stageTable(env.importId);
   const src = sql`SELECT s.line, s.account_id, ad.id AS addr_id, ${pick(ADDRESS_FIELDS, 'ad')}
     FROM ${stage} s
-    LEFT JOIN addresses ad ON ad.account_id = s.account_id AND ad.type = 'billing' AND ad.is_default
+    LEFT JOIN LATERAL (SELECT * FROM addresses ad WHERE ad.account_id = s.account_id AND ad.type = 'billing'
+      AND ad.is_default LIMIT 1) ad ON true
     WHERE ${chunk(range)} AND s.owner AND s.billing_line1 IS NOT NULL AND s.account_id IS NOT NULL`;
   const write = !env.dryRun;
   return withCtes(
@@ -290,9 +295,6 @@ function addressesStatement(env: ApplyEnv, range: Range) {
 function contactsStatement(env: ApplyEnv, range: Range) {
   const stage = stageTable(env.importId);
   const individuals = env.type === 'individuals';
-  // Lookups as LATERAL … LIMIT 1: always a probe of the unique index per row. The tables grow during
-  // an import faster than their statistics, and a plain join was planned as a hash join over the
-  // whole contacts table for every range (quadratic over the file).
   const accountJoin = individuals
     ? sql``
     : sql`LEFT JOIN LATERAL (SELECT an.id FROM accounts an WHERE an.scope_id = ${env.scopeId}
@@ -300,14 +302,21 @@ function contactsStatement(env: ApplyEnv, range: Range) {
         LEFT JOIN LATERAL (SELECT ac.id FROM accounts ac WHERE ac.scope_id = ${env.scopeId}
             AND s.account_number IS NULL AND lower(ac.code) = lower(s.account_code) LIMIT 1) ac ON true`;
   const accountId = individuals ? sql`NULL::uuid` : sql`coalesce(s.account_id, an.id, ac.id)`;
+  const write = !env.dryRun;
+  // Ids (and numbers) for new rows are drawn here, once per row: `fresh` is then a filter, not a copy.
+  const fresh = (value: RawBuilder<unknown>) =>
+    write ? sql`CASE WHEN c.id IS NULL THEN ${value} END` : sql`NULL`;
+  const created = individuals
+    ? sql`${fresh(sql`gen_random_uuid()`)}::uuid AS new_account_id,
+        ${fresh(sql`${env.accountNumberPrefix} || nextval('account_number_seq')::text`)}::text AS new_number`
+    : sql`${accountId} AS new_account_id, NULL::text AS new_number`;
   const src = sql`SELECT s.line, s.email, s.payment_terms, s.price_group, s.sales_rep_code, ${accountId} AS account_id,
-      c.id AS existing_id, ${pick(CONTACT_FIELDS, 'c')}
+      c.id AS existing_id, ${fresh(sql`gen_random_uuid()`)}::uuid AS new_id, ${created}, ${pick(CONTACT_FIELDS, 'c')}
     FROM ${stage} s
     LEFT JOIN LATERAL (SELECT * FROM contacts c WHERE c.scope_id = ${env.scopeId}
       AND lower(c.email) = lower(s.email) LIMIT 1) c ON true
     ${accountJoin}
     WHERE ${chunk(range)} AND s.email IS NOT NULL`;
-  const write = !env.dryRun;
   const { login } = env;
   const withLogin = login.mode !== 'none' && login.mode !== 'activation';
   const relinkWhere = sql`existing_id IS NOT NULL AND account_id IS NOT NULL AND NOT EXISTS (
@@ -325,18 +334,7 @@ function contactsStatement(env: ApplyEnv, range: Range) {
         entity: 'contact',
         touch: true,
       }),
-      [
-        'fresh',
-        write
-          ? sql`SELECT src.*, gen_random_uuid() AS new_id, ${
-              individuals
-                ? sql`gen_random_uuid() AS new_account_id,
-                    ${env.accountNumberPrefix} || nextval('account_number_seq')::text AS new_number`
-                : sql`src.account_id AS new_account_id, NULL::text AS new_number`
-            } FROM src WHERE existing_id IS NULL`
-          : sql`SELECT src.*, NULL::uuid AS new_id FROM src WHERE existing_id IS NULL`,
-        'materialized',
-      ],
+      ['fresh', sql`SELECT * FROM src WHERE existing_id IS NULL`, 'not materialized'],
       [
         'acc',
         write && individuals

@@ -176,11 +176,11 @@ export function createImportRunner(
     let headerSeen = !opts.hasHeader;
     let staged: StagedRow[] = [];
     let rejected: RejectedRow[] = [];
-    const flush = async () => {
-      const batch = { staged, rejected };
-      staged = [];
-      rejected = [];
-      await db.transaction().execute(async (tx) => {
+    // One batch is written while the next is parsed: on PostgreSQL the two run on different cores.
+    let writing: Promise<void> = Promise.resolve();
+    const write = (batch: { staged: StagedRow[]; rejected: RejectedRow[] }) =>
+      db.transaction().execute(async (tx) => {
+        await batchSettings(tx);
         await insertStageRows(tx, imp.id, mapping.fields, batch.staged);
         await insertRejections(tx, imp.id, batch.rejected);
         await heartbeat(tx, imp.id, lease, {
@@ -188,30 +188,45 @@ export function createImportRunner(
           counts: sql`jsonb_set(counts, '{rejected}', to_jsonb((counts->>'rejected')::int + ${batch.rejected.length}))`,
         });
       });
+    const flush = async () => {
+      const batch = { staged, rejected };
+      staged = [];
+      rejected = [];
+      // Batches commit in order, each with the position it reached.
+      await writing;
+      writing = write(batch);
+      writing.catch(() => undefined); // awaited at the next flush or below
     };
-    for await (const row of readRows(input, detected)) {
-      if (!headerSeen) {
-        headerSeen = true;
-        continue;
+    try {
+      for await (const row of readRows(input, detected)) {
+        if (!headerSeen) {
+          headerSeen = true;
+          continue;
+        }
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        if (row.error) {
+          rejected.push({
+            line: row.line,
+            cells: row.cells,
+            errors: [{ column: null, field: null, message: row.error }],
+          });
+        } else {
+          const result = mapping.validate(row.cells);
+          if (result.errors.length)
+            rejected.push({ line: row.line, cells: row.cells, errors: result.errors });
+          else staged.push({ line: row.line, values: result.values });
+        }
+        if (staged.length + rejected.length >= options.batchRows) await flush();
       }
-      if (skip > 0) {
-        skip--;
-        continue;
-      }
-      if (row.error) {
-        rejected.push({
-          line: row.line,
-          cells: row.cells,
-          errors: [{ column: null, field: null, message: row.error }],
-        });
-      } else {
-        const result = mapping.validate(row.cells);
-        if (result.errors.length) rejected.push({ line: row.line, cells: row.cells, errors: result.errors });
-        else staged.push({ line: row.line, values: result.values });
-      }
-      if (staged.length + rejected.length >= options.batchRows) await flush();
+      await flush();
+    } finally {
+      // Never leave a batch writing behind a failed read: the caller may drop the stage next.
+      await writing.catch(() => undefined);
     }
-    await flush();
+    await writing;
     const columnOf = (field: ImportField) => mappingColumn(imp.mapping, field);
     await db.transaction().execute(async (tx) => {
       const more = await prepareStage(tx, imp.id, imp.scope_id, imp.type, columnOf);
@@ -264,6 +279,7 @@ export function createImportRunner(
         const { hi, n } = rows[0]!;
         if (hi === null) break;
         const step = async (t: Db) => {
+          await batchSettings(t);
           const result = await applyChunk(t, env, { lo: from, hi });
           const outcomes = [...result.outcomes.values()];
           const created = outcomes.filter((o) => o === 'created').length;
@@ -367,6 +383,16 @@ export function createImportRunner(
       await sweep();
     },
   };
+}
+
+/**
+ * For one batch's transaction. JIT compiles each chunk's statement anew (~130 ms a chunk on PostgreSQL 15),
+ * more than it saves. Without waiting for the WAL flush, a database crash may lose the last batches, but
+ * each batch commits with its position, so they are simply done again: nothing lost, nothing twice.
+ */
+async function batchSettings(tx: Db) {
+  await sql`SET LOCAL jit = off`.execute(tx);
+  await sql`SET LOCAL synchronous_commit = off`.execute(tx);
 }
 
 function mappingColumn(mapping: ImportMapping, field: ImportField): string | null {
