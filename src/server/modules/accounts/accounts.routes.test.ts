@@ -409,6 +409,31 @@ describe('accounts API', () => {
       expect(after).toHaveLength(1);
     });
 
+    it('leaves pending only through the approval queue, and never goes back to it', async () => {
+      const waiting = await create({ kind: 'business', name: 'Waiting Works', status: 'pending' });
+      for (const status of ['active', 'disabled'] as const) {
+        const res = await admin.patch(`/api/accounts/${waiting.id}`, { name: 'Renamed', status });
+        expect(res.statusCode).toBe(422);
+        expect(res.json().error.message).toMatch(/approval queue/);
+        expect(res.json().error.details).toEqual([
+          { path: 'status', message: 'Approve or reject the account in the approval queue' },
+        ]);
+      }
+      // Nothing of the refused change was stored; other fields still change.
+      const renamed = await admin.patch(`/api/accounts/${waiting.id}`, {
+        name: 'Renamed',
+        status: 'pending',
+      });
+      expect(renamed.statusCode).toBe(200);
+      expect(renamed.json()).toMatchObject({ name: 'Renamed', status: 'pending' });
+
+      const active = await create({ kind: 'business', name: 'Settled Supplies' });
+      const back = await admin.patch(`/api/accounts/${active.id}`, { status: 'pending' });
+      expect(back.statusCode).toBe(422);
+      expect(back.json().error.details).toEqual([{ path: 'status', message: 'Choose active or disabled' }]);
+      expect((await admin.get(`/api/accounts/${active.id}`)).json().status).toBe('active');
+    });
+
     it('clears the code with null', async () => {
       const account = await create({ kind: 'business', name: 'Clear me', code: 'CLEARME' });
       const res = await admin.patch(`/api/accounts/${account.id}`, { code: null });

@@ -148,6 +148,7 @@ export async function updateAccount(
   try {
     return await db.transaction().execute(async (tx) => {
       const before = await getAccount(tx, ctx, id);
+      if (body.status !== undefined) assertStatusChange(before.status, body.status);
       await tx
         .updateTable('accounts')
         .set({
@@ -174,6 +175,19 @@ export async function updateAccount(
   } catch (err) {
     accountConflict(err);
   }
+}
+
+/** Pending is decided in the approval queue only: there the decision is audited and the customer told. */
+function assertStatusChange(from: Account['status'], to: Account['status']) {
+  if (from === to) return;
+  if (from === 'pending')
+    throw unprocessable('This account is waiting for approval: approve or reject it in the approval queue', [
+      { path: 'status', message: 'Approve or reject the account in the approval queue' },
+    ]);
+  if (to === 'pending')
+    throw unprocessable('An account cannot be put back to pending', [
+      { path: 'status', message: 'Choose active or disabled' },
+    ]);
 }
 
 export async function setAccountAssignees(

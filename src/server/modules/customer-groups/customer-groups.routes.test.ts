@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import type { Settings } from '../../../contracts/settings.ts';
 
 type Group = {
   id: string;
@@ -364,6 +365,49 @@ describe('customer groups API', () => {
         .where('customer_group_id', '=', from.id)
         .execute();
       expect(left).toEqual([]);
+    });
+
+    it('takes a deleted group out of the sign-up defaults, or puts the group its members moved to there', async () => {
+      const [web, retired, successor] = [
+        await createGroup('web-default'),
+        await createGroup('retired-default'),
+        await createGroup('successor-default'),
+      ];
+      const defaults = (customerGroups: string[]) => ({
+        registration: { newAccount: { defaults: { customerGroups } } },
+      });
+      const saved = await admin.patch('/api/settings', defaults([web.key, retired.key]));
+      expect(saved.statusCode, saved.body).toBe(200);
+      const groupsNow = async () =>
+        (await admin.get('/api/settings')).json<Settings>().registration.newAccount.defaults.customerGroups;
+
+      expect(
+        (await admin.delete(`/api/customer-groups/${retired.id}?moveTo=${successor.key}`)).statusCode,
+      ).toBe(204);
+      expect(await groupsNow()).toEqual([web.key, successor.key]);
+      expect((await admin.delete(`/api/customer-groups/${web.id}`)).statusCode).toBe(204);
+      expect(await groupsNow()).toEqual([successor.key]);
+      // Saving the settings again works: no unknown group is left in them.
+      expect((await admin.patch('/api/settings', defaults([successor.key]))).statusCode).toBe(200);
+
+      const changes = await db()
+        .selectFrom('audit_log')
+        .select(['before', 'after'])
+        .where('entity_type', '=', 'settings')
+        .where('entity_id', '=', 'registration')
+        .where('actor_id', '=', admin.id)
+        .orderBy('id')
+        .execute();
+      expect(changes.slice(-2)).toEqual([
+        {
+          before: { 'newAccount.defaults.customerGroups': [web.key, retired.key] },
+          after: { 'newAccount.defaults.customerGroups': [web.key, successor.key] },
+        },
+        {
+          before: { 'newAccount.defaults.customerGroups': [web.key, successor.key] },
+          after: { 'newAccount.defaults.customerGroups': [successor.key] },
+        },
+      ]);
     });
   });
 

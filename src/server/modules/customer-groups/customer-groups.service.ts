@@ -15,6 +15,7 @@ import { hashNewPassword } from '../../lib/password-policy.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { contactVisibleTo } from '../contacts/contacts.repository.ts';
+import { replaceDefaultCustomerGroup } from '../settings/settings.service.ts';
 import {
   addAccountMemberships,
   addContactMemberships,
@@ -257,6 +258,7 @@ export async function deleteCustomerGroup(
     await tx.deleteFrom('contact_customer_groups').where('customer_group_id', '=', id).execute();
     await tx.deleteFrom('account_customer_groups').where('customer_group_id', '=', id).execute();
     await tx.deleteFrom('customer_groups').where('id', '=', id).execute();
+    await replaceDefaultCustomerGroup(tx, ctx, group.key, movedTo);
     await recordAudit(tx, ctx, {
       action: `${ENTITY}.deleted`,
       entityType: ENTITY,

@@ -148,3 +148,35 @@ export async function updateSettings(
     return readSettings(tx, ctx.scopeId);
   });
 }
+
+/**
+ * A deleted customer group leaves the sign-up defaults: new accounts join the group its members moved
+ * to instead, or none. Audited as a settings change.
+ */
+export async function replaceDefaultCustomerGroup(
+  tx: Executor,
+  ctx: RequestContext,
+  deletedKey: string,
+  movedTo: string | undefined,
+): Promise<void> {
+  const before = await registrationSettings(tx, ctx.scopeId);
+  const groups = before.newAccount.defaults.customerGroups;
+  const same = (k: string) => k.toLowerCase() === deletedKey.toLowerCase();
+  if (!groups.some(same)) return;
+  const kept = groups.flatMap((k) => (same(k) ? (movedTo ? [movedTo] : []) : [k]));
+  const after: RegistrationSettings = {
+    ...before,
+    newAccount: {
+      ...before.newAccount,
+      defaults: { ...before.newAccount.defaults, customerGroups: [...new Set(kept)] },
+    },
+  };
+  await writeSetting(tx, ctx.scopeId, 'registration', after);
+  await recordAudit(tx, ctx, {
+    action: 'settings.updated',
+    entityType: 'settings',
+    entityId: 'registration',
+    before: { 'newAccount.defaults.customerGroups': groups },
+    after: { 'newAccount.defaults.customerGroups': after.newAccount.defaults.customerGroups },
+  });
+}
