@@ -71,6 +71,7 @@ export const BillingAddressView = z.object({
   region: z.string().nullable(),
   country: z.string(),
 });
+export type BillingAddressView = z.infer<typeof BillingAddressView>;
 
 export const StoreRegisterBody = z.object({
   kind: z.enum(['business', 'personal']),

@@ -8,6 +8,7 @@ import { hashNewPassword } from '../../lib/password-policy.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
+import { insertSignUpContact } from './sign-up-contact.ts';
 import {
   CHECK_EMAIL_MESSAGE,
   emailTaken,
@@ -227,32 +228,17 @@ async function createJoinedContact(
       ]);
     if (await findContactByEmail(tx, ctx.scopeId, body.email)) return null;
 
-    const now = new Date();
-    const { id: contactId } = await tx
-      .insertInto('contacts')
-      .values({
-        scope_id: ctx.scopeId,
-        email: body.email,
-        first_name: body.firstName,
-        last_name: body.lastName,
-        phone: null,
-        work_phone: null,
-        status: 'active',
-        password_hash: passwordHash,
-        login_valid_from: null,
-        login_valid_until: null,
-        activated_at: now,
-        last_sign_in_at: now,
-        custom: '{}',
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await tx
-      .insertInto('contact_accounts')
-      .values({ contact_id: contactId, account_id: account.id, is_primary: true })
-      .execute();
+    const contactId = await insertSignUpContact(tx, {
+      scopeId: ctx.scopeId,
+      accountId: account.id,
+      email: body.email,
+      firstName: body.firstName,
+      lastName: body.lastName,
+      phone: null,
+      status: 'active',
+      passwordHash,
+      signedIn: true,
+    });
     const contact = (await loadContact(tx, contactId))!;
     await recordAudit(tx, ctx, {
       action: 'contact.created',

@@ -21,6 +21,7 @@ import {
 import { recordAudit } from '../audit/audit.service.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
+import { insertSignUpContact } from './sign-up-contact.ts';
 
 export type RegistrationDeps = { db: Db; outbox: Outbox; publicUrl: string };
 
@@ -221,31 +222,17 @@ async function createRegisteredAccount(
             country: address.country,
           })
           .execute();
-        const { id: contactId } = await tx
-          .insertInto('contacts')
-          .values({
-            scope_id: ctx.scopeId,
-            email: body.email,
-            first_name: body.firstName,
-            last_name: body.lastName,
-            phone: body.phone ?? null,
-            work_phone: null,
-            status,
-            password_hash: input.passwordHash,
-            login_valid_from: null,
-            login_valid_until: null,
-            activated_at: now,
-            last_sign_in_at: immediate ? now : null,
-            custom: '{}',
-            created_at: now,
-            updated_at: now,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await tx
-          .insertInto('contact_accounts')
-          .values({ contact_id: contactId, account_id: accountId, is_primary: true })
-          .execute();
+        const contactId = await insertSignUpContact(tx, {
+          scopeId: ctx.scopeId,
+          accountId,
+          email: body.email,
+          firstName: body.firstName,
+          lastName: body.lastName,
+          phone: body.phone ?? null,
+          status,
+          passwordHash: input.passwordHash,
+          signedIn: immediate,
+        });
 
         const account = toAccount(
           (await selectAccounts(tx).where('accounts.id', '=', accountId).executeTakeFirst())!,

@@ -220,11 +220,19 @@ function AccountForm({ account }: { account: Account }) {
           />
           <NativeSelect
             label="Status"
-            data={[
-              { value: 'pending', label: 'Pending' },
-              { value: 'active', label: 'Active' },
-              { value: 'disabled', label: 'Disabled' },
-            ]}
+            // Pending is left only through the approval queue, where the customer is told.
+            data={
+              account.status === 'pending'
+                ? [{ value: 'pending', label: 'Pending approval' }]
+                : [
+                    { value: 'active', label: 'Active' },
+                    { value: 'disabled', label: 'Disabled' },
+                  ]
+            }
+            disabled={account.status === 'pending'}
+            description={
+              account.status === 'pending' ? 'Approve or reject it in the approval queue' : undefined
+            }
             value={form.status}
             onChange={(e) => setForm({ ...form, status: e.currentTarget.value as Account['status'] })}
             error={errors.status}

@@ -1,6 +1,7 @@
 import { Alert, Anchor, Badge, Group, Paper, SimpleGrid, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck } from '@tabler/icons-react';
 import { useApprovalCount, useApprovals, type Approval } from '../../api/approvals.ts';
+import { AddressText } from '../../components/AddressText.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { ErrorAlert, formatDateTime, PageHeader, PageLoader } from '../../components/ui.tsx';
 import { ApprovalActions } from './ApprovalActions.tsx';
@@ -117,16 +118,7 @@ function ApprovalCard({ item }: { item: Approval }) {
             Billing address
           </Text>
           {address ? (
-            <Text size="sm" style={{ whiteSpace: 'pre-line' }}>
-              {[
-                address.line1,
-                address.line2,
-                [address.postalCode, address.city].join(' '),
-                [address.region, address.country].filter(Boolean).join(', '),
-              ]
-                .filter(Boolean)
-                .join('\n')}
-            </Text>
+            <AddressText address={address} />
           ) : (
             <Text size="sm" c="dimmed">
               None given

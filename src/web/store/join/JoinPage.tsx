@@ -7,7 +7,6 @@ import {
   Group,
   Loader,
   Paper,
-  PasswordInput,
   SimpleGrid,
   Stack,
   Text,
@@ -17,11 +16,11 @@ import {
 import { useNavigate } from '@tanstack/react-router';
 import { errorMessage, isApiError, tokenProblem } from '../../api/client.ts';
 import { useJoin, useJoinVerify, useStoreRegistration, type JoinVerifyResult } from '../../api/store.ts';
+import { AddressText } from '../../components/AddressText.tsx';
 import { AnchorLink } from '../../components/links.tsx';
-import { MIN_PASSWORD_LENGTH } from '../../components/NewPasswordForm.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { focusFirstInvalid, looksLikeEmail, serverFieldErrors } from '../form-errors.ts';
-import { Honeypot } from '../Honeypot.tsx';
+import { FormProblems, NewLoginFields, passwordProblems } from '../NewLoginFields.tsx';
 import { FlowUnavailable, RequestReceived } from '../SignUpOutcome.tsx';
 
 /** `/store/join`: prove you belong to an existing account, confirm it, then create your login. */
@@ -222,20 +221,7 @@ function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; o
             <Text size="sm" c="dimmed">
               Account {account.number}
             </Text>
-            <Text size="sm" mt={6}>
-              {address.line1}
-              {address.line2 ? (
-                <>
-                  <br />
-                  {address.line2}
-                </>
-              ) : null}
-              <br />
-              {address.city}
-              {address.region ? `, ${address.region}` : ''} {address.postalCode}
-              <br />
-              {address.country}
-            </Text>
+            <AddressText address={address} mt={6} />
           </Box>
           <Group gap={6}>
             <Text size="sm">Not your company?</Text>
@@ -257,9 +243,7 @@ function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; o
             if (!values.firstName.trim()) problems.firstName = 'Enter your first name';
             if (!values.lastName.trim()) problems.lastName = 'Enter your last name';
             if (!looksLikeEmail(values.email)) problems.email = 'Enter a valid email address';
-            if (values.password.length < MIN_PASSWORD_LENGTH)
-              problems.password = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
-            else if (values.confirm !== values.password) problems.confirm = 'The passwords do not match';
+            Object.assign(problems, passwordProblems(values.password, values.confirm));
             setErrors(problems);
             if (Object.keys(problems).length) {
               focusFirstInvalid(formRef.current);
@@ -310,32 +294,13 @@ function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; o
               <TextInput label="Last name" autoComplete="family-name" required {...input('lastName')} />
             </SimpleGrid>
             <TextInput label="Email" type="email" autoComplete="email" required {...input('email')} />
-            <PasswordInput
-              label="Password"
-              autoComplete="new-password"
-              required
-              description={`At least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.`}
-              {...input('password')}
-              aria-invalid={!!errors.password}
+            <NewLoginFields
+              password={input('password')}
+              confirm={input('confirm')}
+              website={values.website}
+              onWebsiteChange={set('website')}
             />
-            <PasswordInput
-              label="Confirm password"
-              autoComplete="new-password"
-              required
-              {...input('confirm')}
-              aria-invalid={!!errors.confirm}
-            />
-            <Honeypot value={values.website} onChange={set('website')} />
-            {fieldErrorShown ? (
-              <Alert color="red" role="alert">
-                Please correct the fields marked above.
-              </Alert>
-            ) : null}
-            {otherError ? (
-              <Alert color="red" role="alert">
-                {otherError}
-              </Alert>
-            ) : null}
+            <FormProblems fieldsMarked={fieldErrorShown} other={otherError} />
             <Button type="submit" loading={join.isPending}>
               Yes, create my login
             </Button>

@@ -1,12 +1,10 @@
 import { useRef, useState, type ChangeEvent } from 'react';
 import {
-  Alert,
   Button,
   Center,
   Group,
   Loader,
   Paper,
-  PasswordInput,
   Radio,
   SimpleGrid,
   Stack,
@@ -19,9 +17,8 @@ import { errorMessage, isApiError } from '../../api/client.ts';
 import { useStoreRegister, useStoreRegistration, type StoreRegisterInput } from '../../api/store.ts';
 import { AnchorLink } from '../../components/links.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
-import { MIN_PASSWORD_LENGTH } from '../../components/NewPasswordForm.tsx';
 import { focusFirstInvalid, looksLikeEmail, serverFieldErrors } from '../form-errors.ts';
-import { Honeypot } from '../Honeypot.tsx';
+import { FormProblems, NewLoginFields, passwordProblems } from '../NewLoginFields.tsx';
 import { FlowUnavailable, RequestReceived } from '../SignUpOutcome.tsx';
 
 const EMPTY = {
@@ -67,10 +64,7 @@ function checkLocally(v: Values, businessOnly: boolean): Partial<Record<Field, s
   if (v.kind === 'business' || businessOnly) required.unshift(['companyName', 'Enter your company name']);
   for (const [field, message] of required) if (!v[field].trim()) errors[field] = message;
   if (!looksLikeEmail(v.email)) errors.email = 'Enter a valid email address';
-  if (v.password.length < MIN_PASSWORD_LENGTH)
-    errors.password = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
-  else if (v.confirm !== v.password) errors.confirm = 'The passwords do not match';
-  return errors;
+  return { ...errors, ...passwordProblems(v.password, v.confirm) };
 }
 
 /** `/store/register`: a visitor opens an account (seed 004, "Create an account"). */
@@ -245,33 +239,13 @@ export function RegisterPage() {
             </Stack>
           </fieldset>
 
-          <PasswordInput
-            label="Password"
-            autoComplete="new-password"
-            required
-            description={`At least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.`}
-            {...input('password')}
-            aria-invalid={!!errors.password}
+          <NewLoginFields
+            password={input('password')}
+            confirm={input('confirm')}
+            website={values.website}
+            onWebsiteChange={set('website')}
           />
-          <PasswordInput
-            label="Confirm password"
-            autoComplete="new-password"
-            required
-            {...input('confirm')}
-            aria-invalid={!!errors.confirm}
-          />
-          <Honeypot value={values.website} onChange={set('website')} />
-
-          {hasFieldErrors ? (
-            <Alert color="red" role="alert">
-              Please correct the fields marked above.
-            </Alert>
-          ) : null}
-          {otherError ? (
-            <Alert color="red" role="alert">
-              {otherError}
-            </Alert>
-          ) : null}
+          <FormProblems fieldsMarked={hasFieldErrors} other={otherError} />
           <Button type="submit" loading={register.isPending}>
             Create account
           </Button>

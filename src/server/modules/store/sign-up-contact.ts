@@ -1,0 +1,45 @@
+import type { Executor } from '../../db/client.ts';
+
+export type SignUpContact = {
+  scopeId: string;
+  accountId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  status: 'active' | 'pending';
+  passwordHash: string;
+  /** Immediate access signs the visitor in at once. */
+  signedIn: boolean;
+};
+
+/** The contact a visitor makes for themselves: a login from the start, primary on its one account. */
+export async function insertSignUpContact(tx: Executor, c: SignUpContact): Promise<string> {
+  const now = new Date();
+  const { id } = await tx
+    .insertInto('contacts')
+    .values({
+      scope_id: c.scopeId,
+      email: c.email,
+      first_name: c.firstName,
+      last_name: c.lastName,
+      phone: c.phone,
+      work_phone: null,
+      status: c.status,
+      password_hash: c.passwordHash,
+      login_valid_from: null,
+      login_valid_until: null,
+      activated_at: now,
+      last_sign_in_at: c.signedIn ? now : null,
+      custom: '{}',
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await tx
+    .insertInto('contact_accounts')
+    .values({ contact_id: id, account_id: c.accountId, is_primary: true })
+    .execute();
+  return id;
+}
