@@ -4,6 +4,7 @@ import Fastify from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { databaseRateLimitStore } from './http/rate-limits.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -64,7 +65,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       },
     },
   });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: with several instances, a limit is still one limit.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(deps.database.db) });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ensureFirstAdministrator } from './modules/auth/bootstrap.ts';
+import { purgeExpiredRateLimits } from './http/rate-limits.ts';
 import { purgeExpiredSessions } from './modules/auth/sessions.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -23,7 +24,11 @@ export async function serve(config: Config): Promise<void> {
     // Plain text on stdout, so the setup link can be read and copied from a terminal.
     (message) => console.log(message),
   );
-  const purge = setInterval(() => void purgeExpiredSessions(deps.database.db).catch(() => {}), 3600_000);
+  const purgeExpired = async () => {
+    await purgeExpiredSessions(deps.database.db);
+    await purgeExpiredRateLimits(deps.database.db);
+  };
+  const purge = setInterval(() => void purgeExpired().catch(() => {}), 3600_000);
   purge.unref();
 
   let stopping = false;

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_imports.ts';
 import * as m0004 from './migrations/0004_invoices.ts';
 import * as m0005 from './migrations/0005_join_tokens.ts';
 import * as m0006 from './migrations/0006_audit_without_import_index.ts';
+import * as m0007 from './migrations/0007_rate_limits.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004_invoices': m0004,
   '0005_join_tokens': m0005,
   '0006_audit_without_import_index': m0006,
+  '0007_rate_limits': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

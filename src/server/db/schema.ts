@@ -178,6 +178,12 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  reset_at: Timestamp;
+}
+
 export interface ApiKeysTable {
   id: Generated<string>;
   name: string;
@@ -413,6 +419,7 @@ export interface DB {
   import_mappings: ImportMappingsTable;
   import_schedules: ImportSchedulesTable;
   invoices: InvoicesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

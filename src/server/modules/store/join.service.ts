@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { JoinBody, JoinVerifyBody, JoinVerifyResult } from '../../../contracts/registration.ts';
 import type { RequestContext } from '../../http/context.ts';
+import { countHit, readHits } from '../../http/rate-limits.ts';
 import { AppError, unprocessable } from '../../lib/errors.ts';
 import { consumeToken, issueToken } from '../../lib/one-time-tokens.ts';
 import { hashNewPassword } from '../../lib/password-policy.ts';
@@ -26,44 +27,11 @@ export const NO_MATCH_MESSAGE = 'These details don’t match our records';
 const noMatch = () => unprocessable(NO_MATCH_MESSAGE);
 
 /**
- * Failed verifications per account number, across clients, in this process's memory (like the per-IP
- * limits): enough to stop guessing one account's zip code and invoice numbers from many addresses.
+ * Failed verifications per account number, whatever the client's address: enough to stop guessing one
+ * account's zip code and invoice numbers from many addresses. Counted in the database (every instance).
  */
-export class FailureCounter {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
-
-  constructor(
-    readonly max: number,
-    readonly windowMs: number,
-    private readonly capacity = 10_000,
-  ) {}
-
-  /** Minutes until the key may try again, or 0 when it may try now. */
-  blockedFor(key: string, now = Date.now()): number {
-    const entry = this.failures.get(key);
-    if (!entry || entry.resetAt <= now || entry.count < this.max) return 0;
-    return Math.ceil((entry.resetAt - now) / 60_000);
-  }
-
-  fail(key: string, now = Date.now()): void {
-    const entry = this.failures.get(key);
-    if (entry && entry.resetAt > now) {
-      entry.count++;
-      return;
-    }
-    if (this.failures.size >= this.capacity) this.prune(now);
-    this.failures.set(key, { count: 1, resetAt: now + this.windowMs });
-  }
-
-  private prune(now: number): void {
-    for (const [key, entry] of this.failures) if (entry.resetAt <= now) this.failures.delete(key);
-    // Still full of live entries: forget the oldest, rather than grow without bound.
-    for (const key of this.failures.keys()) {
-      if (this.failures.size < this.capacity) break;
-      this.failures.delete(key);
-    }
-  }
-}
+export const JOIN_FAILURES = { max: 5, windowMs: 60 * 60_000 };
+const failuresKey = (accountNumber: string) => `join-failures:${accountNumber}`;
 
 /** Zip and postal codes compare without case, spaces or dashes ("sw1a 1aa" = "SW1A1AA"). */
 export const normalizePostalCode = (code: string) => code.toLowerCase().replace(/[\s-]/g, '');
@@ -82,17 +50,18 @@ export async function verifyJoin(
   deps: RegistrationDeps,
   ctx: RequestContext,
   body: z.infer<typeof JoinVerifyBody>,
-  attempts: FailureCounter,
 ): Promise<z.infer<typeof JoinVerifyResult>> {
   const settings = await registrationSettings(deps.db, ctx.scopeId);
   assertJoinEnabled(settings.newContact.enabled);
   const key = accountNumberKey(body.accountNumber);
-  const wait = attempts.blockedFor(key);
-  if (wait)
+  const failures = await readHits(deps.db, failuresKey(key));
+  if (failures.current >= JOIN_FAILURES.max) {
+    const wait = Math.max(1, Math.ceil(failures.ttl / 60_000));
     throw new AppError(
       'rate_limited',
       `Too many attempts for this account number. Try again in ${wait} minute${wait === 1 ? '' : 's'}.`,
     );
+  }
 
   const match = await deps.db
     .selectFrom('accounts')
@@ -133,7 +102,7 @@ export async function verifyJoin(
     .limit(1)
     .executeTakeFirst();
   if (!match) {
-    attempts.fail(key);
+    await countHit(deps.db, failuresKey(key), JOIN_FAILURES.windowMs);
     throw noMatch();
   }
 

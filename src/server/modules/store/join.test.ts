@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REGISTRATION, type RegistrationSettings } from '../../../contracts/registration.ts';
 import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 import { sha256 } from '../../lib/secrets.ts';
-import { FailureCounter, NO_MATCH_MESSAGE, normalizePostalCode } from './join.service.ts';
+import { NO_MATCH_MESSAGE, normalizePostalCode } from './join.service.ts';
 import { CHECK_EMAIL_MESSAGE } from './registration.service.ts';
 
 describe('joining an existing account (POST /api/store/join/verify, /api/store/join)', () => {
@@ -312,13 +312,20 @@ describe('joining an existing account (POST /api/store/join/verify, /api/store/j
     expect(normalizePostalCode('12345-6789')).toBe('123456789');
   });
 
-  it('counts failures in a window and forgets them after it', () => {
-    const counter = new FailureCounter(2, 1000);
-    counter.fail('a', 0);
-    expect(counter.blockedFor('a', 10)).toBe(0);
-    counter.fail('a', 20);
-    expect(counter.blockedFor('a', 30)).toBe(1);
-    expect(counter.blockedFor('b', 30)).toBe(0);
-    expect(counter.blockedFor('a', 1001)).toBe(0);
+  it('forgets failed verifications once their window has passed', async () => {
+    const target = await accountWith('AC-5005', '10115', [{ number: 'INV-5005', daysAgo: 3 }]);
+    const good = { accountNumber: target.number, postalCode: '10115', invoiceNumber: 'INV-5005' };
+    for (let i = 0; i < 5; i++)
+      expect((await verify({ ...good, invoiceNumber: `WRONG-${i}` }, `203.0.113.${i + 1}`)).statusCode).toBe(
+        422,
+      );
+    expect((await verify(good, '203.0.113.50')).statusCode).toBe(429);
+    // An hour on: the window has ended.
+    await t.deps.database.db
+      .updateTable('rate_limits')
+      .set({ reset_at: new Date(Date.now() - 1000) })
+      .where('key', '=', 'join-failures:ac-5005')
+      .execute();
+    expect((await verify(good, '203.0.113.50')).statusCode).toBe(200);
   });
 });

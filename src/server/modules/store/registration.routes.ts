@@ -10,7 +10,7 @@ import {
 } from '../../../contracts/registration.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
-import { FailureCounter, joinAccount, verifyJoin } from './join.service.ts';
+import { joinAccount, verifyJoin } from './join.service.ts';
 import {
   registerAccount,
   selfRegistrationContext,
@@ -37,8 +37,6 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
     outbox: deps.outbox,
     publicUrl: deps.config.publicUrl,
   };
-  // Failed verifications per account number, whatever the client's address.
-  const joinFailures = new FailureCounter(5, 60 * 60_000);
   const contextOf = (request: FastifyRequest) =>
     selfRegistrationContext(deps.scopeId, { ip: request.ip ?? null, requestId: request.id });
 
@@ -87,7 +85,7 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
       body: JoinVerifyBody,
       response: { 200: JoinVerifyResult, 403: ErrorBody, 422: ErrorBody, 429: ErrorBody },
     },
-    handler: (request) => verifyJoin(registrationDeps, contextOf(request), request.body, joinFailures),
+    handler: (request) => verifyJoin(registrationDeps, contextOf(request), request.body),
   });
 
   app.post('/api/store/join', {
