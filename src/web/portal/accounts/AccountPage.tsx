@@ -29,6 +29,7 @@ import { errorMessage, fieldErrorsOf } from '../../api/client.ts';
 import { contactName, useAccountContacts } from '../../api/contacts.ts';
 import { useEmployees } from '../../api/employees.ts';
 import { useCan } from '../../api/session.ts';
+import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { SearchInput } from '../../components/SearchInput.tsx';
 import {
   Empty,
@@ -240,14 +241,7 @@ function AccountForm({ account }: { account: Account }) {
           <Field label="Created">{formatDateTime(account.createdAt)}</Field>
         </SimpleGrid>
         {update.isError && Object.keys(errors).length === 0 ? <ErrorAlert error={update.error} /> : null}
-        <Group justify="flex-end">
-          <Button variant="default" disabled={!dirty} onClick={() => setForm(original)}>
-            Reset
-          </Button>
-          <Button type="submit" disabled={!dirty} loading={update.isPending}>
-            Save
-          </Button>
-        </Group>
+        <SaveButtons dirty={dirty} saving={update.isPending} onReset={() => setForm(original)} />
       </Stack>
     </form>
   );

@@ -32,6 +32,7 @@ import {
 import { emailOutcome, fetchEmail, useEmailList } from '../../api/emails.ts';
 import { useGroupRoles, useRoles } from '../../api/roles.ts';
 import { useCan } from '../../api/session.ts';
+import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { AuditTable } from '../../components/AuditList.tsx';
 import {
   Empty,
@@ -429,14 +430,7 @@ function ContactForm({ contact }: { contact: Contact }) {
           <Text size="xs" c="dimmed">
             Created {formatDateTime(contact.createdAt)} · updated {formatDateTime(contact.updatedAt)}
           </Text>
-          <Group gap="xs">
-            <Button variant="default" disabled={!dirty} onClick={() => setForm(original)}>
-              Reset
-            </Button>
-            <Button type="submit" disabled={!dirty} loading={update.isPending}>
-              Save
-            </Button>
-          </Group>
+          <SaveButtons dirty={dirty} saving={update.isPending} onReset={() => setForm(original)} />
         </Group>
       </Stack>
     </form>

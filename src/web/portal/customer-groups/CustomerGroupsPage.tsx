@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import {
-  ActionIcon,
   Alert,
   Badge,
   Button,
@@ -15,10 +14,9 @@ import {
   Table,
   Text,
   TextInput,
-  Tooltip,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconLock, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconLock, IconPlus } from '@tabler/icons-react';
 import type { CustomerGroup } from '../../../contracts/customer-groups.ts';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
 import {
@@ -31,6 +29,7 @@ import {
   type CustomerGroupUpdateInput,
 } from '../../api/customer-groups.ts';
 import { useCan } from '../../api/session.ts';
+import { RowActions } from '../../components/RowActions.tsx';
 import { DateTime, Empty, ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -94,27 +93,11 @@ export function CustomerGroupsPage() {
                     </Table.Td>
                     {canWrite ? (
                       <Table.Td>
-                        <Group gap={4} justify="flex-end" wrap="nowrap">
-                          <Tooltip label="Edit">
-                            <ActionIcon
-                              variant="subtle"
-                              aria-label={`Edit group ${g.key}`}
-                              onClick={() => setEditing(g)}
-                            >
-                              <IconPencil size={16} />
-                            </ActionIcon>
-                          </Tooltip>
-                          <Tooltip label="Delete">
-                            <ActionIcon
-                              variant="subtle"
-                              color="red"
-                              aria-label={`Delete group ${g.key}`}
-                              onClick={() => setDeleting(g)}
-                            >
-                              <IconTrash size={16} />
-                            </ActionIcon>
-                          </Tooltip>
-                        </Group>
+                        <RowActions
+                          what={`group ${g.key}`}
+                          onEdit={() => setEditing(g)}
+                          onDelete={() => setDeleting(g)}
+                        />
                       </Table.Td>
                     ) : null}
                   </Table.Tr>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { Button, Group, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Group, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { isApiError } from '../../api/client.ts';
 import {
@@ -144,14 +145,12 @@ export function EmailSettingsPanel({ summary }: { summary: SystemEmailSummary })
           </SimpleGrid>
           {update.isError && Object.keys(errors).length === 0 ? <ErrorAlert error={update.error} /> : null}
           {canWrite ? (
-            <Group justify="flex-end">
-              <Button variant="default" disabled={!dirty} onClick={() => setForm(original)}>
-                Reset
-              </Button>
-              <Button type="submit" disabled={!dirty} loading={update.isPending}>
-                Save sending settings
-              </Button>
-            </Group>
+            <SaveButtons
+              dirty={dirty}
+              saving={update.isPending}
+              onReset={() => setForm(original)}
+              saveLabel="Save sending settings"
+            />
           ) : null}
         </Stack>
       </form>

@@ -16,7 +16,7 @@ import {
 } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
-import { IconCheck, IconCopy, IconInfoCircle, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconCheck, IconCopy, IconInfoCircle, IconPlus } from '@tabler/icons-react';
 import { errorMessage } from '../../api/client.ts';
 import {
   useDeleteImportSchedule,
@@ -26,6 +26,7 @@ import {
 } from '../../api/import-schedules.ts';
 import type { ImportCounts } from '../../api/imports.ts';
 import { useCan } from '../../api/session.ts';
+import { RowActions } from '../../components/RowActions.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { DateTime, Empty, ErrorAlert, PageLoader } from '../../components/ui.tsx';
 import { describeCron } from './cron.ts';
@@ -301,28 +302,12 @@ export function SchedulesPanel() {
                       </Table.Td>
                       <Table.Td>
                         {canRun ? (
-                          <Group gap={4} wrap="nowrap">
-                            <ActiveSwitch schedule={s} />
-                            <Tooltip label="Edit">
-                              <ActionIcon
-                                variant="subtle"
-                                aria-label={`Edit schedule ${s.name}`}
-                                onClick={() => setEditing(s)}
-                              >
-                                <IconPencil size={16} />
-                              </ActionIcon>
-                            </Tooltip>
-                            <Tooltip label="Delete">
-                              <ActionIcon
-                                variant="subtle"
-                                color="red"
-                                aria-label={`Delete schedule ${s.name}`}
-                                onClick={() => confirmDelete(s)}
-                              >
-                                <IconTrash size={16} />
-                              </ActionIcon>
-                            </Tooltip>
-                          </Group>
+                          <RowActions
+                            what={`schedule ${s.name}`}
+                            before={<ActiveSwitch schedule={s} />}
+                            onEdit={() => setEditing(s)}
+                            onDelete={() => confirmDelete(s)}
+                          />
                         ) : (
                           <Badge variant="light" radius="sm" color={s.enabled ? 'green' : 'gray'}>
                             {s.enabled ? 'Active' : 'Paused'}

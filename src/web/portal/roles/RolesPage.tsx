@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import {
-  ActionIcon,
   Badge,
   Button,
   Group,
@@ -13,11 +12,10 @@ import {
   TextInput,
   Textarea,
   Title,
-  Tooltip,
 } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
-import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconPlus } from '@tabler/icons-react';
 import type { GroupRole, Role } from '../../../contracts/roles.ts';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
 import {
@@ -29,6 +27,7 @@ import {
   useSaveRole,
 } from '../../api/roles.ts';
 import { useCan } from '../../api/session.ts';
+import { RowActions } from '../../components/RowActions.tsx';
 import { Empty, ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
 
 export function RolesPage() {
@@ -103,35 +102,19 @@ function RolesTable() {
                   <Table.Td c="dimmed">{r.description ?? ''}</Table.Td>
                   {canWrite ? (
                     <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Tooltip label="Edit">
-                          <ActionIcon
-                            variant="subtle"
-                            aria-label={`Edit role ${r.key}`}
-                            onClick={() => setEditing(r)}
-                          >
-                            <IconPencil size={16} />
-                          </ActionIcon>
-                        </Tooltip>
-                        <Tooltip label="Delete">
-                          <ActionIcon
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete role ${r.key}`}
-                            onClick={() =>
-                              confirmDelete(`role ${r.key}`, () =>
-                                del.mutate(r.key, {
-                                  onSuccess: () =>
-                                    notifications.show({ color: 'green', message: `Role ${r.key} deleted` }),
-                                  onError: (e) => deleteFailed(e, `role ${r.key}`),
-                                }),
-                              )
-                            }
-                          >
-                            <IconTrash size={16} />
-                          </ActionIcon>
-                        </Tooltip>
-                      </Group>
+                      <RowActions
+                        what={`role ${r.key}`}
+                        onEdit={() => setEditing(r)}
+                        onDelete={() =>
+                          confirmDelete(`role ${r.key}`, () =>
+                            del.mutate(r.key, {
+                              onSuccess: () =>
+                                notifications.show({ color: 'green', message: `Role ${r.key} deleted` }),
+                              onError: (e) => deleteFailed(e, `role ${r.key}`),
+                            }),
+                          )
+                        }
+                      />
                     </Table.Td>
                   ) : null}
                 </Table.Tr>
@@ -274,38 +257,22 @@ function GroupRolesTable() {
                   </Table.Td>
                   {canWrite ? (
                     <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Tooltip label="Edit">
-                          <ActionIcon
-                            variant="subtle"
-                            aria-label={`Edit group role ${g.key}`}
-                            onClick={() => setEditing(g)}
-                          >
-                            <IconPencil size={16} />
-                          </ActionIcon>
-                        </Tooltip>
-                        <Tooltip label="Delete">
-                          <ActionIcon
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete group role ${g.key}`}
-                            onClick={() =>
-                              confirmDelete(`group role ${g.key}`, () =>
-                                del.mutate(g.key, {
-                                  onSuccess: () =>
-                                    notifications.show({
-                                      color: 'green',
-                                      message: `Group role ${g.key} deleted`,
-                                    }),
-                                  onError: (e) => deleteFailed(e, `group role ${g.key}`),
+                      <RowActions
+                        what={`group role ${g.key}`}
+                        onEdit={() => setEditing(g)}
+                        onDelete={() =>
+                          confirmDelete(`group role ${g.key}`, () =>
+                            del.mutate(g.key, {
+                              onSuccess: () =>
+                                notifications.show({
+                                  color: 'green',
+                                  message: `Group role ${g.key} deleted`,
                                 }),
-                              )
-                            }
-                          >
-                            <IconTrash size={16} />
-                          </ActionIcon>
-                        </Tooltip>
-                      </Group>
+                              onError: (e) => deleteFailed(e, `group role ${g.key}`),
+                            }),
+                          )
+                        }
+                      />
                     </Table.Td>
                   ) : null}
                 </Table.Tr>

@@ -2,9 +2,7 @@ import { useState, type ReactNode } from 'react';
 import {
   Alert,
   Box,
-  Button,
   Collapse,
-  Group,
   MultiSelect,
   Paper,
   Radio,
@@ -27,6 +25,7 @@ import {
   type SettingsUpdateInput,
 } from '../../api/settings.ts';
 import { useCan } from '../../api/session.ts';
+import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 
 interface FormValues {
@@ -365,21 +364,14 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
           </Alert>
         ) : null}
         {canWrite ? (
-          <Group justify="flex-end">
-            <Button
-              variant="default"
-              disabled={!dirty}
-              onClick={() => {
-                setForm(original);
-                touched();
-              }}
-            >
-              Reset
-            </Button>
-            <Button type="submit" disabled={!dirty} loading={update.isPending}>
-              Save
-            </Button>
-          </Group>
+          <SaveButtons
+            dirty={dirty}
+            saving={update.isPending}
+            onReset={() => {
+              setForm(original);
+              touched();
+            }}
+          />
         ) : null}
       </Stack>
     </form>

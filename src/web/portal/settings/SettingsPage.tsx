@@ -1,22 +1,10 @@
 import { useState } from 'react';
-import {
-  Box,
-  Button,
-  ColorInput,
-  Grid,
-  Group,
-  Image,
-  Paper,
-  Stack,
-  Tabs,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Box, ColorInput, Grid, Image, Paper, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { isApiError } from '../../api/client.ts';
 import { useSettings, useUpdateSettings, type Branding } from '../../api/settings.ts';
 import { useCan } from '../../api/session.ts';
+import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
 import { CustomerDataForm } from './CustomerDataForm.tsx';
 
@@ -162,14 +150,7 @@ function BrandingForm({ branding }: { branding: Branding }) {
                 <ErrorAlert error={update.error} />
               ) : null}
               {canWrite ? (
-                <Group justify="flex-end">
-                  <Button variant="default" disabled={!dirty} onClick={() => setForm(original)}>
-                    Reset
-                  </Button>
-                  <Button type="submit" disabled={!dirty} loading={update.isPending}>
-                    Save
-                  </Button>
-                </Group>
+                <SaveButtons dirty={dirty} saving={update.isPending} onReset={() => setForm(original)} />
               ) : null}
             </Stack>
           </form>
