@@ -35,6 +35,7 @@ const Env = z.object({
   IMPORT_DROP_DIR: z.string().optional(),
   IMPORT_LEASE_SECONDS: z.coerce.number().positive().default(60),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  IMPORT_APPLY_WORKERS: z.coerce.number().int().min(1).max(8).default(2),
 });
 
 export type Config = {
@@ -62,6 +63,8 @@ export type Config = {
     leaseMs: number;
     /** Rows read, validated and staged in one transaction, and lines applied in one. */
     batchRows: number;
+    /** Line ranges applied at once, each on its own connection (PostgreSQL only; the embedded database has one). */
+    applyWorkers: number;
   };
 };
 
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dropDir: e.IMPORT_DROP_DIR ? path.resolve(e.IMPORT_DROP_DIR) : undefined,
       leaseMs: e.IMPORT_LEASE_SECONDS * 1000,
       batchRows: e.IMPORT_BATCH_ROWS,
+      applyWorkers: e.IMPORT_APPLY_WORKERS,
     },
   };
 }

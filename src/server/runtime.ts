@@ -69,6 +69,7 @@ export async function openRuntime(
       {
         leaseMs: config.imports.leaseMs,
         batchRows: config.imports.batchRows,
+        applyWorkers: db.kind === 'pglite' ? 1 : config.imports.applyWorkers,
         onSweep: () => runDueSchedules({ db: db.db, jobs, config: config.imports }, log),
       },
     );

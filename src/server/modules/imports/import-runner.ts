@@ -41,6 +41,8 @@ type ImportRow = Selectable<ImportsTable>;
 export type ImportRunnerOptions = {
   leaseMs: number;
   batchRows: number;
+  /** Line ranges applied at once on separate connections; they still commit in line order. */
+  applyWorkers: number;
   /** Also run every minute by the sweeper: the drop-folder schedules. */
   onSweep?: () => Promise<unknown>;
 };
@@ -266,43 +268,67 @@ export function createImportRunner(
       dryRun,
     };
     const stageRef = stageTable(importId);
-    const runChunks = async (tx: Db, single: boolean) => {
-      let from = imp.applied_line;
-      for (;;) {
-        const { rows } = await sql<{
-          hi: number | null;
-          n: number;
-        }>`SELECT max(line) AS hi, count(*)::int AS n FROM (
-            SELECT line FROM ${stageRef} WHERE line > ${from} ORDER BY line LIMIT ${options.batchRows}) c`.execute(
-          tx,
-        );
-        const { hi, n } = rows[0]!;
-        if (hi === null) break;
-        const step = async (t: Db) => {
-          await batchSettings(t);
-          const result = await applyChunk(t, env, { lo: from, hi });
-          const outcomes = [...result.outcomes.values()];
-          const created = outcomes.filter((o) => o === 'created').length;
-          const updated = outcomes.length - created;
-          if (!dryRun) await issueLogins(t, contacts, imp, opts, result.createdContacts);
-          await heartbeat(t, importId, lease, {
-            applied_line: hi,
-            rows_applied: sql`rows_applied + ${n}`,
-            counts: sql`jsonb_build_object(
-              'created', (counts->>'created')::int + ${created},
-              'updated', (counts->>'updated')::int + ${updated},
-              'unchanged', (counts->>'unchanged')::int + ${n - created - updated},
-              'rejected', (counts->>'rejected')::int)`,
-          });
-        };
-        if (single) await step(tx);
-        else await tx.transaction().execute(step);
-        from = hi;
-      }
+    const nextRange = async (tx: Db, from: number) => {
+      const { rows } = await sql<{
+        hi: number | null;
+        n: number;
+      }>`SELECT max(line) AS hi, count(*)::int AS n FROM (
+          SELECT line FROM ${stageRef} WHERE line > ${from} ORDER BY line LIMIT ${options.batchRows}) c`.execute(
+        tx,
+      );
+      const { hi, n } = rows[0]!;
+      return hi === null ? null : { lo: from, hi, n };
+    };
+    /** One range's writes; `committable` resolves once every earlier range has committed. */
+    const applyRange = async (
+      t: Db,
+      range: { lo: number; hi: number; n: number },
+      committable: Promise<void>,
+    ) => {
+      await batchSettings(t);
+      const result = await applyChunk(t, env, range);
+      const outcomes = [...result.outcomes.values()];
+      const created = outcomes.filter((o) => o === 'created').length;
+      const updated = outcomes.length - created;
+      if (!dryRun) await issueLogins(t, contacts, imp, opts, result.createdContacts);
+      // Ranges commit in line order, so `applied_line` stays the exact point to resume from.
+      await committable;
+      await heartbeat(t, importId, lease, {
+        applied_line: range.hi,
+        rows_applied: sql`rows_applied + ${range.n}`,
+        counts: sql`jsonb_build_object(
+          'created', (counts->>'created')::int + ${created},
+          'updated', (counts->>'updated')::int + ${updated},
+          'unchanged', (counts->>'unchanged')::int + ${range.n - created - updated},
+          'rejected', (counts->>'rejected')::int)`,
+      });
     };
     // All or nothing: one transaction for every line, so one failure leaves nothing behind.
-    if (opts.allOrNothing && !dryRun) await db.transaction().execute((tx) => runChunks(tx, true));
-    else await runChunks(db, false);
+    if (opts.allOrNothing && !dryRun) {
+      await db.transaction().execute(async (tx) => {
+        for (let r = await nextRange(tx, imp.applied_line); r; r = await nextRange(tx, r.hi))
+          await applyRange(tx, r, Promise.resolve());
+      });
+    } else {
+      // Rows of one range never touch another's (prepare rejected duplicate keys), except in a mixed
+      // file, where a contact may need the account an earlier range creates: that runs one range at a time.
+      const workers = imp.type === 'mixed' ? 1 : options.applyWorkers;
+      const running: Promise<void>[] = [];
+      try {
+        for (let r = await nextRange(db, imp.applied_line); r; r = await nextRange(db, r.hi)) {
+          if (running.length >= workers) await running.shift();
+          const range = r;
+          const committable = running.at(-1) ?? Promise.resolve();
+          const done = db.transaction().execute((t) => applyRange(t, range, committable));
+          done.catch(() => undefined); // awaited in turn below
+          running.push(done);
+        }
+        for (const done of running) await done;
+      } finally {
+        // After a failure, the later ranges roll back (their predecessor failed); wait until they have.
+        await Promise.allSettled(running);
+      }
+    }
     await finish(importId, dryRun ? 'checked' : 'completed', null);
   }
 
