@@ -27,6 +27,8 @@ export type CapturingSmtp = {
   messages: CapturedMessage[];
   /** Answers every later command as `mode` says. */
   setMode(mode: SmtpMode | SmtpMode['kind']): void;
+  /** Refuses these recipients with 550 at RCPT TO (whatever the mode), taking the message for the others. */
+  refuseRecipients(addresses: string[]): void;
   /** Stops listening: connections are refused until `up()`. */
   down(): Promise<void>;
   /** Listens again on the same port. */
@@ -62,6 +64,7 @@ export async function startSmtpServer(options: { parse?: boolean } = {}): Promis
   const parse = options.parse ?? true;
   const messages: CapturedMessage[] = [];
   let mode: SmtpMode = { kind: 'accept' };
+  let refused = new Set<string>();
   const waiters = new Set<() => void>();
 
   const serverOptions: SMTPServerOptions = {
@@ -70,8 +73,10 @@ export async function startSmtpServer(options: { parse?: boolean } = {}): Promis
     logger: false,
     // close() waits this long for open connections; tests stop and start the server often.
     closeTimeout: 100,
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, _session, callback) {
       if (mode.kind !== 'accept' && (mode.at ?? 'rcpt') === 'rcpt') return callback(smtpError(mode));
+      if (refused.has(address.address.toLowerCase()))
+        return callback(smtpError({ kind: 'permanent', message: `No such user: ${address.address}` }));
       callback();
     },
     onData(stream, session, callback) {
@@ -128,6 +133,9 @@ export async function startSmtpServer(options: { parse?: boolean } = {}): Promis
     messages,
     setMode(next) {
       mode = typeof next === 'string' ? { kind: next } : next;
+    },
+    refuseRecipients(addresses) {
+      refused = new Set(addresses.map((a) => a.toLowerCase()));
     },
     down: stop,
     async up() {

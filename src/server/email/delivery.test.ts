@@ -448,6 +448,49 @@ describe('delivery faults', () => {
     ]);
   });
 
+  it('fails an email whose recipient the server refused, even though its copies went out', async () => {
+    smtp.refuseRecipients(['gone@customer.test']);
+    try {
+      const settings = await s.admin.patch('/api/email-templates/accountactivation', {
+        cc: ['sales@seller.test'],
+      });
+      expect(settings.statusCode, settings.body).toBe(200);
+      const c = await s.addContact({ email: 'gone@customer.test' });
+      expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('failed');
+      const row = await emailRow(db, c.emailId);
+      expect(row).toMatchObject({ status: 'failed', attempts: 1, next_attempt_at: null });
+      expect(row.last_error).toContain('No such user: gone@customer.test');
+      expect(await attemptsOf(db, c.emailId)).toEqual([
+        expect.objectContaining({ outcome: 'permanent-failure', response: expect.stringContaining('550') }),
+      ]);
+      // The copy reached the seller: the log says why the email still counts as failed.
+      expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['sales@seller.test']]);
+    } finally {
+      smtp.refuseRecipients([]);
+      await s.admin.patch('/api/email-templates/accountactivation', { cc: [] });
+    }
+  });
+
+  it('sends an email whose only refused address is a copy, and says so in the attempt', async () => {
+    smtp.refuseRecipients(['old-sales@seller.test']);
+    try {
+      await s.admin.patch('/api/email-templates/accountactivation', { cc: ['old-sales@seller.test'] });
+      const c = await s.addContact();
+      expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('sent');
+      expect(await emailRow(db, c.emailId)).toMatchObject({ status: 'sent', last_error: null });
+      expect(await attemptsOf(db, c.emailId)).toEqual([
+        expect.objectContaining({
+          outcome: 'sent',
+          response: expect.stringMatching(/^Not delivered to old-sales@seller\.test \(.*No such user/),
+        }),
+      ]);
+      expect(smtp.messages.map((m) => m.envelope.to)).toEqual([[c.email]]);
+    } finally {
+      smtp.refuseRecipients([]);
+      await s.admin.patch('/api/email-templates/accountactivation', { cc: [] });
+    }
+  });
+
   it('treats a 5xx after DATA as permanent too', async () => {
     smtp.setMode({ kind: 'permanent', at: 'data', message: 'Message rejected as spam' });
     const c = await s.addContact();

@@ -43,6 +43,18 @@ export function isPermanent(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
+/**
+ * The recipients the server refused while it took the message for the others (nodemailer resolves
+ * then, with `rejected` and `rejectedErrors`), each with the server's answer.
+ */
+function refusedRecipients(info: unknown): { address: string; response: string }[] {
+  const { rejected, rejectedErrors } = (info ?? {}) as { rejected?: unknown[]; rejectedErrors?: unknown[] };
+  return (rejected ?? []).map((r, i) => ({
+    address: typeof r === 'string' ? r : String((r as { address?: unknown }).address ?? r),
+    response: rejectedErrors?.[i] ? describe(rejectedErrors[i]) : 'refused',
+  }));
+}
+
 function describe(err: unknown): string {
   const e = err as { response?: string; message?: string; code?: string };
   return (e.response ?? e.message ?? String(err)).slice(0, 1000);
@@ -117,10 +129,11 @@ export function createEmailDelivery(
     const email = await claim(emailId);
     if (!email) return 'skipped';
     const started = Date.now();
+    let refused: { address: string; response: string }[] = [];
     try {
       const fromAddress = email.from_address ?? options.defaultFrom.address;
       const fromName = email.from_name ?? options.defaultFrom.name;
-      await smtp.sendMail({
+      const info = await smtp.sendMail({
         from: { name: fromName, address: fromAddress },
         to: email.to_address,
         cc: email.cc,
@@ -130,6 +143,10 @@ export function createEmailDelivery(
         html: email.html,
         messageId: email.message_id,
       });
+      refused = refusedRecipients(info);
+      // Copies went out, but not to the person the email is for: that is a failed email, not a sent one.
+      const main = refused.find((r) => r.address.toLowerCase() === email.to_address.toLowerCase());
+      if (main) throw Object.assign(new Error(main.response), { responseCode: 550, response: main.response });
     } catch (err) {
       const permanent = isPermanent(err);
       const nextAt = new Date(Date.now() + options.retryDelayMs(email.attempts));
@@ -164,7 +181,18 @@ export function createEmailDelivery(
     await db.transaction().execute(async (tx) => {
       await tx
         .insertInto('email_attempts')
-        .values({ email_id: email.id, outcome: 'sent', response: null, duration_ms: Date.now() - started })
+        .values({
+          email_id: email.id,
+          outcome: 'sent',
+          // Copies the server refused are kept in the attempt, where the email log shows them.
+          response: refused.length
+            ? `Not delivered to ${refused.map((r) => `${r.address} (${r.response})`).join(', ')}`.slice(
+                0,
+                1000,
+              )
+            : null,
+          duration_ms: Date.now() - started,
+        })
         .execute();
       await tx
         .updateTable('emails')
