@@ -45,7 +45,7 @@ export const ContactSummary = Contact.pick({
 });
 export type ContactSummary = z.infer<typeof ContactSummary>;
 
-const Language = z
+export const Language = z
   .string()
   .trim()
   .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'Use a language code such as en or fr-CA');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Email, Key, optionalText, text, Uuid } from './common.ts';
+import { Language } from './contacts.ts';
 
 /** Settings → Customer data: self-service sign-up (seed 004, R7, R19–R25). */
 export const RegistrationSettings = z.object({
@@ -82,6 +83,9 @@ export const StoreRegisterBody = z.object({
   phone: optionalText(40),
   billingAddress: BillingAddress,
   password: z.string().min(10, 'Use at least 10 characters').max(200),
+  language: Language.optional().describe(
+    'For the emails the contact gets; else the browser’s Accept-Language',
+  ),
   website: z.string().max(500).optional().describe('Leave empty: a field people don’t see (bots fill it in)'),
 });
 export type StoreRegisterBody = z.infer<typeof StoreRegisterBody>;
@@ -107,6 +111,9 @@ export const JoinBody = z.object({
   lastName: text(100),
   email: Email,
   password: z.string().min(10, 'Use at least 10 characters').max(200),
+  language: Language.optional().describe(
+    'For the emails the contact gets; else the browser’s Accept-Language',
+  ),
   website: z.string().max(500).optional(),
 });
 

@@ -204,6 +204,7 @@ async function createJoinedContact(
       firstName: body.firstName,
       lastName: body.lastName,
       phone: null,
+      language: body.language,
       status: 'active',
       passwordHash,
       signedIn: true,

@@ -9,6 +9,7 @@ import {
   StoreRegistrationInfo,
 } from '../../../contracts/registration.ts';
 import type { App, AppDeps } from '../../deps.ts';
+import { preferredLanguage } from '../../http/accept-language.ts';
 import { AppError } from '../../lib/errors.ts';
 import { joinAccount, verifyJoin } from './join.service.ts';
 import {
@@ -26,6 +27,15 @@ const perIpLimit = (max: number, timeWindow: string, what: string) => ({
   keyGenerator: (request: { ip: string }) => request.ip,
   errorResponseBuilder: (_req: unknown, context: { after: string }) =>
     new AppError('rate_limited', `Too many ${what} from your network. Try again in ${context.after}.`),
+});
+
+/** The body, with the browser's language when it names none. */
+const withLanguage = <B extends { language?: string | undefined }>(request: {
+  body: B;
+  headers: { 'accept-language'?: string | undefined };
+}): B => ({
+  ...request.body,
+  language: request.body.language ?? preferredLanguage(request.headers['accept-language']),
 });
 
 /** Storefront self-service: creating an account, and creating a login for an existing account (seed 004). */
@@ -67,7 +77,7 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
       const { contactId, ...result } = await registerAccount(
         registrationDeps,
         contextOf(request),
-        request.body,
+        withLanguage(request),
       );
       if (contactId) await startContactSession(deps, request, reply, contactId);
       return reply.status(201).send(result);
@@ -100,7 +110,11 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
       response: { 201: StoreRegisterResult, 403: ErrorBody, 422: ErrorBody, 429: ErrorBody },
     },
     handler: async (request, reply) => {
-      const { contactId, ...result } = await joinAccount(registrationDeps, contextOf(request), request.body);
+      const { contactId, ...result } = await joinAccount(
+        registrationDeps,
+        contextOf(request),
+        withLanguage(request),
+      );
       if (contactId) await startContactSession(deps, request, reply, contactId);
       return reply.status(201).send(result);
     },

@@ -229,6 +229,7 @@ async function createRegisteredAccount(
           firstName: body.firstName,
           lastName: body.lastName,
           phone: body.phone ?? null,
+          language: body.language,
           status,
           passwordHash: input.passwordHash,
           signedIn: immediate,

@@ -257,6 +257,34 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       await db().deleteFrom('settings').where('key', '=', 'accountNumberPrefix').execute();
     });
 
+    it('gives the contact the browser’s language, unless the body names one', async () => {
+      const contactLanguage = async (email: string) =>
+        (
+          await db()
+            .selectFrom('contacts')
+            .select('language')
+            .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
+            .executeTakeFirstOrThrow()
+        ).language;
+      const french = signUp({ companyName: 'Boulangerie Arnaud' });
+      expect(
+        (await register(french, nextIp(), { 'accept-language': 'fr-CA,fr;q=0.9,en;q=0.5' })).statusCode,
+      ).toBe(201);
+      expect(await contactLanguage(french.email)).toBe('fr-CA');
+
+      const chosen = signUp({ companyName: 'Berg Bau', language: 'de' });
+      expect((await register(chosen, nextIp(), { 'accept-language': 'fr' })).statusCode).toBe(201);
+      expect(await contactLanguage(chosen.email)).toBe('de');
+
+      const unknown = signUp({ companyName: 'Plain Supplies' });
+      expect((await register(unknown, nextIp(), { 'accept-language': '*' })).statusCode).toBe(201);
+      expect(await contactLanguage(unknown.email)).toBe('en');
+
+      const bad = await register(signUp({ companyName: 'Bad Lang', language: 'french' }));
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.details).toContainEqual(expect.objectContaining({ path: 'language' }));
+    });
+
     it('answers “check your email” for an email that already has an account, creates nothing and tells its owner', async () => {
       const first = signUp();
       expect((await register(first)).statusCode).toBe(201);

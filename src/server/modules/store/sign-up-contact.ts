@@ -7,6 +7,8 @@ export type SignUpContact = {
   firstName: string;
   lastName: string;
   phone: string | null;
+  /** For the contact's emails; the database's default (en) when none is known. */
+  language: string | undefined;
   status: 'active' | 'pending';
   passwordHash: string;
   /** Immediate access signs the visitor in at once. */
@@ -25,6 +27,7 @@ export async function insertSignUpContact(tx: Executor, c: SignUpContact): Promi
       last_name: c.lastName,
       phone: c.phone,
       work_phone: null,
+      ...(c.language && { language: c.language }),
       status: c.status,
       password_hash: c.passwordHash,
       login_valid_from: null,
