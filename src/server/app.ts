@@ -88,7 +88,12 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
-  registerAuth(app, { db: deps.database.db, scopeId: deps.scopeId, publicUrl: deps.config.publicUrl });
+  registerAuth(app, {
+    db: deps.database.db,
+    scopeId: deps.scopeId,
+    publicUrl: deps.config.publicUrl,
+    sessionTtlMs: deps.config.sessionTtlMs,
+  });
   for (const routes of [
     healthRoutes,
     authRoutes,

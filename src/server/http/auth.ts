@@ -3,7 +3,7 @@ import type { Permission } from '../../contracts/permissions.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../lib/errors.ts';
 import { actorFromApiKey, employeeActor, employeeFromSession } from '../modules/auth/auth.service.ts';
-import { findSession } from '../modules/auth/sessions.ts';
+import { findSession, renewSession } from '../modules/auth/sessions.ts';
 import type { Actor, RequestContext } from './context.ts';
 
 /** What a route needs: nobody, any employee or API key, a storefront contact, or one permission. */
@@ -34,6 +34,17 @@ const visitor: Actor = {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The session cookies' settings: not readable by scripts, sent on same-site navigation, https-only on https. */
+export function sessionCookie(publicUrl: string, expires?: Date) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: publicUrl.startsWith('https://'),
+    ...(expires && { expires }),
+  };
+}
+
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -41,9 +52,13 @@ function bearer(request: FastifyRequest): string | undefined {
 
 export function registerAuth(
   app: FastifyInstance,
-  deps: { db: Db; scopeId: string; publicUrl: string },
+  deps: { db: Db; scopeId: string; publicUrl: string; sessionTtlMs: number },
 ): void {
   const publicOrigin = new URL(deps.publicUrl).origin;
+  const renew = async (reply: FastifyReply, cookie: string, token: string) => {
+    const expires = await renewSession(deps.db, token, deps.sessionTtlMs);
+    if (expires) reply.setCookie(cookie, token, sessionCookie(deps.publicUrl, expires));
+  };
 
   // Every API route must say who may call it; forgetting is a start-up error, not an open door.
   app.addHook('onRoute', (route) => {
@@ -69,6 +84,7 @@ export function registerAuth(
       if (session) {
         request.contactId = session.id;
         request.authenticatedBy = 'cookie';
+        await renew(reply, CONTACT_COOKIE, token!);
       }
       if (access === 'contact' && !session) throw new AppError('unauthenticated', 'Sign in to continue');
       checkOrigin(request, reply, publicOrigin);
@@ -87,6 +103,7 @@ export function registerAuth(
       if (!employee) throw new AppError('unauthenticated', 'Sign in to continue');
       request.ctx = { ...base, actor: employeeActor(employee), source: 'portal' };
       request.authenticatedBy = 'cookie';
+      await renew(reply, EMPLOYEE_COOKIE, token!);
       checkOrigin(request, reply, publicOrigin);
     }
     if (access !== 'employee' && !request.ctx.actor.permissions.has(access)) {

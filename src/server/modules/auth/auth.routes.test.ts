@@ -228,6 +228,50 @@ describe('employee sign-in, API keys and first start', () => {
       expect(sessions).toEqual([]);
     });
 
+    it('renews a session used in the second half of its life, up to 30 days after the sign-in', async () => {
+      const e = await newEmployee(['auditView']);
+      const res = await signIn(e.email);
+      const client = clientFor(t.app, { cookie: cookieOf(res) });
+      const { db } = t.deps.database;
+      const session = () =>
+        db
+          .selectFrom('sessions')
+          .select(['expires_at', 'created_at'])
+          .where('subject_id', '=', e.id)
+          .executeTakeFirstOrThrow();
+      const hour = 3600_000;
+
+      // Early in its life: used, not rewritten.
+      const fresh = await client.get('/api/session');
+      expect(fresh.statusCode).toBe(200);
+      expect(fresh.headers['set-cookie']).toBeUndefined();
+
+      // An hour left of twelve: a whole lifetime again, and a cookie that says so.
+      await db
+        .updateTable('sessions')
+        .set({ expires_at: new Date(Date.now() + hour) })
+        .where('subject_id', '=', e.id)
+        .execute();
+      const renewed = await client.get('/api/session');
+      expect(renewed.statusCode).toBe(200);
+      expect(String(renewed.headers['set-cookie'])).toMatch(/^clt_session=.+Expires=.+HttpOnly/i);
+      const after = (await session()).expires_at.getTime();
+      expect(after).toBeGreaterThan(Date.now() + 11.9 * hour);
+      expect(after).toBeLessThanOrEqual(Date.now() + 12 * hour);
+
+      // Signed in 30 days ago: it runs out, however active.
+      const ending = new Date(Date.now() + hour);
+      await db
+        .updateTable('sessions')
+        .set({ expires_at: ending, created_at: new Date(Date.now() - 30 * 24 * hour) })
+        .where('subject_id', '=', e.id)
+        .execute();
+      const old = await client.get('/api/session');
+      expect(old.statusCode).toBe(200);
+      expect(old.headers['set-cookie']).toBeUndefined();
+      expect((await session()).expires_at.getTime()).toBe(ending.getTime());
+    });
+
     it('answers 401 without a session, and with a made-up cookie', async () => {
       expect((await t.anonymous.get('/api/session')).statusCode).toBe(401);
       const forged = await clientFor(t.app, { cookie: 'clt_session=made-up' }).get('/api/accounts');

@@ -9,7 +9,7 @@ import {
   SessionInfo,
 } from '../../../contracts/employees.ts';
 import type { App, AppDeps } from '../../deps.ts';
-import { EMPLOYEE_COOKIE } from '../../http/auth.ts';
+import { EMPLOYEE_COOKIE, sessionCookie } from '../../http/auth.ts';
 import { AppError } from '../../lib/errors.ts';
 import {
   createApiKey,
@@ -50,15 +50,7 @@ export const linkRequestRateLimit = {
     new AppError('rate_limited', `Too many requests for this email. Try again in ${context.after}.`),
 };
 
-export function cookieOptions(deps: AppDeps, expires?: Date) {
-  return {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: deps.config.publicUrl.startsWith('https://'),
-    ...(expires && { expires }),
-  };
-}
+export const cookieOptions = (deps: AppDeps, expires?: Date) => sessionCookie(deps.config.publicUrl, expires);
 
 export async function authRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;

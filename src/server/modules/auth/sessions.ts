@@ -40,6 +40,27 @@ export async function findSession(
   return row ? { type, id: row.subject_id } : undefined;
 }
 
+/** However active, a session ends this long after its sign-in. */
+export const SESSION_MAX_AGE_MS = 30 * 24 * 3600_000;
+
+/**
+ * Sliding sessions: a session used after half its lifetime gets a whole lifetime again (so someone at
+ * work all day stays signed in), up to SESSION_MAX_AGE_MS after the sign-in. The new expiry, or null.
+ */
+export async function renewSession(db: Executor, token: string, ttlMs: number): Promise<Date | null> {
+  const now = Date.now();
+  const row = await db
+    .updateTable('sessions')
+    .set({ expires_at: new Date(now + ttlMs) })
+    .where('token_hash', '=', sha256(token))
+    .where('expires_at', '>', new Date(now))
+    .where('expires_at', '<', new Date(now + ttlMs / 2))
+    .where('created_at', '>', new Date(now + ttlMs - SESSION_MAX_AGE_MS))
+    .returning('expires_at')
+    .executeTakeFirst();
+  return row?.expires_at ?? null;
+}
+
 export async function endSession(db: Executor, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', sha256(token)).execute();
 }
