@@ -46,6 +46,19 @@ export const PasswordResetConfirmBody = z.object({ token: z.string().min(10).max
 /** The same answer whether or not the email exists, so the form tells nobody who has an account. */
 export const AcceptedMessage = z.object({ message: z.string() });
 
+/** Checking an emailed link before its form is filled in: whether it can still be used. */
+export const TokenCheckBody = z.object({
+  purpose: z.enum(['activation', 'password-reset', 'employee-setup', 'employee-reset']),
+  token: z.string().min(1).max(200),
+});
+export const TokenCheckResult = z.object({
+  status: z.enum(['valid', 'used', 'expired', 'invalid']),
+  message: z
+    .string()
+    .nullable()
+    .describe('What to tell the person who opened the link, when it cannot be used'),
+});
+
 export const StoreActivateBody = z.object({ token: z.string().min(10).max(200), password: Password });
 export const StoreSessionBody = z.object({
   email: z.string().trim().max(254),

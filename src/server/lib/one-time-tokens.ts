@@ -40,17 +40,35 @@ export async function consumeToken(
     .returning('subject_id')
     .executeTakeFirst();
   if (used) return used.subject_id;
+  const { status, message } = await tokenState(db, purpose, token);
+  throw unprocessable(message!, [{ path: 'token', message: status }]);
+}
+
+const TOKEN_MESSAGES = {
+  invalid: 'This link is not valid. Check that you copied the whole address, or ask for a new link.',
+  used: 'This link was already used. If you did not set your password, ask for a new link.',
+  expired: 'This link has expired. Ask for a new link.',
+} as const;
+export type TokenStatus = 'valid' | keyof typeof TOKEN_MESSAGES;
+
+/** Whether a link's token can still be used, and if not why, in words for the person who clicked it. */
+export async function tokenState(
+  db: Executor,
+  purpose: TokenPurpose,
+  token: string,
+): Promise<{ status: TokenStatus; message: string | null }> {
   const known = await db
     .selectFrom('one_time_tokens')
     .select(['used_at', 'expires_at'])
     .where('token_hash', '=', sha256(token))
     .where('purpose', '=', purpose)
     .executeTakeFirst();
-  const reason = !known ? 'invalid' : known.used_at ? 'used' : 'expired';
-  const message = {
-    invalid: 'This link is not valid. Check that you copied the whole address, or ask for a new link.',
-    used: 'This link was already used. If you did not set your password, ask for a new link.',
-    expired: 'This link has expired. Ask for a new link.',
-  }[reason];
-  throw unprocessable(message, [{ path: 'token', message: reason }]);
+  const status: TokenStatus = !known
+    ? 'invalid'
+    : known.used_at
+      ? 'used'
+      : known.expires_at <= new Date()
+        ? 'expired'
+        : 'valid';
+  return { status, message: status === 'valid' ? null : TOKEN_MESSAGES[status] };
 }

@@ -11,6 +11,7 @@ import {
 import type { App, AppDeps } from '../../deps.ts';
 import { EMPLOYEE_COOKIE, sessionCookie } from '../../http/auth.ts';
 import { AppError } from '../../lib/errors.ts';
+import { tokenState } from '../../lib/one-time-tokens.ts';
 import {
   createApiKey,
   employeeFromSession,
@@ -23,6 +24,8 @@ import {
   AcceptedMessage,
   PasswordResetConfirmBody,
   PasswordResetRequestBody,
+  TokenCheckBody,
+  TokenCheckResult,
 } from '../../../contracts/emails.ts';
 import { completeSetup } from './bootstrap.ts';
 import { confirmEmployeeReset, requestEmployeeReset } from './employee-reset.ts';
@@ -171,6 +174,20 @@ export async function authRoutes(app: App, deps: AppDeps) {
       await confirmEmployeeReset(db, { ...request.ctx, source: 'portal' }, request.body);
       return { ok: true as const };
     },
+  });
+
+  app.post('/api/tokens/check', {
+    config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags,
+      summary: 'Whether the token of an emailed link can still be used (before its form is filled in)',
+      description:
+        'For the activation, password-reset and setup pages: `valid`, or `used` / `expired` / `invalid` with the words ' +
+        'to show. Uses nothing up.',
+      body: TokenCheckBody,
+      response: { 200: TokenCheckResult },
+    },
+    handler: (request) => tokenState(db, request.body.purpose, request.body.token),
   });
 
   const keyTags = ['API keys'];

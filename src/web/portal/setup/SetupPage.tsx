@@ -14,6 +14,7 @@ import {
 import { IconAlertCircle } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
+import { unusableLink, useTokenCheck } from '../../api/tokens.ts';
 import { useSession, useSetup } from '../../api/session.ts';
 import { ButtonLink } from '../../components/links.tsx';
 
@@ -89,6 +90,7 @@ export function SetupPage() {
   const { token } = route.useSearch();
   const session = useSession();
   const setup = useSetup();
+  const unusable = unusableLink(useTokenCheck('employee-setup', token));
   const navigate = useNavigate();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -113,6 +115,9 @@ export function SetupPage() {
       <LinkProblem message="The setup link is incomplete. Copy the whole address, including ?token=…, from the server log." />
     );
   }
+  // A used setup link means the first administrator exists.
+  if (unusable)
+    return unusable.reason === 'used' ? <AlreadySetUp /> : <LinkProblem message={unusable.message} />;
   if (isApiError(err) && (err.code === 'unprocessable' || err.code === 'not_found')) {
     return <LinkProblem message={err.message} />;
   }

@@ -3,6 +3,7 @@ import { SuccessMessage } from '../../components/ui.tsx';
 import { Alert, Center, Paper, Stack, Text, Title } from '@mantine/core';
 import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
+import { unusableLink, useTokenCheck } from '../../api/tokens.ts';
 import { useEmployeePasswordReset, useEmployeePasswordResetConfirm } from '../../api/session.ts';
 import { EmailRequestForm } from '../../components/EmailRequestForm.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
@@ -58,18 +59,20 @@ const LINK_TITLES = {
 export function ResetPasswordPage() {
   const { token } = resetRoute.useSearch();
   const confirm = useEmployeePasswordResetConfirm();
+  const unusable = unusableLink(useTokenCheck('employee-reset', token));
   const err = confirm.error;
 
-  if (!token || (isApiError(err) && err.status === 422)) {
-    const reason = token ? (tokenProblem(err) ?? 'invalid') : 'invalid';
+  if (!token || (unusable && !confirm.isSuccess) || (isApiError(err) && err.status === 422)) {
+    const reason = !token ? 'invalid' : (unusable?.reason ?? tokenProblem(err) ?? 'invalid');
+    const message = !token
+      ? 'The reset link is incomplete. Open the link from your email again.'
+      : (unusable?.message ?? (isApiError(err) ? err.message : ''));
     return (
       <PortalCard>
         <Stack align="flex-start">
           <Title order={2}>{LINK_TITLES[reason]}</Title>
           <Alert color="orange" role="alert" w="100%">
-            {token && isApiError(err)
-              ? err.message
-              : 'The reset link is incomplete. Open the link from your email again.'}
+            {message}
           </Alert>
           <ButtonLink to="/forgot-password">Ask for a new link</ButtonLink>
         </Stack>

@@ -3,6 +3,7 @@ import { SuccessMessage } from '../../components/ui.tsx';
 import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
 import { useActivate, useActivationResend } from '../../api/store.ts';
+import { unusableLink, useTokenCheck } from '../../api/tokens.ts';
 import { EmailRequestForm } from '../../components/EmailRequestForm.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { NewPasswordForm } from '../../components/NewPasswordForm.tsx';
@@ -66,6 +67,7 @@ function LinkProblem({ message, reason }: { message: string; reason?: string }) 
 export function ActivatePage() {
   const { token } = route.useSearch();
   const activate = useActivate();
+  const unusable = unusableLink(useTokenCheck('activation', token));
 
   if (!token)
     return <LinkProblem message="The activation link is incomplete. Open the link from your email again." />;
@@ -79,6 +81,7 @@ export function ActivatePage() {
       </Paper>
     );
   }
+  if (unusable) return <LinkProblem message={unusable.message} reason={unusable.reason} />;
   const err = activate.error;
   if (isApiError(err) && (err.code === 'unprocessable' || err.code === 'not_found')) {
     return <LinkProblem message={err.message} reason={tokenProblem(err)} />;

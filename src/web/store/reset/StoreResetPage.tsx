@@ -2,6 +2,7 @@ import { Alert, Paper, Stack, Text, Title } from '@mantine/core';
 import { SuccessMessage } from '../../components/ui.tsx';
 import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
+import { unusableLink, useTokenCheck } from '../../api/tokens.ts';
 import { useStorePasswordReset, useStorePasswordResetConfirm } from '../../api/store.ts';
 import { EmailRequestForm } from '../../components/EmailRequestForm.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
@@ -64,6 +65,7 @@ function LinkProblem({ reason, message }: { reason: keyof typeof LINK_TITLES; me
 
 function ChooseNewPassword({ token }: { token: string }) {
   const confirm = useStorePasswordResetConfirm();
+  const unusable = unusableLink(useTokenCheck('password-reset', token));
 
   if (confirm.isSuccess) {
     return (
@@ -75,6 +77,7 @@ function ChooseNewPassword({ token }: { token: string }) {
       </Paper>
     );
   }
+  if (unusable) return <LinkProblem reason={unusable.reason} message={unusable.message} />;
   const err = confirm.error;
   if (isApiError(err) && err.status === 422) {
     return <LinkProblem reason={tokenProblem(err) ?? 'invalid'} message={err.message} />;
