@@ -212,7 +212,7 @@ describe('Self-service sign-up with approval', () => {
     });
     const page = await newPage();
     await page.goto(`${baseUrl()}/accounts/${account.id}`);
-    await visible(page.getByText('Pending approval', { exact: true }));
+    await visible(page.getByRole('heading').getByText('Pending approval', { exact: true }));
     await visible(page.getByRole('alert', { name: 'Waiting for approval' }));
     await fullScreenshot(page, '/tmp/approvals-account-pending.png');
     await page.getByRole('button', { name: 'Reject…' }).click();

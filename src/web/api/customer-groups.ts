@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { CustomerGroup, CustomerGroupUpdateBody } from '../../contracts/customer-groups.ts';
 import { api } from './client.ts';
+import { settingsKey } from './settings.ts';
 
 export type CustomerGroupUpdateInput = z.input<typeof CustomerGroupUpdateBody>;
 
@@ -20,9 +21,10 @@ export function useCustomerGroups(enabled = true) {
 
 function useInvalidateGroups() {
   const qc = useQueryClient();
-  return () => {
-    void qc.invalidateQueries({ queryKey: customerGroupKeys.all });
+  // Resolves once the group list is fresh again, so a mutation's success is shown on the new list.
+  return async () => {
     void qc.invalidateQueries({ queryKey: ['audit'] });
+    await qc.invalidateQueries({ queryKey: customerGroupKeys.all });
   };
 }
 
@@ -50,11 +52,12 @@ export function useDeleteCustomerGroup() {
   return useMutation({
     mutationFn: ({ id, moveTo }: { id: string; moveTo?: string }) =>
       api<void>(`/customer-groups/${id}`, { method: 'DELETE', query: { moveTo } }),
-    onSuccess: () => {
-      invalidate();
-      // Members' group lists changed.
+    onSuccess: async () => {
+      // Members' group lists changed, and the sign-up defaults may have.
       void qc.invalidateQueries({ queryKey: ['contacts'] });
       void qc.invalidateQueries({ queryKey: ['accounts'] });
+      void qc.invalidateQueries({ queryKey: settingsKey });
+      await invalidate();
     },
   });
 }
