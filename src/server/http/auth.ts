@@ -84,10 +84,11 @@ export function registerAuth(
       if (session) {
         request.contactId = session.id;
         request.authenticatedBy = 'cookie';
-        await renew(reply, CONTACT_COOKIE, token!);
       }
       if (access === 'contact' && !session) throw new AppError('unauthenticated', 'Sign in to continue');
       checkOrigin(request, reply, publicOrigin);
+      // Only a request that passed the checks keeps the session alive.
+      if (session) await renew(reply, CONTACT_COOKIE, token!);
       return;
     }
 
@@ -103,8 +104,8 @@ export function registerAuth(
       if (!employee) throw new AppError('unauthenticated', 'Sign in to continue');
       request.ctx = { ...base, actor: employeeActor(employee), source: 'portal' };
       request.authenticatedBy = 'cookie';
-      await renew(reply, EMPLOYEE_COOKIE, token!);
       checkOrigin(request, reply, publicOrigin);
+      await renew(reply, EMPLOYEE_COOKIE, token!);
     }
     if (access !== 'employee' && !request.ctx.actor.permissions.has(access)) {
       throw new AppError('forbidden', 'You do not have permission to do this');
