@@ -3,7 +3,7 @@ import type { Permission } from '../../contracts/permissions.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../lib/errors.ts';
 import { actorFromApiKey, employeeActor, employeeFromSession } from '../modules/auth/auth.service.ts';
-import { findSession, renewSession } from '../modules/auth/sessions.ts';
+import { findSession, needsRenewal, renewSession } from '../modules/auth/sessions.ts';
 import type { Actor, RequestContext } from './context.ts';
 
 /** What a route needs: nobody, any employee or API key, a storefront contact, or one permission. */
@@ -88,7 +88,7 @@ export function registerAuth(
       if (access === 'contact' && !session) throw new AppError('unauthenticated', 'Sign in to continue');
       checkOrigin(request, reply, publicOrigin);
       // Only a request that passed the checks keeps the session alive.
-      if (session) await renew(reply, CONTACT_COOKIE, token!);
+      if (session && needsRenewal(session, deps.sessionTtlMs)) await renew(reply, CONTACT_COOKIE, token!);
       return;
     }
 
@@ -100,12 +100,12 @@ export function registerAuth(
       request.authenticatedBy = 'api-key';
     } else {
       const token = request.cookies[EMPLOYEE_COOKIE];
-      const employee = token ? await employeeFromSession(deps.db, token) : undefined;
-      if (!employee) throw new AppError('unauthenticated', 'Sign in to continue');
-      request.ctx = { ...base, actor: employeeActor(employee), source: 'portal' };
+      const signedIn = token ? await employeeFromSession(deps.db, token) : undefined;
+      if (!signedIn) throw new AppError('unauthenticated', 'Sign in to continue');
+      request.ctx = { ...base, actor: employeeActor(signedIn.employee), source: 'portal' };
       request.authenticatedBy = 'cookie';
       checkOrigin(request, reply, publicOrigin);
-      await renew(reply, EMPLOYEE_COOKIE, token!);
+      if (needsRenewal(signedIn.session, deps.sessionTtlMs)) await renew(reply, EMPLOYEE_COOKIE, token!);
     }
     if (access !== 'employee' && !request.ctx.actor.permissions.has(access)) {
       throw new AppError('forbidden', 'You do not have permission to do this');

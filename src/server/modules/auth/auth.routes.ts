@@ -88,7 +88,7 @@ export async function authRoutes(app: App, deps: AppDeps) {
     schema: { tags, summary: 'Who is signed in', response: { 200: SessionInfo } },
     handler: async (request) => {
       const token = request.cookies[EMPLOYEE_COOKIE];
-      const employee = token ? await employeeFromSession(db, token) : undefined;
+      const employee = token ? (await employeeFromSession(db, token))?.employee : undefined;
       if (!employee) {
         const actor = request.ctx.actor;
         return {
@@ -136,7 +136,7 @@ export async function authRoutes(app: App, deps: AppDeps) {
         },
       );
       reply.setCookie(EMPLOYEE_COOKIE, token, cookieOptions(deps, expiresAt));
-      const employee = (await employeeFromSession(db, token))!;
+      const { employee } = (await employeeFromSession(db, token))!;
       return reply.status(201).send(sessionInfo(employee));
     },
   });

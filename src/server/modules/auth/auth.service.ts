@@ -7,6 +7,7 @@ import { assertCan, type Actor, type RequestContext } from '../../http/context.t
 import { AppError, notFound } from '../../lib/errors.ts';
 import { randomToken, sha256, verifyPassword } from '../../lib/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import type { SessionTimes } from './sessions.ts';
 
 export function employeeActor(e: Pick<EmployeeRow, 'id' | 'email' | 'roles'>): Actor {
   const roles = e.roles as EmployeeRole[];
@@ -48,16 +49,24 @@ export async function verifyEmployeeCredentials(
 }
 
 /** The active employee behind a session token, in one query: this runs on every portal request. */
-export async function employeeFromSession(db: Executor, token: string): Promise<EmployeeRow | undefined> {
-  return db
+/** The signed-in employee of a session, with the session's times. */
+export async function employeeFromSession(
+  db: Executor,
+  token: string,
+): Promise<{ employee: EmployeeRow; session: SessionTimes } | undefined> {
+  const row = await db
     .selectFrom('sessions')
     .innerJoin('employees', 'employees.id', 'sessions.subject_id')
     .selectAll('employees')
+    .select(['sessions.expires_at as session_expires_at', 'sessions.created_at as session_created_at'])
     .where('sessions.token_hash', '=', sha256(token))
     .where('sessions.subject_type', '=', 'employee')
     .where('sessions.expires_at', '>', new Date())
     .where('employees.status', '=', 'active')
     .executeTakeFirst();
+  if (!row) return undefined;
+  const { session_expires_at: expiresAt, session_created_at: createdAt, ...employee } = row;
+  return { employee, session: { expiresAt, createdAt } };
 }
 
 // API keys: `clt_` + a public prefix (shown in lists) + a secret; only the hash is kept.

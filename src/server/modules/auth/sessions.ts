@@ -2,6 +2,8 @@ import type { Executor } from '../../db/client.ts';
 import { randomToken, sha256 } from '../../lib/secrets.ts';
 
 export type SessionSubject = { type: 'employee' | 'contact'; id: string };
+/** When a session ends, and when it began (its sign-in). */
+export type SessionTimes = { expiresAt: Date; createdAt: Date };
 
 /** Sessions live in the database, so any instance can recognise them; only the token's hash is stored. */
 export async function startSession(
@@ -29,15 +31,15 @@ export async function findSession(
   db: Executor,
   token: string,
   type: SessionSubject['type'],
-): Promise<SessionSubject | undefined> {
+): Promise<(SessionSubject & SessionTimes) | undefined> {
   const row = await db
     .selectFrom('sessions')
-    .select(['subject_id'])
+    .select(['subject_id', 'expires_at', 'created_at'])
     .where('token_hash', '=', sha256(token))
     .where('subject_type', '=', type)
     .where('expires_at', '>', new Date())
     .executeTakeFirst();
-  return row ? { type, id: row.subject_id } : undefined;
+  return row ? { type, id: row.subject_id, expiresAt: row.expires_at, createdAt: row.created_at } : undefined;
 }
 
 /** However active, a session ends this long after its sign-in. */
@@ -45,8 +47,17 @@ export const SESSION_MAX_AGE_MS = 30 * 24 * 3600_000;
 
 /**
  * Sliding sessions: a session used after half its lifetime gets a whole lifetime again (so someone at
- * work all day stays signed in), up to SESSION_MAX_AGE_MS after the sign-in. The new expiry, or null.
+ * work all day stays signed in), up to SESSION_MAX_AGE_MS after the sign-in. Decided from the times the
+ * session lookup read, so most requests write nothing.
  */
+export function needsRenewal(session: SessionTimes, ttlMs: number, now = Date.now()): boolean {
+  return (
+    session.expiresAt.getTime() < now + ttlMs / 2 &&
+    session.createdAt.getTime() > now + ttlMs - SESSION_MAX_AGE_MS
+  );
+}
+
+/** Renews the session (the same conditions, checked again by the database); the new expiry, or null. */
 export async function renewSession(db: Executor, token: string, ttlMs: number): Promise<Date | null> {
   const now = Date.now();
   const row = await db
