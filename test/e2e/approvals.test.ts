@@ -1,17 +1,14 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/contracts/accounts.ts';
 import type { Settings } from '../../src/contracts/settings.ts';
-import { adminApi, baseUrl, launchBrowser, signedInContext, unique, visible, type Api } from './browser.ts';
+import { adminApi, baseUrl, unique, useBrowser, visible, type Api } from './browser.ts';
 
-let browser: Browser;
 let api: Api;
-let context: BrowserContext | undefined;
 let saved: Settings | undefined;
 const run = unique();
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   api = await adminApi();
   saved = await api<Settings>('GET', '/api/settings');
 });
@@ -23,20 +20,9 @@ afterAll(async () => {
       registration: saved.registration,
       erpSyncPolicy: saved.erpSyncPolicy,
     }).catch(() => undefined);
-  await browser?.close();
 });
 
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-
-async function newPage(): Promise<Page> {
-  context = await signedInContext(browser);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
+const { signedInPage: newPage } = useBrowser();
 
 /**
  * A visitor's sign-up waiting for approval: through the storefront, as customers do; should the storefront

@@ -25,7 +25,12 @@ export const baseUrl = () => inject('baseUrl');
  * The hooks of a test file that drives Chromium: one browser for the file, and each test's pages in
  * fresh contexts that are closed after it. Call at the top level of the file.
  */
-export function useBrowser(): { newPage: () => Promise<Page>; browser: () => Browser } {
+export function useBrowser(): {
+  newPage: () => Promise<Page>;
+  /** A page of a context already signed in as the administrator (see `signedInContext`). */
+  signedInPage: () => Promise<Page>;
+  browser: () => Browser;
+} {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
@@ -37,15 +42,16 @@ export function useBrowser(): { newPage: () => Promise<Page>; browser: () => Bro
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
   });
+  const pageOf = async (context: BrowserContext) => {
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    return page;
+  };
   return {
     browser: () => browser!,
-    async newPage() {
-      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      return page;
-    },
+    newPage: async () => pageOf(await browser!.newContext({ viewport: { width: 1280, height: 900 } })),
+    signedInPage: async () => pageOf(await signedInContext(browser!)),
   };
 }
 

@@ -1,36 +1,18 @@
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/contracts/accounts.ts';
 import type { ContactSummary } from '../../src/contracts/contacts.ts';
 import type { CustomerGroup } from '../../src/contracts/customer-groups.ts';
-import { adminApi, baseUrl, launchBrowser, signedInContext, unique, visible, type Api } from './browser.ts';
+import { adminApi, baseUrl, unique, useBrowser, visible, type Api } from './browser.ts';
 
-let browser: Browser;
 let api: Api;
-let context: BrowserContext | undefined;
 const run = unique();
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   api = await adminApi();
 });
 
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-
-async function newPage(): Promise<Page> {
-  context = await signedInContext(browser);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
+const { signedInPage: newPage } = useBrowser();
 
 describe('Customer groups and adding multiple contacts', () => {
   it('creates a group, then adds pasted contacts to an account and the group, with generated passwords', async () => {
