@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REGISTRATION, type RegistrationSettings } from '../../../contracts/registration.ts';
 import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 import { sha256 } from '../../lib/secrets.ts';
+import { writeSetting } from '../settings/settings.repository.ts';
 import { NO_MATCH_MESSAGE, normalizePostalCode } from './join.service.ts';
 import { CHECK_EMAIL_MESSAGE } from './registration.service.ts';
 
@@ -22,18 +23,7 @@ describe('joining an existing account (POST /api/store/join/verify, /api/store/j
       ...DEFAULT_REGISTRATION,
       newContact: { enabled, linkText: 'Join your company' },
     };
-    await db()
-      .insertInto('settings')
-      .values({
-        scope_id: t.deps.scopeId,
-        key: 'registration',
-        value: JSON.stringify(value),
-        updated_at: new Date(),
-      })
-      .onConflict((oc) =>
-        oc.columns(['scope_id', 'key']).doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }),
-      )
-      .execute();
+    await writeSetting(db(), t.deps.scopeId, 'registration', value);
   }
 
   /** An account with a default billing address and invoices dated `daysAgo` days ago. */

@@ -5,6 +5,7 @@ import { DEFAULT_REGISTRATION, type RegistrationSettings } from '../../../contra
 import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 import { SYSTEM_EMAILS } from '../../email/default-templates.ts';
 import { validateTemplate } from '../../email/render.ts';
+import { writeSetting } from '../settings/settings.repository.ts';
 import { CHECK_EMAIL_MESSAGE, PENDING_MESSAGE } from './registration.service.ts';
 
 type Settings = {
@@ -43,18 +44,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       newAccount: { ...DEFAULT_REGISTRATION.newAccount, ...s.newAccount },
       newContact: { ...DEFAULT_REGISTRATION.newContact, ...s.newContact },
     };
-    await db()
-      .insertInto('settings')
-      .values({
-        scope_id: t.deps.scopeId,
-        key: 'registration',
-        value: JSON.stringify(value),
-        updated_at: new Date(),
-      })
-      .onConflict((oc) =>
-        oc.columns(['scope_id', 'key']).doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }),
-      )
-      .execute();
+    await writeSetting(db(), t.deps.scopeId, 'registration', value);
   }
 
   const register = (body: Record<string, unknown>, ip = nextIp(), headers: Record<string, string> = {}) =>
