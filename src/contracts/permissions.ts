@@ -35,7 +35,8 @@ export const ROLE_PERMISSIONS: Record<EmployeeRole, readonly Permission[]> = {
   companyView: [...VIEW, 'emails.read'],
   companyEdit: [...EDIT, 'emails.read', 'emails.send'],
   crmCompanyView: VIEW,
-  crmCompanyEdit: [...EDIT, 'emails.send'],
+  // Customer groups are seller-wide (a shared password signs in contacts of any account): not for scoped roles.
+  crmCompanyEdit: [...EDIT.filter((p) => p !== 'customerGroups.write'), 'emails.send'],
   customerView: [...VIEW, 'emails.read'],
   // Editing customers includes adding them to an account picked from the accounts list, not editing accounts.
   customerEdit: [...VIEW, 'contacts.write', 'emails.read', 'emails.send'],

@@ -108,7 +108,7 @@ export function registerAuth(
       if (needsRenewal(signedIn.session, deps.sessionTtlMs)) await renew(reply, EMPLOYEE_COOKIE, token!);
     }
     if (access !== 'employee' && !request.ctx.actor.permissions.has(access)) {
-      throw new AppError('forbidden', 'You do not have permission to do this');
+      throw new AppError('forbidden', `You need the "${access}" permission`, { permission: access });
     }
   });
 }

@@ -27,7 +27,7 @@ export function can(ctx: RequestContext, permission: Permission): boolean {
 }
 
 export function assertCan(ctx: RequestContext, permission: Permission): void {
-  if (!can(ctx, permission)) throw forbidden();
+  if (!can(ctx, permission)) throw forbidden(`You need the "${permission}" permission`, { permission });
 }
 
 export const systemActor = (label: string): Actor => ({

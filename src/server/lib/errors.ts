@@ -26,8 +26,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
 };
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found`);
-export const forbidden = (message = 'You do not have permission to do this') =>
-  new AppError('forbidden', message);
+export const forbidden = (message = 'You do not have permission to do this', details?: unknown) =>
+  new AppError('forbidden', message, details);
 export const conflict = (message: string, details?: FieldError[]) =>
   new AppError('conflict', message, details);
 export const unprocessable = (message: string, details?: FieldError[]) =>
