@@ -30,7 +30,7 @@ export async function auditRoutes(app: App, deps: AppDeps) {
         if (own && !Uuid.safeParse(entityId).success) throw notFound(`The ${entityType}`);
         if (entityType === 'contact' && entityId) await getContact(db, ctx, entityId);
         else if (entityType === 'account' && entityId) await getAccount(db, ctx, entityId);
-        else throw forbidden('Reading the audit log needs the auditView role');
+        else throw forbidden('You need the "audit.read" permission', { permission: 'audit.read' });
       }
       return listAudit(db, request.query);
     },

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { EmailMessage } from '../../../contracts/emails.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import type { Outbox } from '../../email/outbox.ts';
@@ -29,6 +29,24 @@ const toMessage = (r: EmailRow): EmailMessage => ({
   sentAt: r.sent_at?.toISOString() ?? null,
 });
 
+/** crmCompany* employees see only emails to contacts of their assigned accounts. */
+function emailVisibleTo(ctx: RequestContext): Expression<SqlBool> {
+  if (!ctx.actor.restrictToAssigned) return sql<SqlBool>`true`;
+  return sql<SqlBool>`exists (select 1 from contact_accounts ca join employee_accounts ea on ea.account_id = ca.account_id
+    where ca.contact_id = emails.contact_id and ea.employee_id = ${ctx.actor.id})`;
+}
+
+async function findVisibleEmail(db: Executor, ctx: RequestContext, id: string) {
+  const row = await db
+    .selectFrom('emails')
+    .selectAll()
+    .where('id', '=', id)
+    .where(emailVisibleTo(ctx))
+    .executeTakeFirst();
+  if (!row) throw notFound('The email');
+  return row;
+}
+
 export async function listEmails(
   db: Executor,
   ctx: RequestContext,
@@ -48,6 +66,7 @@ export async function listEmails(
     .selectFrom('emails')
     .selectAll()
     .select(sql<string>`created_at::text`.as('created_key'))
+    .where(emailVisibleTo(ctx))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(query.limit + 1);
@@ -64,9 +83,7 @@ export async function listEmails(
 
 export async function getEmail(db: Executor, ctx: RequestContext, id: string): Promise<EmailMessage> {
   assertCan(ctx, 'emails.read');
-  const row = await db.selectFrom('emails').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound('The email');
-  return toMessage(row);
+  return toMessage(await findVisibleEmail(db, ctx, id));
 }
 
 /** Writes a new copy of a logged email and queues it (or captures it, without SMTP). */
@@ -78,12 +95,7 @@ export async function resendEmail(
 ): Promise<{ emailId: string }> {
   assertCan(ctx, 'emails.send');
   return db.transaction().execute(async (tx) => {
-    const original = await tx
-      .selectFrom('emails')
-      .select(['id', 'to_address'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!original) throw notFound('The email');
+    const original = await findVisibleEmail(tx, ctx, id);
     const emailId = await outbox.resend(tx, id);
     await recordAudit(tx, ctx, {
       action: 'email.resent',
@@ -97,6 +109,8 @@ export async function resendEmail(
 
 export async function listEmailAttempts(db: Executor, ctx: RequestContext, id: string) {
   assertCan(ctx, 'emails.read');
+  // An email that does not exist (or is not the actor's to see) is 404, not an empty list.
+  await findVisibleEmail(db, ctx, id);
   const rows = await db
     .selectFrom('email_attempts')
     .selectAll()
