@@ -784,6 +784,46 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     expect(unexpected2xx).toBe(0);
   });
 
+  it('leaves no trace of the writes it refused, and writes to the foreign account only for unscoped principals', async () => {
+    const db = t.deps.database.db;
+    const count = async (rows: Promise<unknown[]>) => (await rows).length;
+    for (const p of principals) {
+      const held = (perm: Permission) => (p.permissions.has(perm) ? 1 : 0);
+      const label = p.name;
+      expect(
+        await count(db.selectFrom('accounts').select('id').where('name', '=', `Matrix ${p.name}`).execute()),
+        `account by ${label}`,
+      ).toBe(held('accounts.write'));
+      expect(
+        await count(db.selectFrom('roles').select('id').where('key', '=', `new-${p.name}`).execute()),
+        `role by ${label}`,
+      ).toBe(held('roles.write'));
+      expect(
+        await count(db.selectFrom('group_roles').select('id').where('key', '=', `gnew-${p.name}`).execute()),
+        `group role by ${label}`,
+      ).toBe(held('roles.write'));
+      expect(
+        await count(db.selectFrom('api_keys').select('id').where('name', '=', `by ${p.name}`).execute()),
+        `API key by ${label}`,
+      ).toBe(held('apiKeys.manage'));
+      expect(
+        await count(
+          db.selectFrom('import_schedules').select('id').where('name', '=', `By ${p.name}`).execute(),
+        ),
+        `schedule by ${label}`,
+      ).toBe(held('imports.run'));
+      // One contact on the own account; one on the foreign account too unless the principal is scoped.
+      const added = await db
+        .selectFrom('contacts')
+        .innerJoin('contact_accounts', 'contact_accounts.contact_id', 'contacts.id')
+        .select('contact_accounts.account_id')
+        .where('contacts.email', 'like', `path-${p.name.replace(/\W/g, '')}-%`)
+        .execute();
+      const expected = held('contacts.write') ? (p.scoped ? [f.accountA] : [f.accountA, f.accountB]) : [];
+      expect(added.map((a) => a.account_id).sort(), `contacts by ${label}`).toEqual(expected.sort());
+    }
+  });
+
   it('answers 401 to the key of an employee who was disabled', async () => {
     // A key holds no more than its creator holds now: the creator is disabled, so the key is refused.
     for (const url of ['/api/accounts', '/api/contacts', `/api/accounts/${f.accountA}`]) {
