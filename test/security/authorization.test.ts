@@ -23,8 +23,8 @@ import {
 const registered = vi.hoisted(() => [] as { method: string; url: string; access: string | undefined }[]);
 vi.mock('fastify', async (importOriginal) => {
   const actual = await importOriginal<typeof FastifyModule>();
-  const withRouteLog = ((...args: Parameters<typeof actual.default>) => {
-    const app = actual.default(...args);
+  const withRouteLog = ((...args: unknown[]) => {
+    const app = (actual.default as (...a: unknown[]) => FastifyModule.FastifyInstance)(...args);
     app.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) {
         if (method === 'HEAD' || !route.url.startsWith('/api/') || route.url.startsWith('/api/docs'))
