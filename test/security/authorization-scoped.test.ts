@@ -118,16 +118,21 @@ describe('scoped employees never reach a foreign account’s rows', () => {
     }
   });
 
-  it('shows a contact’s and an account’s customer groups only on their own rows', async () => {
+  it('counts only the customer group members of assigned accounts, and reads no foreign contact', async () => {
     for (const client of [view, edit]) {
       const contact = (await client.get(`/api/contacts/${f.contactA}`)).json<{
         accounts: { id: string }[];
       }>();
       expect(contact.accounts.map((a) => a.id)).toEqual([f.accountA]);
       expect((await client.get(`/api/contacts/${f.contactB}`)).statusCode).toBe(404);
-      const group = (await client.get(`/api/customer-groups/${f.group}`)).json<{ id: string }>();
-      expect(group.id).toBe(f.group);
+      // The group is seller-wide, but its members from the foreign account are not counted for them.
+      const group = (await client.get(`/api/customer-groups/${f.group}`)).json();
+      expect(group).toMatchObject({ id: f.group, contactCount: 1, accountCount: 1 });
+      const listed = (await items(client, '/api/customer-groups')).find((g) => g.id === f.group);
+      expect(listed).toMatchObject({ contactCount: 1, accountCount: 1 });
     }
+    const whole = (await admin.get(`/api/customer-groups/${f.group}`)).json();
+    expect(whole).toMatchObject({ contactCount: 2, accountCount: 2 });
   });
 
   it('keeps the audit history of a foreign account or contact out of reach, and lists only the asked entity', async () => {

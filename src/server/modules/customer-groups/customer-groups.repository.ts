@@ -7,16 +7,26 @@ import type { Selectable } from 'kysely';
 export type CustomerGroupRow = Selectable<CustomerGroupsTable>;
 type CustomerGroupRecord = CustomerGroupRow & { account_count: number; contact_count: number };
 
-/** Groups of a scope with their member counts (a store has tens of groups, so counting is cheap). */
-export function selectCustomerGroups(db: Executor, scopeId: string) {
+/**
+ * Groups of a scope with their member counts (a store has tens of groups, so counting is cheap).
+ * With `assignedTo` (an employee restricted to assigned accounts) only the members they reach are counted.
+ */
+export function selectCustomerGroups(db: Executor, scopeId: string, assignedTo: string | null = null) {
+  const accountReached = assignedTo
+    ? sql`and exists (select 1 from employee_accounts ea where ea.account_id = m.account_id and ea.employee_id = ${assignedTo})`
+    : sql``;
+  const contactReached = assignedTo
+    ? sql`and exists (select 1 from contact_accounts ca join employee_accounts ea on ea.account_id = ca.account_id
+        where ca.contact_id = m.contact_id and ea.employee_id = ${assignedTo})`
+    : sql``;
   return db
     .selectFrom('customer_groups')
     .selectAll('customer_groups')
     .select([
-      sql<number>`(select count(*)::int from account_customer_groups m where m.customer_group_id = customer_groups.id)`.as(
+      sql<number>`(select count(*)::int from account_customer_groups m where m.customer_group_id = customer_groups.id ${accountReached})`.as(
         'account_count',
       ),
-      sql<number>`(select count(*)::int from contact_customer_groups m where m.customer_group_id = customer_groups.id)`.as(
+      sql<number>`(select count(*)::int from contact_customer_groups m where m.customer_group_id = customer_groups.id ${contactReached})`.as(
         'contact_count',
       ),
     ])
@@ -42,8 +52,11 @@ export async function findCustomerGroup(
   db: Executor,
   scopeId: string,
   id: string,
+  assignedTo: string | null = null,
 ): Promise<(CustomerGroup & { passwordHash: string | null }) | undefined> {
-  const row = await selectCustomerGroups(db, scopeId).where('customer_groups.id', '=', id).executeTakeFirst();
+  const row = await selectCustomerGroups(db, scopeId, assignedTo)
+    .where('customer_groups.id', '=', id)
+    .executeTakeFirst();
   return row && { ...toCustomerGroup(row), passwordHash: row.password_hash };
 }
 

@@ -31,13 +31,17 @@ const ENTITY = 'customerGroup';
 const withoutHash = ({ passwordHash: _hash, ...group }: CustomerGroup & { passwordHash: string | null }) =>
   group;
 
+/** Whose assigned accounts bound the member counts a reader sees (an actor without an id reaches none). */
+const assignedTo = (ctx: RequestContext) =>
+  ctx.actor.restrictToAssigned ? (ctx.actor.id ?? '00000000-0000-0000-0000-000000000000') : null;
+
 export async function listCustomerGroups(
   db: Executor,
   ctx: RequestContext,
   query: { q?: string },
 ): Promise<{ items: CustomerGroup[] }> {
   assertCan(ctx, 'customerGroups.read');
-  let q = selectCustomerGroups(db, ctx.scopeId)
+  let q = selectCustomerGroups(db, ctx.scopeId, assignedTo(ctx))
     .orderBy(sql`lower(customer_groups.name)`)
     .orderBy('customer_groups.id');
   if (query.q) {
@@ -55,7 +59,7 @@ export async function getCustomerGroup(
   id: string,
 ): Promise<CustomerGroup> {
   assertCan(ctx, 'customerGroups.read');
-  const group = await findCustomerGroup(db, ctx.scopeId, id);
+  const group = await findCustomerGroup(db, ctx.scopeId, id, assignedTo(ctx));
   if (!group) throw notFound('The customer group');
   return withoutHash(group);
 }
