@@ -47,6 +47,7 @@ type Rel =
   | 'import'
   | 'schedule'
   | 'employee'
+  | 'apiKey'
   | 'role'
   | 'groupRole'
   | 'template';
@@ -108,6 +109,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     importId: '',
     schedule: '',
     employeeTarget: '',
+    apiKey: '',
   };
   const principals: Principal[] = [];
   let disabledKey: Client;
@@ -178,6 +180,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     );
     const keyRoles: EmployeeRole[] = ['companyEdit', 'auditView'];
     const key = await post(admin, '/api/api-keys', { name: 'matrix key', roles: keyRoles });
+    f.apiKey = key.id;
     principals.push({
       name: 'apiKey(companyEdit,auditView)',
       kind: 'apiKey',
@@ -516,7 +519,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     'DELETE /api/api-keys/:id': [
       {
         url: (id) => `/api/api-keys/${id}`,
-        rel: 'employee',
+        rel: 'apiKey',
         fresh: async () =>
           (await post(admin, '/api/api-keys', { name: 'revoke me', roles: ['auditView'] })).id,
         ok: 204,
@@ -655,6 +658,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       import: f.importId,
       schedule: f.schedule,
       employee: f.employeeTarget,
+      apiKey: f.apiKey,
       role: 'matrix-role',
       groupRole: 'matrix-group',
       template: 'accountactivation',
