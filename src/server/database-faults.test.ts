@@ -372,3 +372,29 @@ describe.skipIf(!baseUrl)('an instance whose database fails', () => {
     expect(await exited).toBe(0);
   }, 30_000);
 });
+
+describe('an instance whose database is unreachable at start', () => {
+  it('ends with exit code 1 and a message, instead of hanging or printing a stack trace', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise((r) => closed.close(r));
+    const child = spawn(process.execPath, ['bin/clientele.js', 'serve'], {
+      env: {
+        ...process.env,
+        PORT: String(await freePort()),
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/clientele`,
+        DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
+        LOG_LEVEL: 'error',
+      },
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    clearTimeout(timer);
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain('clientele: the database is not reachable (');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
