@@ -42,8 +42,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       max: options.poolSize ?? 10,
       // Without it a query waits forever for a server that is gone, or for a pool that never frees up.
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      // A peer that vanished without closing the socket is noticed by the kernel, not only at the next query.
+      // TCP keepalive probes idle connections after 10 s (not the kernel's 2 hours), so a server that vanished
+      // without closing them (a cut network, a failover) is noticed and the connection discarded.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     // A connection the server ends emits 'error': with no listener that is an uncaught exception, which
     // ends the process. Idle ones are replaced by the pool; one in use fails its query and is discarded
