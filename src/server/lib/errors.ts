@@ -59,7 +59,7 @@ const UNAVAILABLE_NODE_CODES = new Set([
 ]);
 // node-postgres reports a dead socket, a connect timeout and a broken client with these messages, and no code.
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly|Client was closed and is not queryable/;
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly/;
 
 /**
  * True when `err` says the database is unreachable or dropped the connection (a transient fault, answered 503),
