@@ -44,6 +44,7 @@ export const ErrorCode = z.enum([
   'unprocessable',
   'rate_limited',
   'internal',
+  'unavailable',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -3,7 +3,7 @@ import { EMPLOYEE_ROLES, EmployeeCreateBody, type EmployeeRole } from '../contra
 import { loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { systemContext } from './http/context.ts';
-import { AppError } from './lib/errors.ts';
+import { AppError, isDatabaseUnavailable } from './lib/errors.ts';
 import { loadDemoData } from './modules/demo/demo.ts';
 import { createEmployee } from './modules/employees/employees.service.ts';
 import { openRuntime } from './runtime.ts';
@@ -114,6 +114,11 @@ try {
         ? err.details.map((d: { path: string; message: string }) => `\n  ${d.path}: ${d.message}`).join('')
         : '';
     console.error(`clientele: ${err.message}${details}`);
+    process.exit(1);
+  }
+  if (isDatabaseUnavailable(err)) {
+    const { message, code } = err as { message?: string; code?: string };
+    console.error(`clientele: the database is not reachable (${message || code})`);
     process.exit(1);
   }
   throw err;

@@ -34,7 +34,8 @@ export async function openRuntime(
     (config.databaseUrl
       ? await openDatabase({
           databaseUrl: config.databaseUrl,
-          onIdleError: (err) => log('database connection lost', err),
+          connectTimeoutMs: config.databaseConnectTimeoutMs,
+          onConnectionError: (err) => log('database connection lost', err),
         })
       : await openDatabase({ dataDir: config.dataDir }));
   try {

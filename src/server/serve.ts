@@ -1,34 +1,71 @@
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import type { App } from './deps.ts';
 import { ensureFirstAdministrator } from './modules/auth/bootstrap.ts';
 import { purgeExpiredRateLimits } from './http/rate-limits.ts';
+import { isDatabaseUnavailable } from './lib/errors.ts';
 import { purgeExpiredSessions } from './modules/auth/sessions.ts';
 import { openRuntime } from './runtime.ts';
 
-/** Starts the HTTP server and stops it cleanly on SIGTERM/SIGINT. */
+/** After SIGTERM/SIGINT, the process ends within this long even if requests or the database do not. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
+type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+
+/** Starts the HTTP server and stops it cleanly on SIGTERM/SIGINT; a fault (lost database, a bug) never ends it. */
 export async function serve(config: Config): Promise<void> {
-  let log: (msg: string, err?: unknown) => void = (msg, err) => console.error(msg, err ?? '');
-  const deps = await openRuntime(config, undefined, (msg, err) => log(msg, err));
-  const app = await buildApp(deps, { logger: { level: config.logLevel } });
-  log = (msg, err) => app.log.error({ err }, msg);
-  if (deps.delivery) await deps.delivery.startWorkers();
-  await deps.imports.startWorkers();
-  await ensureFirstAdministrator(
-    deps.database.db,
-    {
-      scopeId: deps.scopeId,
-      adminEmail: config.adminEmail,
-      adminPassword: config.adminPassword,
-      publicUrl: config.publicUrl,
-    },
-    // Plain text on stdout, so the setup link can be read and copied from a terminal.
-    (message) => console.log(message),
-  );
+  let logger: Logger = {
+    warn: (obj, msg) => console.error(msg, obj),
+    error: (obj, msg) => console.error(msg, obj),
+  };
+  // A lost database connection is a fault the instance rides out (warn); anything else is a bug (error).
+  const log = (msg: string, err?: unknown) =>
+    isDatabaseUnavailable(err) ? logger.warn({ err }, msg) : logger.error({ err }, msg);
+  // Last resort: a rejection or 'error' event no code path handled. Logged, and the instance stays up:
+  // requests are independent, and jobs whose completion was lost run again after their expiry.
+  const onRejection = (reason: unknown) => log('unhandled promise rejection', reason);
+  const onException = (err: unknown) => log('uncaught exception', err);
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  // A failed start must still end the process: the handlers above (or an open pool) would keep it alive.
+  const abandonStart = (err: unknown): never => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+    throw err;
+  };
+
+  const deps = await openRuntime(config, undefined, log).catch(abandonStart);
+  let app: App;
+  try {
+    app = await buildApp(deps, { logger: { level: config.logLevel } });
+    logger = app.log;
+    if (deps.delivery) await deps.delivery.startWorkers();
+    await deps.imports.startWorkers();
+    await ensureFirstAdministrator(
+      deps.database.db,
+      {
+        scopeId: deps.scopeId,
+        adminEmail: config.adminEmail,
+        adminPassword: config.adminPassword,
+        publicUrl: config.publicUrl,
+      },
+      // Plain text on stdout, so the setup link can be read and copied from a terminal.
+      (message) => console.log(message),
+    );
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await deps.close().catch(() => {});
+    return abandonStart(err);
+  }
+
   const purgeExpired = async () => {
     await purgeExpiredSessions(deps.database.db);
     await purgeExpiredRateLimits(deps.database.db);
   };
-  const purge = setInterval(() => void purgeExpired().catch(() => {}), 3600_000);
+  const purge = setInterval(
+    () => void purgeExpired().catch((err: unknown) => log('purging expired sessions failed', err)),
+    3600_000,
+  );
   purge.unref();
 
   let stopping = false;
@@ -36,15 +73,22 @@ export async function serve(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info(`${signal} received: finishing requests and closing the database`);
+    setTimeout(() => {
+      app.log.error(`still stopping after ${SHUTDOWN_DEADLINE_MS / 1000} s: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     clearInterval(purge);
-    await app.close();
-    await deps.close();
+    try {
+      await app.close();
+      await deps.close();
+    } catch (err) {
+      log('closing failed', err);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
   app.log.info(
     deps.delivery
       ? 'Emails are delivered over SMTP (SMTP_URL).'

@@ -19,7 +19,14 @@ export type Database = {
 };
 
 export type DatabaseOptions =
-  | { databaseUrl: string; poolSize?: number; onIdleError?: (err: Error) => void }
+  | {
+      databaseUrl: string;
+      poolSize?: number;
+      /** Waiting longer than this for a connection (new, or free in the pool) fails the query; default 5 s. */
+      connectTimeoutMs?: number;
+      /** A connection the server ended or lost (restart, failover, pg_terminate_backend, network). */
+      onConnectionError?: (err: Error) => void;
+    }
   | { dataDir: string; lock?: boolean }
   | { pglite: PGlite };
 
@@ -30,10 +37,22 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('databaseUrl' in options) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // An idle connection the server ends (restart, failover, a dropped database) must not crash the
-    // process; the pool replaces it on the next query.
-    pool.on('error', (err) => options.onIdleError?.(err));
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // Without it a query waits forever for a server that is gone, or for a pool that never frees up.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      // TCP keepalive probes idle connections after 10 s (not the kernel's 2 hours), so a server that vanished
+      // without closing them (a cut network, a failover) is noticed and the connection discarded.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    // A connection the server ends emits 'error': with no listener that is an uncaught exception, which
+    // ends the process. Idle ones are replaced by the pool; one in use fails its query and is discarded
+    // when released (pg-pool drops clients that are no longer queryable).
+    pool.on('connect', (client) => client.on('error', (err) => options.onConnectionError?.(err)));
+    // pg-pool re-emits an idle connection's error here; the connection's own listener has reported it.
+    pool.on('error', () => {});
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

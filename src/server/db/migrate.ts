@@ -26,8 +26,10 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
+    // The cause keeps what went wrong recognisable (an unreachable database is not a broken migration).
     throw new Error(
-      `Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error).message ?? error)}`,
+      `Migration${failed ? ` ${failed.migrationName}` : 's'} failed: ${String((error as Error).message ?? error)}`,
+      { cause: error },
     );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

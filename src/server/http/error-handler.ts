@@ -1,7 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { ErrorBody, ErrorCode } from '../../contracts/common.ts';
-import { AppError, STATUS_BY_CODE, type FieldError } from '../lib/errors.ts';
+import {
+  AppError,
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+  STATUS_BY_CODE,
+  type FieldError,
+} from '../lib/errors.ts';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'invalid_input',
@@ -29,7 +35,16 @@ function fieldPath(instancePath: string, params: unknown): string {
 /** One place turns errors into the wire shape; 5xx details are logged, never sent. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send(body('unavailable', 'The database is not reachable right now; try again in a few seconds'));
+    }
     if (err instanceof AppError) {
+      // Load balancers and clients back off on 503 + Retry-After instead of hammering a recovering database.
+      if (err.code === 'unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.status(STATUS_BY_CODE[err.code]).send(body(err.code, err.message, err.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -129,6 +129,7 @@ function fallbackCode(status: number): ErrorCode {
   if (status === 409) return 'conflict';
   if (status === 422) return 'unprocessable';
   if (status === 429) return 'rate_limited';
+  if (status === 503) return 'unavailable';
   return 'internal';
 }
 
