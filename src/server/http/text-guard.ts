@@ -23,19 +23,22 @@ function findProblem(
   return undefined;
 }
 
+/** Throws a 400 naming the field when some text in `value` cannot be stored: for input parsed outside Fastify. */
+export function assertStorableText(value: unknown): void {
+  const problem = findProblem(value, []);
+  if (problem) {
+    const where = problem.path.join('.');
+    throw new AppError(
+      'invalid_input',
+      `Check ${where || 'the request'}: text may not contain ${problem.what}`,
+      [{ path: where, message: `Contains ${problem.what}` }],
+    );
+  }
+}
+
 /** Refuses text PostgreSQL cannot hold, anywhere in the input, with a 400 naming the field instead of a 500. */
 export function registerTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request: FastifyRequest) => {
-    for (const part of [request.params, request.query, request.body]) {
-      const problem = findProblem(part, []);
-      if (problem) {
-        const where = problem.path.join('.');
-        throw new AppError(
-          'invalid_input',
-          `Check ${where || 'the request'}: text may not contain ${problem.what}`,
-          [{ path: where, message: `Contains ${problem.what}` }],
-        );
-      }
-    }
+    for (const part of [request.params, request.query, request.body]) assertStorableText(part);
   });
 }
