@@ -558,7 +558,10 @@ const LEAKS: [RegExp, string][] = [
 /** What is wrong with a response, if anything. */
 export function checkResponse(request: FuzzRequest, res: LightMyRequestResponse): string | undefined {
   if (res.statusCode >= 500) return `status ${res.statusCode}`;
-  if (request.oversize && res.statusCode !== 413)
+  // A request refused before its body is read (rate limit, malformed address) never reaches the limit.
+  const refusedUnread =
+    res.statusCode === 429 || res.statusCode === 414 || res.body.includes('The address is not valid');
+  if (request.oversize && res.statusCode !== 413 && !refusedUnread)
     return `status ${res.statusCode} for a body over the limit, not 413`;
   for (const [pattern, what] of LEAKS) if (pattern.test(res.body)) return `the body shows ${what}`;
   if (res.headers['x-content-type-options'] !== 'nosniff') return 'no X-Content-Type-Options: nosniff';
@@ -607,6 +610,6 @@ export function describeFailure(f: Failure): string {
   const payload =
     f.request.payload === undefined
       ? ''
-      : `\n  body: ${f.request.payload.slice(0, 600)}${f.request.payload.length > 600 ? `… (${f.request.payload.length} chars)` : ''}`;
+      : `\n  body: ${f.request.payload.slice(0, 300)}${f.request.payload.length > 300 ? `… (${f.request.payload.length} chars)` : ''}`;
   return `${f.problem}: ${f.request.method} ${f.request.url.slice(0, 300)} as ${f.request.credentials}${f.request.headers['content-type'] ? ` (${f.request.headers['content-type']})` : ''}${payload}\n  answer ${f.status}: ${f.body}`;
 }
