@@ -56,7 +56,13 @@ const PROTECTED_TARGETS = new Set(['DELETE /api/api-keys/{id}', 'PATCH /api/empl
 export type FuzzTarget = {
   app: App;
   /** Real ids and keys to aim path parameters at. */
-  pools: { ids: string[]; keys: string[]; languages: string[] };
+  pools: {
+    ids: string[];
+    keys: string[];
+    languages: string[];
+    /** Ids or keys by the path segment naming their resource (`roles`, `accounts`…). */
+    byResource: Record<string, string[]>;
+  };
   /** The fuzzer's own employee and API key: never revoked or changed. */
   own: { employeeId: string; apiKeyId: string };
   auth: Record<Credentials, Record<string, string>>;
@@ -97,8 +103,11 @@ export async function prepareTarget(app: App, deps: AppDeps): Promise<FuzzTarget
   );
   const ids: string[] = [employee.id, String(key.id)];
   const keys: string[] = [];
-  const id = (body: Record<string, unknown>) => {
+  const byResource: Record<string, string[]> = { 'api-keys': [String(key.id)], employees: [employee.id] };
+  const remember = (resource: string, value: string) => (byResource[resource] ??= []).push(value);
+  const id = (body: Record<string, unknown>, resource: string) => {
     ids.push(String(body.id));
+    remember(resource, String(body.id));
     return String(body.id);
   };
 
@@ -111,6 +120,7 @@ export async function prepareTarget(app: App, deps: AppDeps): Promise<FuzzTarget
           201,
           name,
         ),
+        'accounts',
       ),
     );
   for (const [i, accountId] of accounts.entries())
@@ -125,19 +135,30 @@ export async function prepareTarget(app: App, deps: AppDeps): Promise<FuzzTarget
         201,
         'contact',
       ),
+      'contacts',
     );
-  for (const k of ['fuzz-buyer', 'fuzz-viewer']) {
+  // Several, as the fuzzer deletes what nobody holds.
+  for (const k of ['fuzz-buyer', 'fuzz-viewer', 'fuzz-approver', 'fuzz-payer', 'fuzz-guest']) {
     await must(await call('POST', '/api/roles', { key: k, name: k }), 201, 'role');
     keys.push(k);
+    remember('roles', k);
   }
   await must(
-    await call('POST', '/api/group-roles', { key: 'fuzz-team', name: 'Team', roles: ['fuzz-buyer'] }),
+    await call('POST', '/api/group-roles', {
+      key: 'fuzz-team',
+      name: 'Team',
+      roles: ['fuzz-buyer', 'fuzz-viewer'],
+    }),
     201,
     'group role',
   );
   keys.push('fuzz-team');
+  remember('group-roles', 'fuzz-team');
   for (const k of ['fuzz-wholesale', 'fuzz-retail']) {
-    id(await must(await call('POST', '/api/customer-groups', { key: k, name: k }), 201, 'customer group'));
+    id(
+      await must(await call('POST', '/api/customer-groups', { key: k, name: k }), 201, 'customer group'),
+      'customer-groups',
+    );
     keys.push(k);
   }
   for (const [i, accountId] of accounts.slice(0, 2).entries())
@@ -153,6 +174,7 @@ export async function prepareTarget(app: App, deps: AppDeps): Promise<FuzzTarget
         201,
         'invoice',
       ),
+      'invoices',
     );
   id(
     await must(
@@ -163,6 +185,7 @@ export async function prepareTarget(app: App, deps: AppDeps): Promise<FuzzTarget
       201,
       'import',
     ),
+    'imports',
   );
   const other = await must(
     await call('POST', '/api/employees', {
@@ -172,15 +195,21 @@ export async function prepareTarget(app: App, deps: AppDeps): Promise<FuzzTarget
     201,
     'employee',
   );
-  id(other);
+  id(other, 'employees');
   const emails = (await call('GET', '/api/emails')).json<{ items: { id: string }[] }>().items;
-  ids.push(...emails.slice(0, 3).map((e) => e.id));
+  for (const e of emails.slice(0, 3)) {
+    ids.push(e.id);
+    remember('emails', e.id);
+  }
   const templates = (await call('GET', '/api/email-templates')).json<{ key: string }[]>();
-  keys.push(...templates.map((t) => t.key));
+  for (const t of templates) {
+    keys.push(t.key);
+    remember('email-templates', t.key);
+  }
 
   return {
     app,
-    pools: { ids, keys, languages: ['en', 'de', 'fr', 'nl'] },
+    pools: { ids, keys, languages: ['en', 'de', 'fr', 'nl'], byResource },
     own: { employeeId: employee.id, apiKeyId: String(key.id) },
     auth: {
       administrator: admin,
@@ -397,13 +426,19 @@ function validFromSchema(
 }
 
 /** A path segment: a real id or key, a random UUID, or hostile text (even what is not valid percent-encoding). */
-function pathValue(param: Param, pools: Pools): fc.Arbitrary<string> {
+function pathValue(param: Param, pools: Pools, resource: string): fc.Arbitrary<string> {
+  const own = pools.byResource[resource];
   const real =
     param.name === 'language'
       ? fc.constantFrom(...pools.languages)
-      : param.name === 'key'
-        ? fc.constantFrom(...pools.keys)
-        : fc.constantFrom(...pools.ids);
+      : own?.length
+        ? fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom(...own) },
+            fc.constantFrom(...pools.ids, ...pools.keys),
+          )
+        : param.name === 'key'
+          ? fc.constantFrom(...pools.keys)
+          : fc.constantFrom(...pools.ids);
   return fc.oneof(
     { weight: 6, arbitrary: real.map(encodeURIComponent) },
     { weight: 2, arbitrary: fc.uuid() },
@@ -473,7 +508,9 @@ function multipartPayload(): fc.Arbitrary<{ contentType: string; payload: string
 /** Requests for one operation. */
 function requestsFor(op: Operation, target: FuzzTarget): fc.Arbitrary<FuzzRequest | undefined> {
   const { pools } = target;
-  const pathArbs = op.pathParams.map((p) => pathValue(p, pools));
+  // The segment after /api/ names the resource a path parameter points into.
+  const resource = op.path.split('/')[2] ?? '';
+  const pathArbs = op.pathParams.map((p) => pathValue(p, pools, resource));
   const queryArb = fc.record(
     Object.fromEntries(op.query.map((p) => [p.name, fromSchema(p.schema, pools, p.name)])),
     { requiredKeys: [] },
@@ -508,7 +545,10 @@ function requestsFor(op: Operation, target: FuzzTarget): fc.Arbitrary<FuzzReques
         },
         {
           weight: 1,
-          arbitrary: fc.constant({ contentType: 'application/json', payload: '', oversize: false }),
+          arbitrary: fc.constantFrom('', '{}', '[]', 'null').map((payload) => ({
+            contentType: 'application/json',
+            payload,
+          })),
         },
         // Over every body limit (the largest is 6 MiB, for pasted imports).
         {
@@ -577,9 +617,13 @@ export function checkResponse(request: FuzzRequest, res: LightMyRequestResponse)
 export async function runFuzz(
   target: FuzzTarget,
   operations: Operation[],
-  options: { seed: number; requests: number; onProgress?: (sent: number) => void },
+  options: { seed: number; requests: number; only?: string; onProgress?: (sent: number) => void },
 ): Promise<FuzzResult> {
-  const fuzzed = operations.filter((op) => !SKIPPED[`${op.method} ${op.path}`]);
+  const fuzzed = operations.filter(
+    (op) =>
+      !SKIPPED[`${op.method} ${op.path}`] &&
+      (!options.only || `${op.method} ${op.path}`.includes(options.only)),
+  );
   const arbitrary = fc.oneof(...fuzzed.map((op) => requestsFor(op, target)));
   const result: FuzzResult = { sent: 0, skipped: 0, byStatus: {}, failures: [] };
   const chunk = 250;

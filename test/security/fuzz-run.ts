@@ -12,12 +12,17 @@ import { withDatabase } from '../helpers/global-setup.ts';
 import { describeFailure, loadOperations, prepareTarget, runFuzz, SKIPPED } from './fuzz-core.ts';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '50000' }, seed: { type: 'string' } },
+  options: {
+    requests: { type: 'string', default: '50000' },
+    seed: { type: 'string' },
+    // Only the operations whose "METHOD /path" contains this text.
+    only: { type: 'string' },
+  },
 });
 const requests = Number(values.requests);
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 if (!Number.isInteger(requests) || requests < 1 || !Number.isInteger(seed)) {
-  console.error('Usage: npm run fuzz -- [--requests 50000] [--seed N]');
+  console.error('Usage: npm run fuzz -- [--requests 50000] [--seed N] [--only "PATCH /api/roles"]');
   process.exit(2);
 }
 
@@ -59,6 +64,7 @@ try {
   const result = await runFuzz(target, operations, {
     seed,
     requests,
+    only: values.only,
     onProgress: (sent) => {
       if (sent % 5000 < 250) console.log(`  ${sent} sent, ${Math.round((Date.now() - started) / 1000)} s`);
     },
