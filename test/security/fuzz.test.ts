@@ -11,7 +11,7 @@ import {
 
 // Reproduce a run with FUZZ_SEED=<the printed seed>; FUZZ_REQUESTS makes it longer.
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2500);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2000);
 
 describe('API fuzzer (short profile)', () => {
   let t: TestApp;
