@@ -17,6 +17,12 @@ import {
 import type { App, AppDeps } from './deps.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  helmetOptions,
+  staticSecurityHeaders,
+} from './http/security-headers.ts';
 import { registerTextGuard } from './http/text-guard.ts';
 import { AppError } from './lib/errors.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
@@ -42,11 +48,15 @@ export type BuildOptions = { logger?: boolean | { level: string }; webDir?: stri
 
 /** The HTTP application, wired from its dependencies; tests build it the same way. */
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<App> {
+  const security = helmetOptions(deps.config.publicUrl);
+  const securityHeaders = staticSecurityHeaders(security);
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors: frameworkErrorHandler(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -54,16 +64,11 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   registerTextGuard(app);
 
   await app.register(cookie);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        scriptSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
+  await app.register(helmet, security);
+  // API answers hold personal data unless a route says otherwise by setting its own Cache-Control.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
   // Counted in the database: with several instances, a limit is still one limit.
   await app.register(rateLimit, { global: false, store: databaseRateLimitStore(deps.database.db) });
@@ -121,7 +126,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // The portal and the storefront are one single-page app: unknown paths outside /api get its page.
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/') || request.method !== 'GET') {
-      throw new AppError('not_found', `No such endpoint: ${request.method} ${request.url.split('?')[0]}`);
+      // The path is not echoed: an error body repeats nothing of what the caller sent.
+      throw new AppError('not_found', 'No such endpoint; the API is described at /api/docs');
     }
     if (!hasWeb)
       return reply.type('text/plain').status(503).send('The web app is not built yet: run `npm run build`.');

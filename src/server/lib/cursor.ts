@@ -1,4 +1,5 @@
 import { AppError } from './errors.ts';
+import { unstorableText } from './storable-text.ts';
 
 /** Opaque keyset cursors: the last row's sort key, base64url-encoded JSON. */
 export function encodeCursor(value: Record<string, string>): string {
@@ -22,7 +23,7 @@ function isValid(kind: CursorField, value: string): boolean {
     const date = new Date(Date.UTC(y, mo - 1, d));
     return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
   }
-  return value.length <= 1000 && !value.includes('\u0000');
+  return value.length <= 1000 && unstorableText(value) === undefined;
 }
 
 export function decodeCursor<K extends string>(

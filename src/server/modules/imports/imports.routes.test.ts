@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Import, ImportCreated } from '../../../contracts/imports.ts';
-import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import {
+  cookieOf,
+  createTestApp,
+  PASSWORD,
+  type Client,
+  type TestApp,
+} from '../../../../test/helpers/app.ts';
 
 let t: TestApp;
 let admin: Client;
@@ -347,6 +353,54 @@ describe('import logins, limits and control', () => {
     });
     expect(badOptions.statusCode).toBe(422);
     expect(badOptions.json().error.details[0].path).toBe('options.logins');
+  });
+
+  it('answers a body that only claims to be multipart, or text PostgreSQL cannot hold, with 400', async () => {
+    const count = async () =>
+      (
+        await t.deps.database.db
+          .selectFrom('imports')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
+    const before = await count();
+    const session = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: (await t.employee(['administrator'])).email, password: PASSWORD },
+    });
+    const headers = { cookie: cookieOf(session), origin: 'http://clientele.test' };
+    for (const [contentType, payload] of [
+      ['multipart/form-data', 'not multipart at all'],
+      ['multipart/form-data; boundary=xyz', 'no boundary in here'],
+      [
+        'multipart/form-data; boundary=xyz',
+        '--xyz\r\nContent-Disposition: form-data; name="type"\r\n\r\nacc',
+      ],
+      ['multipart/form-data; boundary=xyz', '--xyz\r\nnot a header\r\n\r\n'],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/imports',
+        headers: { ...headers, 'content-type': contentType },
+        payload,
+      });
+      expect(res.statusCode, `${contentType} ${payload}: ${res.body}`).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'invalid_input', details: [{ path: 'file' }] });
+    }
+    const nulSource = await upload(admin, 'contacts', 'email\nx@example.com\n', { sourceName: 'crm\u0000' });
+    expect(nulSource.statusCode).toBe(400);
+    expect(nulSource.json().error.details).toEqual([
+      { path: 'sourceName', message: 'Contains NUL characters' },
+    ]);
+    const escaped = await upload(admin, 'contacts', 'email\nx@example.com\n', {
+      mapping: '{"email": {"column": "em\\ud800ail"}}',
+    });
+    expect(escaped.statusCode).toBe(400);
+    expect(escaped.json().error.details).toEqual([
+      { path: 'mapping.email.column', message: 'Contains lone UTF-16 surrogates' },
+    ]);
+    expect(await count()).toBe(before);
   });
 
   it('an incomplete mapping cannot run; a cancelled import stops', async () => {

@@ -17,6 +17,7 @@ import {
 } from '../../../contracts/imports.ts';
 import { createSchedule, deleteSchedule, listSchedules, updateSchedule } from './schedules.service.ts';
 import type { App, AppDeps } from '../../deps.ts';
+import { assertStorableText } from '../../http/text-guard.ts';
 import { AppError, unprocessable } from '../../lib/errors.ts';
 import { receiveToTemp, tooLarge } from './file-store.ts';
 import {
@@ -49,14 +50,30 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+/**
+ * A body that only claims to be multipart makes the parser fail with a plain Error (no code, no status):
+ * that is the client's mistake, a 400, not ours.
+ */
+function malformedUpload(err: unknown): AppError | undefined {
+  if (err instanceof AppError || !(err instanceof Error) || 'code' in err || 'statusCode' in err)
+    return undefined;
+  return new AppError('invalid_input', 'The upload is not valid multipart/form-data; send a `file` part', [
+    { path: 'file', message: 'Not readable as multipart/form-data' },
+  ]);
+}
+
 /** Multipart text fields that carry JSON: a clear error naming the field when they don't parse. */
 function jsonField(name: string, value: string | undefined): unknown {
   if (value === undefined || value.trim() === '') return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(value);
+    parsed = JSON.parse(value);
   } catch {
     throw unprocessable(`The ${name} field is not valid JSON`, [{ path: name, message: 'Not valid JSON' }]);
   }
+  // JSON escapes can spell what the raw field could not hold (\u0000).
+  assertStorableText({ [name]: parsed });
+  return parsed;
 }
 
 export async function importsRoutes(app: App, deps: AppDeps) {
@@ -100,6 +117,7 @@ export async function importsRoutes(app: App, deps: AppDeps) {
             fields[part.fieldname] = String(part.value);
           }
         }
+        assertStorableText({ ...fields, ...(upload && { file: upload.fileName }) });
         if (!upload)
           throw new AppError('invalid_input', 'Choose a file to import', [
             { path: 'file', message: 'Required' },
@@ -125,7 +143,7 @@ export async function importsRoutes(app: App, deps: AppDeps) {
         return reply.status(201).send(created);
       } catch (err) {
         if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
-        throw err;
+        throw malformedUpload(err) ?? err;
       } finally {
         if (upload) await fs.promises.rm(upload.path, { force: true });
       }

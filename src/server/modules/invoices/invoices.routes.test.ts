@@ -265,7 +265,7 @@ describe('invoices API', () => {
       expect((await t.anonymous.post('/api/invoices', body)).statusCode).toBe(401);
     });
 
-    it('keeps employees restricted to assigned accounts to those accounts', async () => {
+    it('keeps employees restricted to assigned accounts to those accounts, and tells them nothing of others’ invoices', async () => {
       const crm = await t.employee(['crmCompanyEdit'], { assignedAccountIds: [other.id] });
       expect((await crm.get(`/api/accounts/${account.id}/invoices`)).statusCode).toBe(404);
       expect((await crm.get(`/api/accounts/${other.id}/invoices`)).statusCode).toBe(200);
@@ -274,6 +274,22 @@ describe('invoices API', () => {
       expect(hidden.statusCode).toBe(422);
       const own = await crm.post('/api/invoices', { ...body, accountId: other.id });
       expect(own.statusCode, own.body).toBe(201);
+      const taken = await crm.post('/api/invoices', {
+        number: 'inv-2026-001',
+        accountId: other.id,
+        date: '2026-03-14',
+        amount: 1234.5,
+        currency: 'USD',
+      });
+      expect(taken.statusCode).toBe(409);
+      expect(taken.json()).toEqual({
+        error: {
+          code: 'conflict',
+          message: 'Invoice number inv-2026-001 is already taken; an invoice number is recorded once',
+          details: [{ path: 'number', message: 'Already taken' }],
+        },
+      });
+      expect(await invoiceRows('INV-2026-001')).toMatchObject([{ account_id: account.id }]);
     });
   });
 });

@@ -16,7 +16,8 @@ export async function invoicesRoutes(app: App, deps: AppDeps) {
       description:
         'Give the account as `accountId` or `accountNumber`. 201 when recorded; 200 with the stored invoice ' +
         'when an invoice with this number (in any case) and the same account, date, amount and currency ' +
-        'exists; 409 naming the differing fields when the number exists with other content; 422 when the ' +
+        'exists; 409 naming the differing fields when the number exists with other content (only that the ' +
+        'number is taken when its invoice is on an account the caller may not see); 422 when the ' +
         'account does not exist. Visitors prove they belong to an account with a recent invoice number.',
       body: InvoiceBody,
       response: { 200: Invoice, 201: Invoice, 409: ErrorBody, 422: ErrorBody },

@@ -70,6 +70,17 @@ export async function createInvoice(
     }
     const stored = await findInvoiceByNumber(tx, ctx.scopeId, body.number);
     if (!stored) throw new AppError('internal', 'The invoice number was taken and is gone again');
+    // On an account the caller may not see, the stored invoice stays unknown: only the number is taken.
+    const storedVisible = await findAccountForInvoice(
+      tx,
+      ctx.scopeId,
+      { id: stored.accountId },
+      accountVisibleTo(ctx),
+    );
+    if (!storedVisible)
+      throw conflict(`Invoice number ${body.number} is already taken; an invoice number is recorded once`, [
+        { path: 'number', message: 'Already taken' },
+      ]);
     const diffs = differences(stored, wanted);
     if (diffs.length)
       throw conflict(

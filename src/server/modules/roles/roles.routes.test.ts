@@ -106,6 +106,20 @@ describe('roles and group roles API', () => {
       expect((await admin.patch('/api/roles/bad%20key', { name: 'x' })).statusCode).toBe(400);
     });
 
+    it('answers an empty change with the role as it is, writing no audit entry', async () => {
+      const role = await createRole('unchanged', 'Same name');
+      const res = await admin.patch('/api/roles/unchanged', {});
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual(role);
+      const entries = await t.deps.database.db
+        .selectFrom('audit_log')
+        .select('action')
+        .where('entity_id', '=', role.id)
+        .execute();
+      expect(entries).toEqual([{ action: 'role.created' }]);
+      expect((await admin.patch('/api/roles/no-such-role', {})).statusCode).toBe(404);
+    });
+
     it('deletes a role nobody holds', async () => {
       const role = await createRole('unused');
       const res = await admin.delete('/api/roles/unused');

@@ -59,22 +59,25 @@ export async function updateRole(
   return db.transaction().execute(async (tx) => {
     const before = await tx.selectFrom('roles').selectAll().where('key', '=', key).executeTakeFirst();
     if (!before) throw notFound('The role');
+    const changes = {
+      ...(body.name !== undefined && { name: body.name }),
+      ...(body.description !== undefined && { description: body.description }),
+    };
+    // An empty SET is not SQL: a body that changes nothing answers with the role as it is.
+    if (!Object.keys(changes).length) return toRole(before);
     const after = await tx
       .updateTable('roles')
-      .set({
-        ...(body.name !== undefined && { name: body.name }),
-        ...(body.description !== undefined && { description: body.description }),
-      })
+      .set(changes)
       .where('id', '=', before.id)
       .returning(['id', 'key', 'name', 'description'])
       .executeTakeFirstOrThrow();
-    const changes = diff(toRole(before), toRole(after));
-    if (changes)
+    const audited = diff(toRole(before), toRole(after));
+    if (audited)
       await recordAudit(tx, ctx, {
         action: 'role.updated',
         entityType: 'role',
         entityId: before.id,
-        ...changes,
+        ...audited,
       });
     return toRole(after);
   });
