@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Executor } from '../db/client.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import { deliverEmailQueue } from './delivery.ts';
-import { DEFAULT_BRANDING, findTemplate, renderTemplate, type Branding } from './render.ts';
+import { compileTemplate, DEFAULT_BRANDING, findTemplate, renderTemplate, type Branding } from './render.ts';
 
 export type OutgoingEmail = {
   scopeId: string;
@@ -111,7 +111,7 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
       const brandings = new Map(
         await Promise.all(scopes.map(async (id) => [id, await brandingOf(db, id)] as const)),
       );
-      const templates = new Map<string, Awaited<ReturnType<typeof findTemplate>>>();
+      const renderers = new Map<string, ReturnType<typeof compileTemplate>>();
       const ids: (string | null)[] = [];
       const rows = [];
       for (const email of emails) {
@@ -120,13 +120,14 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
           ids.push(null);
           continue;
         }
-        const templateId = `${email.templateKey}\n${email.language}`;
-        let template = templates.get(templateId);
-        if (!template) {
-          template = await findTemplate(db, email.templateKey, email.language);
-          templates.set(templateId, template);
+        const rendererId = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
+        let render = renderers.get(rendererId);
+        if (!render) {
+          const template = await findTemplate(db, email.templateKey, email.language);
+          render = compileTemplate(template, brandings.get(email.scopeId)!);
+          renderers.set(rendererId, render);
         }
-        const rendered = await renderTemplate(template, email.variables, brandings.get(email.scopeId)!);
+        const rendered = render(email.variables);
         const id = randomUUID();
         ids.push(id);
         rows.push({

@@ -64,6 +64,30 @@ export async function renderTemplate(
   return { subject, html: layout, text, language: template.language };
 }
 
+/**
+ * `renderTemplate` for many emails of one template: parsed once, then rendered without a parse-cache
+ * lookup or a promise per part — what an import's thousands of activation emails need. Same output.
+ */
+export function compileTemplate(
+  template: TemplateSource & { language: string },
+  branding: Branding,
+): (variables: Record<string, unknown>) => RenderedEmail {
+  const parts = {
+    subject: textEngine.parse(template.subject),
+    html: htmlEngine.parse(template.html),
+    layout: htmlEngine.parse(LAYOUT_HTML.replace('{{ body }}', '{{ body | raw }}')),
+    text: textEngine.parse(template.text),
+  };
+  return (variables) => {
+    const scope = { ...variables, seller: branding, language: template.language };
+    const subject = String(textEngine.renderSync(parts.subject, scope)).replace(/\s+/g, ' ').trim();
+    const body = String(htmlEngine.renderSync(parts.html, scope));
+    const html = String(htmlEngine.renderSync(parts.layout, { ...scope, subject, body }));
+    const text = String(textEngine.renderSync(parts.text, scope));
+    return { subject, html, text, language: template.language };
+  };
+}
+
 function describeLiquidError(err: unknown): { line?: number; message: string } {
   const e = err as LiquidError & { token?: { getPosition?: () => [number, number] } };
   const position = e.token?.getPosition?.();
