@@ -5,6 +5,9 @@ import { purgeExpiredRateLimits } from './http/rate-limits.ts';
 import { purgeExpiredSessions } from './modules/auth/sessions.ts';
 import { openRuntime } from './runtime.ts';
 
+// Orchestrators send SIGKILL after 10 s (Docker, systemd's default is 90 s): exit on our own before that.
+const SHUTDOWN_DEADLINE_MS = 8_000;
+
 /** Starts the HTTP server and stops it cleanly on SIGTERM/SIGINT. */
 export async function serve(config: Config): Promise<void> {
   let log: (msg: string, err?: unknown) => void = (msg, err) => console.error(msg, err ?? '');
@@ -36,9 +39,22 @@ export async function serve(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info(`${signal} received: finishing requests and closing the database`);
+    // Whatever still hangs (a request, a statement), a stop request must end the process in time.
+    setTimeout(() => {
+      app.log.error(
+        `Not closed cleanly within ${SHUTDOWN_DEADLINE_MS / 1000} s of ${signal}: exiting anyway`,
+      );
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     clearInterval(purge);
-    await app.close();
-    await deps.close();
+    try {
+      // A running import stops at its next batch boundary and resumes from there on the next start.
+      await app.close();
+      await deps.close();
+    } catch (err) {
+      app.log.error({ err }, 'Closing failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
