@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   search: () => import('./search.bench.ts'),
   outbox: () => import('./outbox.bench.ts'),
   import: () => import('./import.bench.ts'),
+  responsiveness: () => import('./responsiveness.bench.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -71,6 +71,8 @@ export async function openRuntime(
         leaseMs: config.imports.leaseMs,
         batchRows: config.imports.batchRows,
         applyWorkers: db.kind === 'pglite' ? 1 : config.imports.applyWorkers,
+        // The embedded database has one session: an import holds it ~100 ms at a time, then lets requests in.
+        sliceMs: db.kind === 'pglite' ? 100 : undefined,
         onSweep: () => runDueSchedules({ db: db.db, jobs, config: config.imports }, log),
       },
     );
@@ -83,6 +85,8 @@ export async function openRuntime(
       outbox,
       imports,
       async close() {
+        // Imports first: they stop at a batch boundary, so the job runner's graceful stop finds nothing running.
+        await imports.stop();
         await jobs.stop();
         delivery?.close();
         await db.close();

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -39,10 +40,27 @@ class PGliteConnection implements DatabaseConnection {
   }
 }
 
+// Work marked as background (a long import) yields the one session to everything else.
+const background = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` as background work: on the embedded database its queries and transactions get the
+ * session only when no other query is waiting for it, so HTTP requests answer between an import's batches.
+ */
+export function inBackground<T>(work: () => Promise<T>): Promise<T> {
+  return background.run(true, work);
+}
+
+// A waiting background query still gets its turn after this many other queries went first.
+const MAX_OVERTAKES = 16;
+
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
   private busy = false;
   private readonly waiting: Array<() => void> = [];
+  private readonly waitingBackground: Array<() => void> = [];
+  private overtakes = 0;
+  private grantScheduled = false;
 
   constructor(private readonly client: PGlite) {
     this.connection = new PGliteConnection(client);
@@ -51,15 +69,54 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.busy) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.busy = true;
+    if (background.getStore()) {
+      await new Promise<void>((resolve) => {
+        this.waitingBackground.push(resolve);
+        this.scheduleBackgroundGrant();
+      });
+    } else if (this.busy || this.starved()) {
+      // First come, first served: a query queued during a transaction runs before anything queued after it.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      if (this.waitingBackground.length) this.overtakes++;
+      this.busy = true;
+    }
     return this.connection;
   }
 
   async releaseConnection(): Promise<void> {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.busy = false;
+    const starved = this.starved();
+    const next = starved ? undefined : this.waiting.shift();
+    if (next) {
+      if (this.waitingBackground.length) this.overtakes++;
+      next();
+    } else if (starved) {
+      this.overtakes = 0;
+      this.waitingBackground.shift()!();
+    } else {
+      this.busy = false;
+      this.scheduleBackgroundGrant();
+    }
+  }
+
+  private starved(): boolean {
+    return this.waitingBackground.length > 0 && this.overtakes >= MAX_OVERTAKES;
+  }
+
+  /**
+   * Background work gets a free session one turn of the event loop later: a request between two of its
+   * queries (authenticated, now searching) asks again within that turn and goes first.
+   */
+  private scheduleBackgroundGrant() {
+    if (this.grantScheduled || this.busy || !this.waitingBackground.length) return;
+    this.grantScheduled = true;
+    setImmediate(() => {
+      this.grantScheduled = false;
+      if (this.busy || !this.waitingBackground.length) return;
+      this.busy = true;
+      this.overtakes = 0;
+      this.waitingBackground.shift()!();
+    });
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {

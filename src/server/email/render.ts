@@ -64,6 +64,41 @@ export async function renderTemplate(
   return { subject, html: layout, text, language: template.language };
 }
 
+type ParsedTemplate = Record<'subject' | 'html' | 'layout' | 'text', ReturnType<Liquid['parse']>>;
+const parsed = new Map<string, ParsedTemplate>();
+
+/**
+ * `renderTemplate` for many emails of one template: parsed once, then rendered without a parse-cache
+ * lookup or a promise per part — what an import's thousands of activation emails need. Same output.
+ */
+export function compileTemplate(
+  template: TemplateSource & { language: string },
+  branding: Branding,
+): (variables: Record<string, unknown>) => RenderedEmail {
+  const source = JSON.stringify([template.subject, template.html, template.text]);
+  let parts = parsed.get(source);
+  if (!parts) {
+    parts = {
+      subject: textEngine.parse(template.subject),
+      html: htmlEngine.parse(template.html),
+      layout: htmlEngine.parse(LAYOUT_HTML.replace('{{ body }}', '{{ body | raw }}')),
+      text: textEngine.parse(template.text),
+    };
+    // A handful of system emails and languages: when edits pile up, start afresh rather than track use.
+    if (parsed.size >= 100) parsed.clear();
+    parsed.set(source, parts);
+  }
+  const { subject: subjectPart, html: htmlPart, layout: layoutPart, text: textPart } = parts;
+  return (variables) => {
+    const scope = { ...variables, seller: branding, language: template.language };
+    const subject = String(textEngine.renderSync(subjectPart, scope)).replace(/\s+/g, ' ').trim();
+    const body = String(htmlEngine.renderSync(htmlPart, scope));
+    const html = String(htmlEngine.renderSync(layoutPart, { ...scope, subject, body }));
+    const text = String(textEngine.renderSync(textPart, scope));
+    return { subject, html, text, language: template.language };
+  };
+}
+
 function describeLiquidError(err: unknown): { line?: number; message: string } {
   const e = err as LiquidError & { token?: { getPosition?: () => [number, number] } };
   const position = e.token?.getPosition?.();

@@ -24,6 +24,31 @@ export async function issueToken(
   return { token, expiresAt };
 }
 
+/** `issueToken` for many subjects in one statement; tokens in the order of the subjects. */
+export async function issueTokens(
+  db: Executor,
+  purpose: TokenPurpose,
+  subjectIds: string[],
+  ttlMs: number,
+): Promise<{ token: string; expiresAt: Date }[]> {
+  const expiresAt = new Date(Date.now() + ttlMs);
+  const issued = subjectIds.map(() => ({ token: randomToken(), expiresAt }));
+  if (!issued.length) return issued;
+  await db
+    .insertInto('one_time_tokens')
+    .values(
+      issued.map(({ token }, i) => ({
+        token_hash: sha256(token),
+        purpose,
+        subject_id: subjectIds[i]!,
+        expires_at: expiresAt,
+        used_at: null,
+      })),
+    )
+    .execute();
+  return issued;
+}
+
 /** Marks a token used and returns its subject; the conditional update makes a second use fail even in a race. */
 export async function consumeToken(
   db: Executor,

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { ImportOptions, type ImportField, type ImportMapping } from '../../../contracts/imports.ts';
 import type { Db } from '../../db/client.ts';
+import { inBackground } from '../../db/pglite-dialect.ts';
 import type { ImportCounts, ImportsTable } from '../../db/schema.ts';
 import { defineQueue, type JobRunner } from '../../jobs/job-runner.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -43,6 +45,11 @@ export type ImportRunnerOptions = {
   batchRows: number;
   /** Line ranges applied at once on separate connections; they still commit in line order. */
   applyWorkers: number;
+  /**
+   * On the embedded database (one session for everything): how long one batch should hold the session.
+   * Batches are then sized to take about that long, and other queries run between them.
+   */
+  sliceMs?: number;
   /** Also run every minute by the sweeper: the drop-folder schedules. */
   onSweep?: () => Promise<unknown>;
 };
@@ -50,6 +57,41 @@ export type ImportRunner = ReturnType<typeof createImportRunner>;
 
 class LeaseLost extends Error {}
 class Cancelled extends Error {}
+class Stopped extends Error {}
+
+// Bounds of a paced batch: a few rows still make progress, and a batch never exceeds IMPORT_BATCH_ROWS.
+const MIN_PACED_ROWS = 20;
+const FIRST_PACED_ROWS = 50;
+
+/**
+ * Sizes batches so each takes about `sliceMs`, from the rate of the ones before (it changes with the work
+ * per row: activation emails cost far more than a plain update). Without `sliceMs`, every batch is `batchRows`.
+ */
+export function createPacer(batchRows: number, sliceMs: number | undefined) {
+  let rows = sliceMs ? Math.min(FIRST_PACED_ROWS, batchRows) : batchRows;
+  return {
+    paced: sliceMs !== undefined,
+    rows: () => rows,
+    /** Records how long a batch of `done` rows took, to size the next one. */
+    took(done: number, ms: number) {
+      if (!sliceMs || done <= 0) return;
+      const fits = Math.floor((done * sliceMs) / Math.max(ms, 1));
+      // Grows at most twofold a batch: one quick batch (all rows unchanged) says little about the next.
+      rows = Math.max(MIN_PACED_ROWS, Math.min(batchRows, fits, rows * 2));
+    },
+    /** Runs one batch of `n` rows, timed for the next one's size. */
+    async timed<T>(n: number, batch: () => Promise<T>): Promise<T> {
+      const started = performance.now();
+      const result = await batch();
+      this.took(n, performance.now() - started);
+      return result;
+    },
+  };
+}
+type Pacer = ReturnType<typeof createPacer>;
+
+/** Lets queued HTTP requests and jobs have the event loop and the session before the next batch. */
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const ZERO: ImportCounts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
 
@@ -105,20 +147,40 @@ export function createImportRunner(
     lease.at = next;
   }
 
-  async function process(importId: string): Promise<void> {
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
+
+  /** Between batches: a server shutting down stops here, after the last committed batch. */
+  async function betweenBatches(pacer: Pacer) {
+    if (stopping) throw new Stopped();
+    if (pacer.paced) await yieldTurn();
+  }
+
+  function process(importId: string): Promise<void> {
+    if (stopping) return Promise.resolve();
+    // Background work: on the embedded database every other query goes before the import's next batch.
+    const run = inBackground(() => processNow(importId));
+    inFlight.add(run);
+    return run.finally(() => inFlight.delete(run));
+  }
+
+  async function processNow(importId: string): Promise<void> {
     const claimed = await claim(importId);
     if (!claimed) return;
     const lease = { at: claimed.lease };
     let file: string | null = null;
+    // Each phase has its own pace: staging a row costs far less than applying it.
+    const pacer = () => createPacer(options.batchRows, options.sliceMs);
     try {
       const imp = await recoverLostStage(claimed.row);
       if (imp.phase !== 'applying') {
         file = imp.format === 'text' ? null : await materialiseFile(db, importId);
-        await stage(imp, file, lease);
+        await stage(imp, file, lease, pacer());
       }
-      await apply(importId, lease);
+      await apply(importId, lease, pacer());
     } catch (err) {
       if (err instanceof LeaseLost) return;
+      if (err instanceof Stopped) return await releaseLease(importId, lease);
       if (err instanceof Cancelled) return await finish(importId, 'cancelled', null);
       if (err instanceof AppError) return await finish(importId, 'failed', err.message);
       // An unexpected error (the database went away…): leave the lease to expire and the sweeper to resume.
@@ -126,6 +188,16 @@ export function createImportRunner(
     } finally {
       if (file) await fs.promises.rm(file, { force: true });
     }
+  }
+
+  /** A stopped pass gives its lease back, so the next start (its sweep) resumes it at once. */
+  async function releaseLease(importId: string, lease: { at: Date }) {
+    await db
+      .updateTable('imports')
+      .set({ lease_until: null, updated_at: new Date() })
+      .where('id', '=', importId)
+      .where('lease_until', '=', lease.at)
+      .execute();
   }
 
   /**
@@ -165,7 +237,7 @@ export function createImportRunner(
     return { kind: 'text', text: Buffer.concat(chunks.map((c) => c.data)).toString('utf8') };
   }
 
-  async function stage(imp: ImportRow, file: string | null, lease: { at: Date }) {
+  async function stage(imp: ImportRow, file: string | null, lease: { at: Date }, pacer: Pacer) {
     const opts = ImportOptions.parse(imp.options);
     const input = await inputOf(imp, file);
     const detected = await detectSource(input, { ...(imp.sheet && { sheet: imp.sheet }) });
@@ -181,21 +253,24 @@ export function createImportRunner(
     // One batch is written while the next is parsed: on PostgreSQL the two run on different cores.
     let writing: Promise<void> = Promise.resolve();
     const write = (batch: { staged: StagedRow[]; rejected: RejectedRow[] }) =>
-      db.transaction().execute(async (tx) => {
-        await batchSettings(tx);
-        await insertStageRows(tx, imp.id, mapping.fields, batch.staged);
-        await insertRejections(tx, imp.id, batch.rejected);
-        await heartbeat(tx, imp.id, lease, {
-          rows_read: sql`rows_read + ${batch.staged.length + batch.rejected.length}`,
-          counts: sql`jsonb_set(counts, '{rejected}', to_jsonb((counts->>'rejected')::int + ${batch.rejected.length}))`,
-        });
-      });
+      pacer.timed(batch.staged.length + batch.rejected.length, () =>
+        db.transaction().execute(async (tx) => {
+          await batchSettings(tx);
+          await insertStageRows(tx, imp.id, mapping.fields, batch.staged);
+          await insertRejections(tx, imp.id, batch.rejected);
+          await heartbeat(tx, imp.id, lease, {
+            rows_read: sql`rows_read + ${batch.staged.length + batch.rejected.length}`,
+            counts: sql`jsonb_set(counts, '{rejected}', to_jsonb((counts->>'rejected')::int + ${batch.rejected.length}))`,
+          });
+        }),
+      );
     const flush = async () => {
       const batch = { staged, rejected };
       staged = [];
       rejected = [];
       // Batches commit in order, each with the position it reached.
       await writing;
+      await betweenBatches(pacer);
       writing = write(batch);
       writing.catch(() => undefined); // awaited at the next flush or below
     };
@@ -221,7 +296,7 @@ export function createImportRunner(
             rejected.push({ line: row.line, cells: row.cells, errors: result.errors });
           else staged.push({ line: row.line, values: result.values });
         }
-        if (staged.length + rejected.length >= options.batchRows) await flush();
+        if (staged.length + rejected.length >= pacer.rows()) await flush();
       }
       await flush();
     } finally {
@@ -242,7 +317,7 @@ export function createImportRunner(
     });
   }
 
-  async function apply(importId: string, lease: { at: Date }) {
+  async function apply(importId: string, lease: { at: Date }, pacer: Pacer) {
     const imp = await db
       .selectFrom('imports')
       .selectAll()
@@ -273,7 +348,7 @@ export function createImportRunner(
         hi: number | null;
         n: number;
       }>`SELECT max(line) AS hi, count(*)::int AS n FROM (
-          SELECT line FROM ${stageRef} WHERE line > ${from} ORDER BY line LIMIT ${options.batchRows}) c`.execute(
+          SELECT line FROM ${stageRef} WHERE line > ${from} ORDER BY line LIMIT ${pacer.rows()}) c`.execute(
         tx,
       );
       const { hi, n } = rows[0]!;
@@ -309,6 +384,15 @@ export function createImportRunner(
         for (let r = await nextRange(tx, imp.applied_line); r; r = await nextRange(tx, r.hi))
           await applyRange(tx, r, Promise.resolve());
       });
+    } else if (pacer.paced) {
+      // One range at a time, each sized to hold the embedded database's one session only briefly.
+      for (let r = await nextRange(db, imp.applied_line); r; r = await nextRange(db, r.hi)) {
+        const range = r;
+        await pacer.timed(range.n, () =>
+          db.transaction().execute((t) => applyRange(t, range, Promise.resolve())),
+        );
+        await betweenBatches(pacer);
+      }
     } else {
       // Rows of one range never touch another's (prepare rejected duplicate keys), except in a mixed
       // file, where a contact may need the account an earlier range creates: that runs one range at a time.
@@ -317,6 +401,7 @@ export function createImportRunner(
       try {
         for (let r = await nextRange(db, imp.applied_line); r; r = await nextRange(db, r.hi)) {
           if (running.length >= workers) await running.shift();
+          await betweenBatches(pacer);
           const range = r;
           const committable = running.at(-1) ?? Promise.resolve();
           const done = db.transaction().execute((t) => applyRange(t, range, committable));
@@ -330,6 +415,7 @@ export function createImportRunner(
       }
     }
     await finish(importId, dryRun ? 'checked' : 'completed', null);
+    if (pacer.paced && !dryRun) await analyzeGrown(db);
   }
 
   async function finish(
@@ -399,6 +485,14 @@ export function createImportRunner(
   return {
     process,
     sweep,
+    /**
+     * Stops the passes running here at their next batch boundary (what they committed stays, their lease is
+     * given back) and resolves once they have.
+     */
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([...inFlight]);
+    },
     async startWorkers() {
       await jobs.work(runImportQueue, ({ importId }) => process(importId), { pollingIntervalSeconds: 1 });
       await jobs.work(sweepImportsQueue, async () => {
@@ -409,6 +503,32 @@ export function createImportRunner(
       await sweep();
     },
   };
+}
+
+// The tables an import writes to.
+const IMPORTED_TABLES = [
+  'accounts',
+  'addresses',
+  'contacts',
+  'contact_accounts',
+  'account_customer_groups',
+  'contact_customer_groups',
+  'audit_log',
+  'emails',
+  'one_time_tokens',
+];
+
+/**
+ * The embedded database runs no autovacuum, so nothing analyses a table an import made much larger: the
+ * next import's (and searches') plans would still see it as it was. Each grown table, one statement each.
+ */
+async function analyzeGrown(db: Db) {
+  const { rows } = await sql<{ name: string }>`SELECT relname AS name FROM pg_class
+    WHERE relname = ANY (${IMPORTED_TABLES}::text[]) AND relkind = 'r' AND relnamespace = 'public'::regnamespace
+      AND pg_relation_size(oid) / current_setting('block_size')::int > greatest(relpages, 0) * 1.2 + 8`.execute(
+    db,
+  );
+  for (const { name } of rows) await sql`ANALYZE ${sql.table(name)}`.execute(db);
 }
 
 /**

@@ -482,7 +482,7 @@ describe('stopping and shared passwords', () => {
     } finally {
       await slow.close();
     }
-  });
+  }, 120_000);
 
   it('gives new contacts the shared password of the chosen group, within its validity window', async () => {
     const key = unique('shared').toLowerCase();

@@ -4,11 +4,10 @@ import type { Executor } from '../../db/client.ts';
 import type { ImportsTable } from '../../db/schema.ts';
 import { unprocessable } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/secrets.ts';
-import { sendContactLinkEmail } from '../contacts/contact-emails.ts';
+import { sendContactLinkEmails } from '../contacts/contact-emails.ts';
 import type { ContactsDeps } from '../contacts/contacts.service.ts';
-import { loadContact } from '../contacts/contacts.repository.ts';
 import type { ApplyEnv } from './apply.ts';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 
 const WORDS_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -49,7 +48,10 @@ export async function loginSettings(
   };
 }
 
-/** Activation emails or generated passwords for the contacts a chunk created, in the chunk's transaction. */
+/**
+ * Activation emails or generated passwords for the contacts a chunk created, in the chunk's transaction:
+ * a few statements for the whole chunk, whatever its size.
+ */
 export async function issueLogins(
   tx: Executor,
   deps: ContactsDeps,
@@ -57,22 +59,55 @@ export async function issueLogins(
   opts: ImportOptions,
   created: { id: string; email: string }[],
 ): Promise<void> {
+  if (!created.length) return;
   if (opts.logins === 'activation') {
-    for (const { id } of created) {
-      const contact = await loadContact(tx, id);
-      if (contact) await sendContactLinkEmail(deps, tx, imp.scope_id, contact, 'activation');
-    }
-  } else if (opts.logins === 'generated' && created.length) {
-    const credentials = [];
-    for (const { id, email } of created) {
-      const password = generatePassword();
-      await tx
-        .updateTable('contacts')
-        .set({ password_hash: await hashPassword(password), activated_at: new Date() })
-        .where('id', '=', id)
-        .execute();
-      credentials.push({ import_id: imp.id, email, password });
-    }
+    const rows = await tx
+      .selectFrom('contacts as c')
+      .leftJoin('contact_accounts as ca', (j) =>
+        j.onRef('ca.contact_id', '=', 'c.id').on('ca.is_primary', '=', true),
+      )
+      .leftJoin('accounts as a', 'a.id', 'ca.account_id')
+      .select([
+        'c.id',
+        'c.email',
+        'c.first_name',
+        'c.last_name',
+        'c.language',
+        'a.id as account_id',
+        'a.name',
+        'a.number',
+        'a.code',
+      ])
+      .where(
+        'c.id',
+        'in',
+        created.map((c) => c.id),
+      )
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const contacts = created.flatMap(({ id }) => {
+      const r = byId.get(id);
+      if (!r) return [];
+      const account =
+        r.account_id && r.name !== null && r.number !== null
+          ? { id: r.account_id, name: r.name, number: r.number, code: r.code }
+          : null;
+      return [
+        { id, email: r.email, firstName: r.first_name, lastName: r.last_name, language: r.language, account },
+      ];
+    });
+    await sendContactLinkEmails(deps, tx, imp.scope_id, contacts, 'activation');
+  } else if (opts.logins === 'generated') {
+    // Hashed side by side (argon2 runs on the thread pool), written in one statement.
+    const credentials = created.map(({ email }) => ({
+      import_id: imp.id,
+      email,
+      password: generatePassword(),
+    }));
+    const hashes = await Promise.all(credentials.map((c) => hashPassword(c.password)));
+    await sql`UPDATE contacts c SET password_hash = u.hash, activated_at = now()
+      FROM unnest(${created.map((c) => c.id)}::uuid[], ${hashes}::text[]) AS u(id, hash)
+      WHERE c.id = u.id`.execute(tx);
     await tx
       .insertInto('import_credentials')
       .values(credentials)
