@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/client.ts';
 import type { EmailRow } from '../db/schema.ts';
 import { defineQueue, type JobRunner } from '../jobs/job-runner.ts';
+import { redactSecrets, revealSecrets } from './secrets.ts';
 
 export const deliverEmailQueue = defineQueue('email.deliver', z.object({ emailId: z.uuid() }), {
   // Our own backoff schedules the next attempt; pg-boss's retries only cover a worker that died.
@@ -133,17 +134,49 @@ export function createEmailDelivery(
     try {
       const fromAddress = email.from_address ?? options.defaultFrom.address;
       const fromName = email.from_name ?? options.defaultFrom.name;
-      const info = await smtp.sendMail({
+      const message = {
         from: { name: fromName, address: fromAddress },
-        to: email.to_address,
-        cc: email.cc,
-        bcc: email.bcc,
         subject: email.subject,
         text: email.text,
         html: email.html,
-        messageId: email.message_id,
-      });
-      refused = refusedRecipients(info);
+      };
+      const copies = email.cc.length + email.bcc.length > 0;
+      let info: unknown;
+      if (email.secrets && copies) {
+        // Only the person the link is for gets the working link; copies show it hidden.
+        info = await smtp.sendMail({
+          ...message,
+          to: email.to_address,
+          subject: revealSecrets(email.subject, email.secrets),
+          text: revealSecrets(email.text, email.secrets),
+          html: revealSecrets(email.html, email.secrets),
+          messageId: email.message_id,
+        });
+        const copy = await smtp.sendMail({
+          ...message,
+          to: email.to_address,
+          cc: email.cc,
+          bcc: email.bcc,
+          envelope: { from: fromAddress, to: [...email.cc, ...email.bcc] },
+          subject: redactSecrets(email.subject),
+          text: redactSecrets(email.text),
+          html: redactSecrets(email.html),
+          messageId: email.message_id.replace('@', '.copy@'),
+        });
+        refused = refusedRecipients(copy);
+      } else {
+        info = await smtp.sendMail({
+          ...message,
+          to: email.to_address,
+          cc: email.cc,
+          bcc: email.bcc,
+          subject: revealSecrets(email.subject, email.secrets),
+          text: revealSecrets(email.text, email.secrets),
+          html: revealSecrets(email.html, email.secrets),
+          messageId: email.message_id,
+        });
+      }
+      refused = [...refusedRecipients(info), ...refused];
       // Copies went out, but not to the person the email is for: that is a failed email, not a sent one.
       const main = refused.find((r) => r.address.toLowerCase() === email.to_address.toLowerCase());
       if (main) throw Object.assign(new Error(main.response), { responseCode: 550, response: main.response });
@@ -171,6 +204,8 @@ export function createEmailDelivery(
                 : describe(err),
             next_attempt_at: giveUp ? null : nextAt,
             lease_until: null,
+            // A link that will never be sent is not kept.
+            ...(giveUp && { secrets: null }),
           })
           .where('id', '=', email.id)
           .execute();
@@ -202,6 +237,7 @@ export function createEmailDelivery(
           lease_until: null,
           next_attempt_at: null,
           last_error: null,
+          secrets: null,
         })
         .where('id', '=', email.id)
         .execute();

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../db/client.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
+import { unprocessable } from '../lib/errors.ts';
+import { carriesSecrets, newPlaceholder } from './secrets.ts';
 import { deliverEmailQueue } from './delivery.ts';
 import { DEFAULT_BRANDING, findTemplate, renderTemplate, type Branding } from './render.ts';
 
@@ -11,7 +13,21 @@ export type OutgoingEmail = {
   to: string;
   contactId?: string | null;
   variables: Record<string, unknown>;
+  /**
+   * One-time tokens that appear in `variables` (inside links). They are rendered as placeholders, the
+   * log keeps only those, and the raw tokens wait in `emails.secrets` until delivery ends.
+   */
+  secrets?: string[];
 };
+
+/** A copy of `value` with every token inside its strings replaced by that token's placeholder. */
+function swapTokens(value: unknown, swaps: [string, string][]): unknown {
+  if (typeof value === 'string') return swaps.reduce((s, [token, ph]) => s.split(token).join(ph), value);
+  if (Array.isArray(value)) return value.map((v) => swapTokens(v, swaps));
+  if (value && typeof value === 'object' && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swapTokens(v, swaps)]));
+  return value;
+}
 
 export type Outbox = {
   /**
@@ -19,7 +35,7 @@ export type Outbox = {
    * both exist only if that transaction commits. Null when the system email is switched off.
    */
   enqueue(db: Executor, email: OutgoingEmail): Promise<string | null>;
-  /** Writes a new copy of a logged email, to be delivered again. */
+  /** Writes a new copy of a logged email, to be delivered again; 422 for an email that carried a one-time link. */
   resend(db: Executor, emailId: string): Promise<string>;
   /** Whether a system email is switched on (its settings may switch it off). */
   isEnabled(db: Executor, templateKey: string): Promise<boolean>;
@@ -68,7 +84,12 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         findTemplate(db, email.templateKey, email.language),
         brandingOf(db, email.scopeId),
       ]);
-      const rendered = await renderTemplate(template, email.variables, branding);
+      const swaps = (email.secrets ?? []).map((token) => [token, newPlaceholder()] as [string, string]);
+      const rendered = await renderTemplate(
+        template,
+        swapTokens(email.variables, swaps) as Record<string, unknown>,
+        branding,
+      );
       const id = randomUUID();
       await db
         .insertInto('emails')
@@ -91,6 +112,9 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
           last_error: null,
           next_attempt_at: jobs ? new Date() : null,
           sent_at: null,
+          // Captured emails are never delivered: their tokens are kept nowhere.
+          secrets:
+            jobs && swaps.length ? JSON.stringify(Object.fromEntries(swaps.map(([t, ph]) => [ph, t]))) : null,
         })
         .execute();
       await schedule(db, id);
@@ -102,6 +126,11 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         .selectAll()
         .where('id', '=', emailId)
         .executeTakeFirstOrThrow();
+      // A copy of a link email would carry a dead link; those are re-issued by their own service.
+      if ([original.subject, original.html, original.text].some(carriesSecrets))
+        throw unprocessable(
+          'This email carried a one-time link, which cannot be sent again; send a new link instead',
+        );
       const id = randomUUID();
       await db
         .insertInto('emails')

@@ -16,6 +16,10 @@ const LINKS = {
   'password-reset': { templateKey: 'password-reset', path: '/store/reset', urlVariable: 'resetUrl' },
 } as const;
 
+/** The link a logged email of this system email carried, if it is one of the contacts' links. */
+export const contactLinkOf = (templateKey: string | null): ContactLink | null =>
+  (Object.keys(LINKS) as ContactLink[]).find((kind) => LINKS[kind].templateKey === templateKey) ?? null;
+
 /**
  * Writes the welcome (activation) or password-reset email with a fresh single-use link, in the caller's
  * transaction. Earlier unused links of the same kind stop working: only the newest email counts.
@@ -51,6 +55,7 @@ export async function sendContactLinkEmail(
       [link.urlVariable]: `${deps.publicUrl}${link.path}?token=${token}`,
       expiresAt,
     },
+    secrets: [token],
   });
 }
 
