@@ -42,6 +42,8 @@ export type BuildOptions = {
   /** Fastify's logger: off, or a level (and where to write, for tests that read the log). */
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
   webDir?: string;
+  /** Told of every route as it is added (tests walk them all). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 };
 
 /** A URL as it may be logged: the values of `token` query parameters (emailed links) hidden. */
@@ -69,6 +71,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   registerErrorHandler(app);
   registerTextGuard(app);
 

@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/server/app.ts';
+import { buildApp, type BuildOptions } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import type { EmployeeRole } from '../../src/contracts/employees.ts';
 import type { App, AppDeps } from '../../src/server/deps.ts';
@@ -92,11 +92,14 @@ export function cookieOf(response: LightMyRequestResponse): string {
   return response.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  build: BuildOptions = {},
+): Promise<TestApp> {
   const database = await freshDatabase();
   const config = loadConfig({ PUBLIC_URL: 'http://clientele.test', ...env });
   const deps = await openRuntime(config, database);
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, build);
   await app.ready();
   const system = systemContext(deps.scopeId, 'system', 'test');
   return {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/client.ts';
 import type { EmailRow } from '../db/schema.ts';
 import { defineQueue, type JobRunner } from '../jobs/job-runner.ts';
-import { redactSecrets, revealSecrets } from './secrets.ts';
+import { revealSecrets } from './secrets.ts';
 
 export const deliverEmailQueue = defineQueue('email.deliver', z.object({ emailId: z.uuid() }), {
   // Our own backoff schedules the next attempt; pg-boss's retries only cover a worker that died.
@@ -134,49 +134,18 @@ export function createEmailDelivery(
     try {
       const fromAddress = email.from_address ?? options.defaultFrom.address;
       const fromName = email.from_name ?? options.defaultFrom.name;
-      const message = {
+      const info = await smtp.sendMail({
         from: { name: fromName, address: fromAddress },
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-      };
-      const copies = email.cc.length + email.bcc.length > 0;
-      let info: unknown;
-      if (email.secrets && copies) {
-        // Only the person the link is for gets the working link; copies show it hidden.
-        info = await smtp.sendMail({
-          ...message,
-          to: email.to_address,
-          subject: revealSecrets(email.subject, email.secrets),
-          text: revealSecrets(email.text, email.secrets),
-          html: revealSecrets(email.html, email.secrets),
-          messageId: email.message_id,
-        });
-        const copy = await smtp.sendMail({
-          ...message,
-          to: email.to_address,
-          cc: email.cc,
-          bcc: email.bcc,
-          envelope: { from: fromAddress, to: [...email.cc, ...email.bcc] },
-          subject: redactSecrets(email.subject),
-          text: redactSecrets(email.text),
-          html: redactSecrets(email.html),
-          messageId: email.message_id.replace('@', '.copy@'),
-        });
-        refused = refusedRecipients(copy);
-      } else {
-        info = await smtp.sendMail({
-          ...message,
-          to: email.to_address,
-          cc: email.cc,
-          bcc: email.bcc,
-          subject: revealSecrets(email.subject, email.secrets),
-          text: revealSecrets(email.text, email.secrets),
-          html: revealSecrets(email.html, email.secrets),
-          messageId: email.message_id,
-        });
-      }
-      refused = [...refusedRecipients(info), ...refused];
+        to: email.to_address,
+        cc: email.cc,
+        bcc: email.bcc,
+        // The stored bodies hold placeholders; only the message on the wire carries the tokens.
+        subject: revealSecrets(email.subject, email.secrets),
+        text: revealSecrets(email.text, email.secrets),
+        html: revealSecrets(email.html, email.secrets),
+        messageId: email.message_id,
+      });
+      refused = refusedRecipients(info);
       // Copies went out, but not to the person the email is for: that is a failed email, not a sent one.
       const main = refused.find((r) => r.address.toLowerCase() === email.to_address.toLowerCase());
       if (main) throw Object.assign(new Error(main.response), { responseCode: 550, response: main.response });
