@@ -159,14 +159,23 @@ describe('no working token is readable anywhere', () => {
     expect(routes).toContain('/api/emails/:id');
 
     await t.deps.delivery!.startWorkers();
-    const messages = await smtp.waitFor(7, 30_000);
+    // Eight emails: the contact whose welcome was resent got two.
+    const messages = await smtp.waitFor(8, 30_000);
+    // The server's 250 reaches the worker a moment after the message is kept: wait until all are sent.
+    for (let i = 0; i < 200; i++) {
+      const pending = await db().selectFrom('emails').select('id').where('status', '!=', 'sent').execute();
+      if (pending.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const live = await liveTokenHashes();
     const delivered = messages.flatMap((m) =>
       [...`${m.parsed!.text}\n${String(m.parsed!.html)}`.matchAll(/token=([\w-]+)/g)].map((x) => x[1]!),
     );
-    // The links arrived and work: each kind's token is live (so the walk below has something to find).
+    // The links arrived and work: each kind's token is live (so the walk below has something to find),
+    // but the first welcome of the contact whose email was resent, which the resend replaced.
     const working = [...new Set(delivered)].filter((token) => live.has(sha256(token)));
-    expect(working.length).toBeGreaterThanOrEqual(7);
+    expect(new Set(delivered).size).toBe(8);
+    expect(working).toHaveLength(7);
 
     // A recipient opens a link: the server's log must not keep it.
     await t.anonymous.get(`/store/reset?token=${working[0]}`);

@@ -4,7 +4,13 @@ import type { JobRunner } from '../jobs/job-runner.ts';
 import { unprocessable } from '../lib/errors.ts';
 import { carriesSecrets, newPlaceholder } from './secrets.ts';
 import { deliverEmailQueue } from './delivery.ts';
-import { DEFAULT_BRANDING, findTemplate, renderTemplate, type Branding } from './render.ts';
+import {
+  DEFAULT_BRANDING,
+  TemplateRenderError,
+  findTemplate,
+  renderTemplate,
+  type Branding,
+} from './render.ts';
 
 export type OutgoingEmail = {
   scopeId: string;
@@ -85,11 +91,17 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         brandingOf(db, email.scopeId),
       ]);
       const swaps = (email.secrets ?? []).map((token) => [token, newPlaceholder()] as [string, string]);
+      // A saved template that fails (a limit at send time) fails this email, readably, not the caller's work.
       const rendered = await renderTemplate(
         template,
         swapTokens(email.variables, swaps) as Record<string, unknown>,
         branding,
-      );
+      ).catch((err: unknown) => {
+        if (err instanceof TemplateRenderError) return err;
+        throw err;
+      });
+      const failed = rendered instanceof TemplateRenderError ? rendered : null;
+      const ok = rendered instanceof TemplateRenderError ? null : rendered;
       const id = randomUUID();
       await db
         .insertInto('emails')
@@ -97,27 +109,28 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
           id,
           scope_id: email.scopeId,
           template_key: email.templateKey,
-          language: rendered.language,
+          language: template.language,
           to_address: email.to,
           cc: settings?.cc ?? [],
           bcc: settings?.bcc ?? [],
           from_address: settings?.from_address ?? null,
           from_name: settings?.from_name ?? null,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          status,
+          ...(ok
+            ? { subject: ok.subject, html: ok.html, text: ok.text, status }
+            : { subject: '(not rendered)', html: '', text: '', status: 'failed' as const }),
           message_id: `<${id}@${domain}>`,
           contact_id: email.contactId ?? null,
-          last_error: null,
-          next_attempt_at: jobs ? new Date() : null,
+          last_error: failed?.message ?? null,
+          next_attempt_at: jobs && !failed ? new Date() : null,
           sent_at: null,
           // Captured emails are never delivered: their tokens are kept nowhere.
           secrets:
-            jobs && swaps.length ? JSON.stringify(Object.fromEntries(swaps.map(([t, ph]) => [ph, t]))) : null,
+            jobs && swaps.length && !failed
+              ? JSON.stringify(Object.fromEntries(swaps.map(([t, ph]) => [ph, t])))
+              : null,
         })
         .execute();
-      await schedule(db, id);
+      if (!failed) await schedule(db, id);
       return id;
     },
     async resend(db, emailId) {

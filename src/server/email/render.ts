@@ -9,16 +9,59 @@ import {
   type TemplateSource,
 } from './default-templates.ts';
 
+/** Bounds on one template's rendering: employees write templates, and a loop must not stall the server. */
+export const TEMPLATE_LIMITS = {
+  /** Characters parsed per render: the largest template (100,000) plus the layout. */
+  parseLimit: 200_000,
+  /** Milliseconds per render. */
+  renderLimit: 500,
+  /** LiquidJS's count of memory-sensitive allocations (ranges, split, concat…). */
+  memoryLimit: 10_000_000,
+  /** Characters of one rendered part. */
+  outputLimit: 500_000,
+};
+
+/**
+ * A Liquid engine with no file system: include, render and layout are refused when the template is
+ * parsed, and the in-memory template store is empty, so nothing on disk can be read.
+ */
+function sandboxed(options: { outputEscape?: 'escape'; strict?: boolean; cache?: number }): Liquid {
+  const engine = new Liquid({
+    ...(options.outputEscape && { outputEscape: options.outputEscape }),
+    ...(options.strict && { strictVariables: true, strictFilters: true }),
+    ...(options.cache && { cache: options.cache }),
+    templates: {},
+    relativeReference: false,
+    parseLimit: TEMPLATE_LIMITS.parseLimit,
+    renderLimit: TEMPLATE_LIMITS.renderLimit,
+    memoryLimit: TEMPLATE_LIMITS.memoryLimit,
+  });
+  for (const tag of ['include', 'render', 'layout'])
+    engine.registerTag(tag, {
+      parse() {
+        throw new Error(`the {% ${tag} %} tag is not available in email templates`);
+      },
+      *render() {},
+    });
+  return engine;
+}
+
 // Liquid runs no arbitrary code; HTML bodies escape every value, text bodies and subjects keep them as typed.
-const htmlEngine = new Liquid({ outputEscape: 'escape', cache: 200 });
-const textEngine = new Liquid({ cache: 200 });
+const htmlEngine = sandboxed({ outputEscape: 'escape', cache: 200 });
+const textEngine = sandboxed({ cache: 200 });
 // Validation renders against sample data and fails on anything the sample does not define.
-const strictHtml = new Liquid({ outputEscape: 'escape', strictVariables: true, strictFilters: true });
-const strictText = new Liquid({ strictVariables: true, strictFilters: true });
+const strictHtml = sandboxed({ outputEscape: 'escape', strict: true });
+const strictText = sandboxed({ strict: true });
 
 // LiquidJS types its output as any; this is the one place that says it is a string.
-const renderWith = async (engine: Liquid, source: string, scope: object): Promise<string> =>
-  String(await engine.parseAndRender(source, scope));
+async function renderWith(engine: Liquid, source: string, scope: object): Promise<string> {
+  const out = String(await engine.parseAndRender(source, scope));
+  if (out.length > TEMPLATE_LIMITS.outputLimit)
+    throw new Error(
+      `the rendered text is longer than ${TEMPLATE_LIMITS.outputLimit.toLocaleString('en')} characters`,
+    );
+  return out;
+}
 
 export type Branding = { name: string; logoUrl: string | null; color: string };
 export const DEFAULT_BRANDING: Branding = { name: 'Clientele', logoUrl: null, color: '#1c7ed6' };
@@ -52,24 +95,52 @@ export async function renderTemplate(
   branding: Branding,
 ): Promise<RenderedEmail> {
   const scope = { ...variables, seller: branding, language: template.language };
-  const subject = (await renderWith(textEngine, template.subject, scope)).replace(/\s+/g, ' ').trim();
-  const body = await renderWith(htmlEngine, template.html, scope);
+  const part = async (field: 'subject' | 'html' | 'text', engine: Liquid, source: string, data: object) => {
+    try {
+      return await renderWith(engine, source, data);
+    } catch (err) {
+      throw new TemplateRenderError(field, describeLiquidError(err));
+    }
+  };
+  const subject = (await part('subject', textEngine, template.subject, scope)).replace(/\s+/g, ' ').trim();
+  const body = await part('html', htmlEngine, template.html, scope);
   // The layout's own values are escaped, the already-rendered body is inserted as it is.
-  const layout = await renderWith(htmlEngine, LAYOUT_HTML.replace('{{ body }}', '{{ body | raw }}'), {
+  const layout = await part('html', htmlEngine, LAYOUT_HTML.replace('{{ body }}', '{{ body | raw }}'), {
     ...scope,
     subject,
     body,
   });
-  const text = await renderWith(textEngine, template.text, scope);
+  const text = await part('text', textEngine, template.text, scope);
   return { subject, html: layout, text, language: template.language };
 }
 
-function describeLiquidError(err: unknown): { line?: number; message: string } {
+// LiquidJS's words for its limits, in the editor's words.
+const LIMIT_MESSAGES: [RegExp, string][] = [
+  [/parse length limit exceeded/, 'the template is too long to render'],
+  [
+    /render limit exceeded/,
+    `rendering takes longer than ${TEMPLATE_LIMITS.renderLimit} ms (a loop too long?)`,
+  ],
+  [/memory alloc limit exceeded/, 'rendering needs too much memory (a range or loop too large?)'],
+];
+
+export function describeLiquidError(err: unknown): { line?: number; message: string } {
   const e = err as LiquidError & { token?: { getPosition?: () => [number, number] } };
   const position = e.token?.getPosition?.();
   // LiquidJS appends ", line:3, col:5" and the source excerpt; keep the sentence.
-  const message = (e.message ?? String(err)).split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '');
+  let message = (e.message ?? String(err)).split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '');
+  message = LIMIT_MESSAGES.find(([pattern]) => pattern.test(message))?.[1] ?? message;
   return position ? { line: position[0], message: `line ${position[0]}: ${message}` } : { message };
+}
+
+/** Renders every part of a template, naming the part that failed (`subject`, `html`, `text`). */
+export class TemplateRenderError extends Error {
+  constructor(
+    readonly field: 'subject' | 'html' | 'text',
+    readonly detail: { line?: number; message: string },
+  ) {
+    super(`The ${field} of the template could not be rendered: ${detail.message}`);
+  }
 }
 
 /**
