@@ -9,6 +9,7 @@ import {
   TemplateRenderError,
   findTemplate,
   renderTemplate,
+  safeBranding,
   type Branding,
 } from './render.ts';
 
@@ -56,7 +57,7 @@ export async function brandingOf(db: Executor, scopeId: string): Promise<Brandin
     .where('scope_id', '=', scopeId)
     .where('key', '=', 'branding')
     .executeTakeFirst();
-  return { ...DEFAULT_BRANDING, ...(row?.value as Partial<Branding> | undefined) };
+  return safeBranding({ ...DEFAULT_BRANDING, ...(row?.value as Partial<Branding> | undefined) });
 }
 
 /** With a job runner, emails are queued for SMTP delivery; without one they are captured for the email log. */

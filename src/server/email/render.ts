@@ -66,6 +66,24 @@ async function renderWith(engine: Liquid, source: string, scope: object): Promis
 export type Branding = { name: string; logoUrl: string | null; color: string };
 export const DEFAULT_BRANDING: Branding = { name: 'Clientele', logoUrl: null, color: '#1c7ed6' };
 
+/** Whether a logo address is a web address (`https:` or `http:`), the only kind emails and pages may show. */
+export function isWebUrl(value: string): boolean {
+  try {
+    return ['https:', 'http:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Branding as it may be rendered: a stored logo that is not a web address, or a colour that is not hex, is dropped. */
+export function safeBranding(branding: Branding): Branding {
+  return {
+    name: branding.name,
+    logoUrl: branding.logoUrl && isWebUrl(branding.logoUrl) ? branding.logoUrl : null,
+    color: /^#[0-9a-fA-F]{6}$/.test(branding.color) ? branding.color : DEFAULT_BRANDING.color,
+  };
+}
+
 export type RenderedEmail = { subject: string; html: string; text: string; language: string };
 
 export async function findTemplate(
