@@ -131,20 +131,34 @@ export function createEmailDelivery(
     if (!email) return 'skipped';
     const started = Date.now();
     let refused: { address: string; response: string }[] = [];
+    // A short lease, extended while this worker is alive: after a crash, only the emails it had in
+    // flight wait (one lease) to be sent again, and a slow send is never taken over by another worker.
+    const renewal = setInterval(() => {
+      void db
+        .updateTable('emails')
+        .set({ lease_until: new Date(Date.now() + options.leaseMs) })
+        .where('id', '=', email.id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', email.attempts)
+        .execute()
+        .catch(() => {});
+    }, options.leaseMs / 3);
     try {
       const fromAddress = email.from_address ?? options.defaultFrom.address;
       const fromName = email.from_name ?? options.defaultFrom.name;
-      const info = await smtp.sendMail({
-        from: { name: fromName, address: fromAddress },
-        to: email.to_address,
-        cc: email.cc,
-        bcc: email.bcc,
-        // The stored bodies hold placeholders; only the message on the wire carries the tokens.
-        subject: revealSecrets(email.subject, email.secrets),
-        text: revealSecrets(email.text, email.secrets),
-        html: revealSecrets(email.html, email.secrets),
-        messageId: email.message_id,
-      });
+      const info = await smtp
+        .sendMail({
+          from: { name: fromName, address: fromAddress },
+          to: email.to_address,
+          cc: email.cc,
+          bcc: email.bcc,
+          // The stored bodies hold placeholders; only the message on the wire carries the tokens.
+          subject: revealSecrets(email.subject, email.secrets),
+          text: revealSecrets(email.text, email.secrets),
+          html: revealSecrets(email.html, email.secrets),
+          messageId: email.message_id,
+        })
+        .finally(() => clearInterval(renewal));
       refused = refusedRecipients(info);
       // Copies went out, but not to the person the email is for: that is a failed email, not a sent one.
       const main = refused.find((r) => r.address.toLowerCase() === email.to_address.toLowerCase());
