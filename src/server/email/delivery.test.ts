@@ -537,12 +537,21 @@ describe('delivery faults', () => {
     const claimed = await emailRow(db, c.emailId);
     expect(claimed.attempts).toBe(1);
     expect(claimed.lease_until!.getTime()).toBeGreaterThan(Date.now() - 1000);
+    // While it is alive it renews its lease…
+    await eventually(async () =>
+      expect((await emailRow(db, c.emailId)).lease_until!.getTime()).toBeGreaterThan(
+        claimed.lease_until!.getTime(),
+      ),
+    );
+    // …and then its process dies: nothing renews the lease any more.
+    dying.close();
+    const lapsing = await emailRow(db, c.emailId);
 
     // While the lease holds, nobody else sends it.
     const delivery = s.t.deps.delivery!;
-    if (claimed.lease_until!.getTime() > Date.now() + 500)
+    if (lapsing.lease_until!.getTime() > Date.now() + 500)
       expect(await delivery.deliver(c.emailId)).toBe('skipped');
-    await new Promise((r) => setTimeout(r, Math.max(0, claimed.lease_until!.getTime() - Date.now() + 50)));
+    await new Promise((r) => setTimeout(r, Math.max(0, lapsing.lease_until!.getTime() - Date.now() + 50)));
 
     // Once it has lapsed the sweeper puts the email back on the queue and a live worker delivers it.
     const jobsBefore = (await jobsFor(db, c.emailId)).length;
