@@ -44,14 +44,35 @@ import { storeRoutes } from './modules/store/store.routes.ts';
 
 const WEB_DIR = path.resolve(import.meta.dirname, '../../dist/web');
 
-export type BuildOptions = { logger?: boolean | { level: string }; webDir?: string };
+export type BuildOptions = {
+  /** Fastify's logger: off, or a level (and where to write, for tests that read the log). */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
+  webDir?: string;
+  /** Told of every route as it is added (tests walk them all). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
+};
+
+/** A URL as it may be logged: the values of `token` query parameters (emailed links) hidden. */
+export const loggableUrl = (url: string) => url.replace(/([?&]token=)[^&#]*/gi, '$1[hidden]');
 
 /** The HTTP application, wired from its dependencies; tests build it the same way. */
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<App> {
   const security = helmetOptions(deps.config.publicUrl);
   const securityHeaders = staticSecurityHeaders(security);
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger:
+      typeof options.logger === 'object'
+        ? {
+            ...options.logger,
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({
+                method: req.method,
+                url: loggableUrl(req.url),
+                id: req.id,
+              }),
+            },
+          }
+        : (options.logger ?? false),
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
@@ -60,6 +81,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   registerErrorHandler(app);
   registerTextGuard(app);
 

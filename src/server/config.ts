@@ -27,6 +27,7 @@ const Env = z.object({
     .or(z.literal('').transform(() => undefined)),
   EMAIL_FROM: z.string().optional(),
   EMAIL_RETRY_HOURS: z.coerce.number().positive().default(24),
+  EMAIL_LEASE_SECONDS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z
     .enum(['true', 'false'])
@@ -56,6 +57,8 @@ export type Config = {
   /** The sender of system emails unless a template's settings name another. */
   emailFrom: { name: string; address: string };
   emailRetryHorizonMs: number;
+  /** How long a worker holds an email it sends; renewed while it sends. */
+  emailLeaseMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   trustProxy: boolean;
   imports: {
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     emailFrom: parseFrom(e.EMAIL_FROM, publicUrl),
     emailRetryHorizonMs: e.EMAIL_RETRY_HOURS * 3600_000,
+    emailLeaseMs: e.EMAIL_LEASE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     imports: {

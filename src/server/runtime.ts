@@ -52,7 +52,7 @@ export async function openRuntime(
           smtpUrl: config.smtpUrl,
           defaultFrom: config.emailFrom,
           horizonMs: config.emailRetryHorizonMs,
-          leaseMs: 2 * 60_000,
+          leaseMs: config.emailLeaseMs,
           retryDelayMs: defaultRetryDelay,
         })
       : null;

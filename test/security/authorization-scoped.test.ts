@@ -22,8 +22,8 @@ describe('scoped employees never reach a foreign account’s rows', () => {
     };
     f.accountA = (await post('/api/accounts', { kind: 'business', name: 'Alpha Assigned' })).id;
     f.accountB = (await post('/api/accounts', { kind: 'business', name: 'Beta Foreign' })).id;
-    f.contactA = (await addContactWithWelcome(admin, f.accountA, 'alpha.person@scope.test')).id;
-    f.contactB = (await addContactWithWelcome(admin, f.accountB, 'beta.person@scope.test')).id;
+    f.contactA = (await addContactWithWelcome(t, admin, f.accountA, 'alpha.person@scope.test')).id;
+    f.contactB = (await addContactWithWelcome(t, admin, f.accountB, 'beta.person@scope.test')).id;
     const emails = (await admin.get('/api/emails')).json<{ items: { id: string; contactId: string }[] }>()
       .items;
     f.emailA = emails.find((e) => e.contactId === f.contactA)!.id;

@@ -127,8 +127,8 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     admin = await t.employee(['administrator']);
     f.accountA = (await post(admin, '/api/accounts', { kind: 'business', name: 'Alpha Assigned' })).id;
     f.accountB = (await post(admin, '/api/accounts', { kind: 'business', name: 'Beta Foreign' })).id;
-    const welcomeA = await addContactWithWelcome(admin, f.accountA, 'alpha.person@scope.test');
-    const welcomeB = await addContactWithWelcome(admin, f.accountB, 'beta.person@scope.test');
+    const welcomeA = await addContactWithWelcome(t, admin, f.accountA, 'alpha.person@scope.test');
+    const welcomeB = await addContactWithWelcome(t, admin, f.accountB, 'beta.person@scope.test');
     f.contactA = welcomeA.id;
     f.contactB = welcomeB.id;
     const emailTo = async (to: string) =>

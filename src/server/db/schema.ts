@@ -229,6 +229,8 @@ export interface EmailsTable {
   from_name: string | null;
   sent_at: NullableTimestamp;
   created_at: Timestamp;
+  /** Placeholder → raw one-time token, kept only while the email may still be delivered. */
+  secrets: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
 }
 
 export interface EmailAttemptsTable {

@@ -8,6 +8,7 @@ import { openDatabase, type Db } from '../db/client.ts';
 import { createJobRunner } from '../jobs/job-runner.ts';
 import { QUEUES } from '../runtime.ts';
 import { createEmailDelivery, defaultRetryDelay, type DeliveryOptions } from './delivery.ts';
+import { redactSecrets } from './secrets.ts';
 
 const PASSWORD = 'a-fine-store-password';
 
@@ -117,9 +118,13 @@ describe('SMTP delivery through the API, by the workers', () => {
     expect(mail.text).toContain('Welcome, Ada!');
     expect(mail.html).toContain('<h1');
     expect(mail.html).toContain('Welcome, Ada!');
-    // What arrives is what the email log shows.
-    expect(mail.html).toBe(row.html);
-    expect(mail.text).toBe(row.text);
+    // What arrives is what the email log shows, but for the link's token, which only the recipient gets.
+    const hide = (body: string) => body.replace(/token=[\w-]+/g, 'token=[hidden]');
+    expect(hide(String(mail.html))).toBe(redactSecrets(row.html));
+    expect(hide(mail.text ?? '')).toBe(redactSecrets(row.text));
+    expect(row.html).not.toMatch(/token=[\w-]/);
+    // Once sent, the raw token is kept nowhere but in its hash.
+    expect(row.secrets).toBeNull();
 
     const fromText = /http:\/\/clientele\.test\/store\/activate\?token=([\w-]+)/.exec(mail.text ?? '');
     const fromHtml = /href="http:\/\/clientele\.test\/store\/activate\?token=([\w-]+)"/.exec(
@@ -194,7 +199,7 @@ describe('SMTP delivery through the API, by the workers', () => {
     }
   });
 
-  it('resends a logged email as a new message with a new Message-ID, and lists the attempts', async () => {
+  it('resends a link email as a new message with a fresh link and a new Message-ID, and lists the attempts', async () => {
     const c = await addContact();
     const [first] = await smtp.waitFor(1);
     await eventually(async () => expect((await emailRow(db, c.emailId)).status).toBe('sent'));
@@ -208,7 +213,14 @@ describe('SMTP delivery through the API, by the workers', () => {
     expect(second.messageId).not.toBe(first!.parsed!.messageId);
     expect(second.messageId).toBe((await emailRow(db, emailId)).message_id);
     expect(second.subject).toBe(first!.parsed!.subject);
-    expect(second.text).toBe(first!.parsed!.text);
+    // The same email, but with a new link: the first one stopped working.
+    const tokenOf = (text: string | undefined) => /\/store\/activate\?token=([\w-]+)/.exec(text ?? '')![1]!;
+    const [oldToken, newToken] = [tokenOf(first!.parsed!.text), tokenOf(second.text)];
+    expect(newToken).not.toBe(oldToken);
+    expect(second.text!.replace(newToken, 'T')).toBe(first!.parsed!.text!.replace(oldToken, 'T'));
+    const withOld = await t.anonymous.post('/api/store/activate', { token: oldToken, password: PASSWORD });
+    expect(withOld.statusCode).toBe(422);
+    expect(withOld.json().error.details).toEqual([{ path: 'token', message: 'used' }]);
     expect(addresses(second.to)).toEqual([c.email]);
     await eventually(async () => expect((await emailRow(db, emailId)).status).toBe('sent'));
 
@@ -525,12 +537,21 @@ describe('delivery faults', () => {
     const claimed = await emailRow(db, c.emailId);
     expect(claimed.attempts).toBe(1);
     expect(claimed.lease_until!.getTime()).toBeGreaterThan(Date.now() - 1000);
+    // While it is alive it renews its lease…
+    await eventually(async () =>
+      expect((await emailRow(db, c.emailId)).lease_until!.getTime()).toBeGreaterThan(
+        claimed.lease_until!.getTime(),
+      ),
+    );
+    // …and then its process dies: nothing renews the lease any more.
+    dying.close();
+    const lapsing = await emailRow(db, c.emailId);
 
     // While the lease holds, nobody else sends it.
     const delivery = s.t.deps.delivery!;
-    if (claimed.lease_until!.getTime() > Date.now() + 500)
+    if (lapsing.lease_until!.getTime() > Date.now() + 500)
       expect(await delivery.deliver(c.emailId)).toBe('skipped');
-    await new Promise((r) => setTimeout(r, Math.max(0, claimed.lease_until!.getTime() - Date.now() + 50)));
+    await new Promise((r) => setTimeout(r, Math.max(0, lapsing.lease_until!.getTime() - Date.now() + 50)));
 
     // Once it has lapsed the sweeper puts the email back on the queue and a live worker delivers it.
     const jobsBefore = (await jobsFor(db, c.emailId)).length;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/client.ts';
 import type { EmailRow } from '../db/schema.ts';
 import { defineQueue, type JobRunner } from '../jobs/job-runner.ts';
+import { revealSecrets } from './secrets.ts';
 
 export const deliverEmailQueue = defineQueue('email.deliver', z.object({ emailId: z.uuid() }), {
   // Our own backoff schedules the next attempt; pg-boss's retries only cover a worker that died.
@@ -34,6 +35,8 @@ export const defaultRetryDelay = (attempt: number) => Math.min(30_000 * 4 ** (at
 /** Clocks of instances and the database may differ a little: an email this close to its time counts as due. */
 const DUE_SLACK_MS = 5_000;
 const SWEEP_WINDOW_SECONDS = 5 * 60;
+/** Longer than any SMTP conversation can last with the transport's timeouts. */
+const MAX_HOLD_MS = 5 * 60_000;
 
 type Transport = { sendMail(message: SendMailOptions): Promise<unknown> };
 
@@ -97,6 +100,13 @@ export function createEmailDelivery(
   const concurrency =
     options.concurrency ?? 2 * (Number(new URL(smtpUrl).searchParams.get('maxConnections')) || 1);
 
+  // The lease renewals of the emails this instance is sending; closing the instance stops them.
+  const renewals = new Set<NodeJS.Timeout>();
+  const stopRenewing = (timer: NodeJS.Timeout) => {
+    clearInterval(timer);
+    renewals.delete(timer);
+  };
+
   async function schedule(tx: Executor, emailId: string, at?: Date) {
     await jobs.send(deliverEmailQueue, { emailId }, { db: tx, ...(at && { startAfter: at }) });
   }
@@ -130,19 +140,37 @@ export function createEmailDelivery(
     if (!email) return 'skipped';
     const started = Date.now();
     let refused: { address: string; response: string }[] = [];
+    // A short lease, extended while this worker is alive: after a crash, only the emails it had in
+    // flight wait (one lease) to be sent again, and a slow send is never taken over by another worker.
+    const renewal = setInterval(() => {
+      // A send stuck beyond every SMTP timeout is let go, so a live but hung worker cannot keep an email.
+      if (Date.now() - started > MAX_HOLD_MS) return stopRenewing(renewal);
+      void db
+        .updateTable('emails')
+        .set({ lease_until: new Date(Date.now() + options.leaseMs) })
+        .where('id', '=', email.id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', email.attempts)
+        .execute()
+        .catch(() => {});
+    }, options.leaseMs / 3);
+    renewals.add(renewal);
     try {
       const fromAddress = email.from_address ?? options.defaultFrom.address;
       const fromName = email.from_name ?? options.defaultFrom.name;
-      const info = await smtp.sendMail({
-        from: { name: fromName, address: fromAddress },
-        to: email.to_address,
-        cc: email.cc,
-        bcc: email.bcc,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        messageId: email.message_id,
-      });
+      const info = await smtp
+        .sendMail({
+          from: { name: fromName, address: fromAddress },
+          to: email.to_address,
+          cc: email.cc,
+          bcc: email.bcc,
+          // The stored bodies hold placeholders; only the message on the wire carries the tokens.
+          subject: revealSecrets(email.subject, email.secrets),
+          text: revealSecrets(email.text, email.secrets),
+          html: revealSecrets(email.html, email.secrets),
+          messageId: email.message_id,
+        })
+        .finally(() => stopRenewing(renewal));
       refused = refusedRecipients(info);
       // Copies went out, but not to the person the email is for: that is a failed email, not a sent one.
       const main = refused.find((r) => r.address.toLowerCase() === email.to_address.toLowerCase());
@@ -171,6 +199,8 @@ export function createEmailDelivery(
                 : describe(err),
             next_attempt_at: giveUp ? null : nextAt,
             lease_until: null,
+            // A link that will never be sent is not kept.
+            ...(giveUp && { secrets: null }),
           })
           .where('id', '=', email.id)
           .execute();
@@ -202,6 +232,7 @@ export function createEmailDelivery(
           lease_until: null,
           next_attempt_at: null,
           last_error: null,
+          secrets: null,
         })
         .where('id', '=', email.id)
         .execute();
@@ -250,6 +281,7 @@ export function createEmailDelivery(
       await jobs.schedule(sweepEmailsQueue, '* * * * *', {});
     },
     close() {
+      for (const timer of renewals) stopRenewing(timer);
       (smtp as { close?: () => void }).close?.();
     },
   };

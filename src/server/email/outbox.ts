@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../db/client.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
+import { unprocessable } from '../lib/errors.ts';
+import { carriesSecrets, newPlaceholder } from './secrets.ts';
 import { deliverEmailQueue } from './delivery.ts';
-import { compileTemplate, DEFAULT_BRANDING, findTemplate, renderTemplate, type Branding } from './render.ts';
+import {
+  compileTemplate,
+  DEFAULT_BRANDING,
+  TemplateRenderError,
+  findTemplate,
+  renderTemplate,
+  safeBranding,
+  type Branding,
+  type RenderedEmail,
+} from './render.ts';
 
 export type OutgoingEmail = {
   scopeId: string;
@@ -11,7 +22,28 @@ export type OutgoingEmail = {
   to: string;
   contactId?: string | null;
   variables: Record<string, unknown>;
+  /**
+   * One-time tokens that appear in `variables` (inside links). They are rendered as placeholders, the
+   * log keeps only those, and the raw tokens wait in `emails.secrets` until delivery ends.
+   */
+  secrets?: string[];
 };
+
+/** The raw tokens by placeholder, as `emails.secrets` keeps them until delivery ends. */
+const secretsColumn = (swaps: [string, string][]) =>
+  JSON.stringify(Object.fromEntries(swaps.map(([token, placeholder]) => [placeholder, token])));
+
+const placeholdersFor = (email: OutgoingEmail) =>
+  (email.secrets ?? []).map((token) => [token, newPlaceholder()] as [string, string]);
+
+/** A copy of `value` with every token inside its strings replaced by that token's placeholder. */
+function swapTokens(value: unknown, swaps: [string, string][]): unknown {
+  if (typeof value === 'string') return swaps.reduce((s, [token, ph]) => s.split(token).join(ph), value);
+  if (Array.isArray(value)) return value.map((v) => swapTokens(v, swaps));
+  if (value && typeof value === 'object' && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swapTokens(v, swaps)]));
+  return value;
+}
 
 export type Outbox = {
   /**
@@ -24,7 +56,7 @@ export type Outbox = {
    * are read once, the emails written in a few statements. Ids in the order given, null where switched off.
    */
   enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]>;
-  /** Writes a new copy of a logged email, to be delivered again. */
+  /** Writes a new copy of a logged email, to be delivered again; 422 for an email that carried a one-time link. */
   resend(db: Executor, emailId: string): Promise<string>;
   /** Whether a system email is switched on (its settings may switch it off). */
   isEnabled(db: Executor, templateKey: string): Promise<boolean>;
@@ -39,7 +71,7 @@ export async function brandingOf(db: Executor, scopeId: string): Promise<Brandin
     .where('scope_id', '=', scopeId)
     .where('key', '=', 'branding')
     .executeTakeFirst();
-  return { ...DEFAULT_BRANDING, ...(row?.value as Partial<Branding> | undefined) };
+  return safeBranding({ ...DEFAULT_BRANDING, ...(row?.value as Partial<Branding> | undefined) });
 }
 
 /** With a job runner, emails are queued for SMTP delivery; without one they are captured for the email log. */
@@ -73,7 +105,18 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         findTemplate(db, email.templateKey, email.language),
         brandingOf(db, email.scopeId),
       ]);
-      const rendered = await renderTemplate(template, email.variables, branding);
+      const swaps = placeholdersFor(email);
+      // A saved template that fails (a limit at send time) fails this email, readably, not the caller's work.
+      const rendered = await renderTemplate(
+        template,
+        swapTokens(email.variables, swaps) as Record<string, unknown>,
+        branding,
+      ).catch((err: unknown) => {
+        if (err instanceof TemplateRenderError) return err;
+        throw err;
+      });
+      const failed = rendered instanceof TemplateRenderError ? rendered : null;
+      const ok = rendered instanceof TemplateRenderError ? null : rendered;
       const id = randomUUID();
       await db
         .insertInto('emails')
@@ -81,24 +124,25 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
           id,
           scope_id: email.scopeId,
           template_key: email.templateKey,
-          language: rendered.language,
+          language: template.language,
           to_address: email.to,
           cc: settings?.cc ?? [],
           bcc: settings?.bcc ?? [],
           from_address: settings?.from_address ?? null,
           from_name: settings?.from_name ?? null,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          status,
+          ...(ok
+            ? { subject: ok.subject, html: ok.html, text: ok.text, status }
+            : { subject: '(not rendered)', html: '', text: '', status: 'failed' as const }),
           message_id: `<${id}@${domain}>`,
           contact_id: email.contactId ?? null,
-          last_error: null,
-          next_attempt_at: jobs ? new Date() : null,
+          last_error: failed?.message ?? null,
+          next_attempt_at: jobs && !failed ? new Date() : null,
           sent_at: null,
+          // Captured emails are never delivered: their tokens are kept nowhere.
+          secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
         })
         .execute();
-      await schedule(db, id);
+      if (!failed) await schedule(db, id);
       return id;
     },
     async enqueueMany(db, emails) {
@@ -111,7 +155,7 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
       const brandings = new Map(
         await Promise.all(scopes.map(async (id) => [id, await brandingOf(db, id)] as const)),
       );
-      const renderers = new Map<string, ReturnType<typeof compileTemplate>>();
+      const renderers = new Map<string, ReturnType<typeof compileTemplate> | TemplateRenderError>();
       const ids: (string | null)[] = [];
       const rows = [];
       for (const email of emails) {
@@ -124,31 +168,48 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         let render = renderers.get(rendererId);
         if (!render) {
           const template = await findTemplate(db, email.templateKey, email.language);
-          render = compileTemplate(template, brandings.get(email.scopeId)!);
+          try {
+            render = compileTemplate(template, brandings.get(email.scopeId)!);
+          } catch (err) {
+            if (!(err instanceof TemplateRenderError)) throw err;
+            render = err;
+          }
           renderers.set(rendererId, render);
         }
-        const rendered = render(email.variables);
+        const swaps = placeholdersFor(email);
+        let rendered: RenderedEmail | TemplateRenderError;
+        try {
+          if (render instanceof TemplateRenderError) throw render;
+          rendered = render(swapTokens(email.variables, swaps) as Record<string, unknown>);
+        } catch (err) {
+          // As in `enqueue`: a template that fails fails its email, readably, not the import.
+          if (!(err instanceof TemplateRenderError)) throw err;
+          rendered = err;
+        }
+        const failed = rendered instanceof TemplateRenderError ? rendered : null;
+        const ok = rendered instanceof TemplateRenderError ? null : rendered;
         const id = randomUUID();
         ids.push(id);
         rows.push({
           id,
           scope_id: email.scopeId,
           template_key: email.templateKey,
-          language: rendered.language,
+          language: ok?.language ?? email.language,
           to_address: email.to,
           cc: settings?.cc ?? [],
           bcc: settings?.bcc ?? [],
           from_address: settings?.from_address ?? null,
           from_name: settings?.from_name ?? null,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          status,
+          ...(ok
+            ? { subject: ok.subject, html: ok.html, text: ok.text, status }
+            : { subject: '(not rendered)', html: '', text: '', status: 'failed' as const }),
           message_id: `<${id}@${domain}>`,
           contact_id: email.contactId ?? null,
-          last_error: null,
-          next_attempt_at: jobs ? new Date() : null,
+          last_error: failed?.message ?? null,
+          next_attempt_at: jobs && !failed ? new Date() : null,
           sent_at: null,
+          // Captured emails are never delivered: their tokens are kept nowhere.
+          secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
         });
       }
       // A statement's parameters are limited (65,535): a few hundred emails a statement stay well below.
@@ -157,7 +218,7 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
           .insertInto('emails')
           .values(rows.slice(i, i + 500))
           .execute();
-      for (const row of rows) await schedule(db, row.id);
+      for (const row of rows) if (row.status !== 'failed') await schedule(db, row.id);
       return ids;
     },
     async resend(db, emailId) {
@@ -166,6 +227,11 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         .selectAll()
         .where('id', '=', emailId)
         .executeTakeFirstOrThrow();
+      // A copy of a link email would carry a dead link; those are re-issued by their own service.
+      if ([original.subject, original.html, original.text].some(carriesSecrets))
+        throw unprocessable(
+          'This email carried a one-time link, which cannot be sent again; send a new link instead',
+        );
       const id = randomUUID();
       await db
         .insertInto('emails')

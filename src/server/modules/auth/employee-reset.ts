@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/client.ts';
+import type { Db, Executor } from '../../db/client.ts';
 import type { Outbox } from '../../email/outbox.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { consumeToken, issueToken } from '../../lib/one-time-tokens.ts';
@@ -14,33 +14,45 @@ export async function requestEmployeeReset(
   ctx: RequestContext,
   email: string,
 ): Promise<void> {
-  await deps.db.transaction().execute(async (tx) => {
-    const employee = await tx
-      .selectFrom('employees')
-      .select(['id', 'email', 'name'])
-      .where(sql<boolean>`lower(email) = lower(${email})`)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    if (!employee) return;
-    await tx
-      .updateTable('one_time_tokens')
-      .set({ used_at: new Date() })
-      .where('purpose', '=', 'employee-reset')
-      .where('subject_id', '=', employee.id)
-      .where('used_at', 'is', null)
-      .execute();
-    const { token, expiresAt } = await issueToken(tx, 'employee-reset', employee.id, deps.passwordResetTtlMs);
-    await deps.outbox.enqueue(tx, {
-      scopeId: ctx.scopeId,
-      templateKey: 'employee-password-reset',
-      language: 'en',
-      to: employee.email,
-      variables: {
-        employee: { name: employee.name, email: employee.email },
-        resetUrl: `${deps.publicUrl}/reset-password?token=${token}`,
-        expiresAt,
-      },
-    });
+  await deps.db.transaction().execute((tx) => sendEmployeeResetEmail(deps, tx, ctx.scopeId, email));
+}
+
+/**
+ * Writes the reset email with a fresh link to the active employee with this email, in the caller's
+ * transaction; earlier unused links stop working. Null when there is no such employee or the email is off.
+ */
+export async function sendEmployeeResetEmail(
+  deps: Pick<EmployeeResetDeps, 'outbox' | 'publicUrl' | 'passwordResetTtlMs'>,
+  tx: Executor,
+  scopeId: string,
+  email: string,
+): Promise<string | null> {
+  const employee = await tx
+    .selectFrom('employees')
+    .select(['id', 'email', 'name'])
+    .where(sql<boolean>`lower(email) = lower(${email})`)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (!employee) return null;
+  await tx
+    .updateTable('one_time_tokens')
+    .set({ used_at: new Date() })
+    .where('purpose', '=', 'employee-reset')
+    .where('subject_id', '=', employee.id)
+    .where('used_at', 'is', null)
+    .execute();
+  const { token, expiresAt } = await issueToken(tx, 'employee-reset', employee.id, deps.passwordResetTtlMs);
+  return deps.outbox.enqueue(tx, {
+    scopeId,
+    templateKey: 'employee-password-reset',
+    language: 'en',
+    to: employee.email,
+    variables: {
+      employee: { name: employee.name, email: employee.email },
+      resetUrl: `${deps.publicUrl}/reset-password?token=${token}`,
+      expiresAt,
+    },
+    secrets: [token],
   });
 }
 

@@ -17,7 +17,7 @@ describe('sending activation and reset links from the portal', () => {
   });
   afterAll(() => t.close());
 
-  const contactWithWelcome = (email: string) => addContactWithWelcome(admin, accountId, email);
+  const contactWithWelcome = (email: string) => addContactWithWelcome(t, admin, accountId, email);
 
   it('says the email was captured in the log when no SMTP server is set up', async () => {
     const { id } = await contactWithWelcome('captured@links.test');

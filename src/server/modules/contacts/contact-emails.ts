@@ -2,7 +2,7 @@ import type { Contact } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { AppError, notFound, unprocessable } from '../../lib/errors.ts';
-import { issueToken, issueTokens } from '../../lib/one-time-tokens.ts';
+import { issueTokens } from '../../lib/one-time-tokens.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { getContact, type ContactsDeps } from './contacts.service.ts';
 
@@ -16,6 +16,10 @@ const LINKS = {
   'password-reset': { templateKey: 'password-reset', path: '/store/reset', urlVariable: 'resetUrl' },
 } as const;
 
+/** The link a logged email of this system email carried, if it is one of the contacts' links. */
+export const contactLinkOf = (templateKey: string | null): ContactLink | null =>
+  (Object.keys(LINKS) as ContactLink[]).find((kind) => LINKS[kind].templateKey === templateKey) ?? null;
+
 /**
  * Writes the welcome (activation) or password-reset email with a fresh single-use link, in the caller's
  * transaction. Earlier unused links of the same kind stop working: only the newest email counts.
@@ -27,31 +31,8 @@ export async function sendContactLinkEmail(
   contact: Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>,
   kind: ContactLink,
 ): Promise<string | null> {
-  const link = LINKS[kind];
-  // A switched-off email sends nothing, so the contact's current link must keep working.
-  if (!(await deps.outbox.isEnabled(tx, link.templateKey))) return null;
-  await tx
-    .updateTable('one_time_tokens')
-    .set({ used_at: new Date() })
-    .where('purpose', '=', kind)
-    .where('subject_id', '=', contact.id)
-    .where('used_at', 'is', null)
-    .execute();
-  const ttl = kind === 'activation' ? deps.activationTtlMs : deps.passwordResetTtlMs;
-  const { token, expiresAt } = await issueToken(tx, kind, contact.id, ttl);
-  return deps.outbox.enqueue(tx, {
-    scopeId,
-    templateKey: link.templateKey,
-    language: contact.language,
-    to: contact.email,
-    contactId: contact.id,
-    variables: {
-      contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email },
-      account: contact.account ? { name: contact.account.name, number: contact.account.number } : null,
-      [link.urlVariable]: `${deps.publicUrl}${link.path}?token=${token}`,
-      expiresAt,
-    },
-  });
+  const [emailId] = await sendContactLinkEmails(deps, tx, scopeId, [contact], kind);
+  return emailId ?? null;
 }
 
 /**
@@ -66,6 +47,7 @@ export async function sendContactLinkEmails(
   kind: ContactLink,
 ): Promise<(string | null)[]> {
   const link = LINKS[kind];
+  // A switched-off email sends nothing, so the contacts' current links must keep working.
   if (!contacts.length || !(await deps.outbox.isEnabled(tx, link.templateKey)))
     return contacts.map(() => null);
   const ids = contacts.map((c) => c.id);
@@ -92,6 +74,7 @@ export async function sendContactLinkEmails(
         [link.urlVariable]: `${deps.publicUrl}${link.path}?token=${tokens[i]!.token}`,
         expiresAt: tokens[i]!.expiresAt,
       },
+      secrets: [tokens[i]!.token],
     })),
   );
 }

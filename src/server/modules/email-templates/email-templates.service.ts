@@ -7,7 +7,7 @@ import type {
 import type { Db, Executor } from '../../db/client.ts';
 import { SYSTEM_EMAILS } from '../../email/default-templates.ts';
 import { brandingOf } from '../../email/outbox.ts';
-import { findTemplate, renderTemplate, validateTemplate } from '../../email/render.ts';
+import { TemplateRenderError, findTemplate, renderTemplate, validateTemplate } from '../../email/render.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { notFound, unprocessable } from '../../lib/errors.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
@@ -224,6 +224,10 @@ export async function previewEmailTemplate(
     { ...source, language: saved.language },
     variables,
     await brandingOf(db, ctx.scopeId),
-  );
+  ).catch((err: unknown) => {
+    if (err instanceof TemplateRenderError)
+      throw unprocessable(err.message, [{ path: err.field, ...err.detail }]);
+    throw err;
+  });
   return { subject: rendered.subject, html: rendered.html, text: rendered.text };
 }

@@ -157,6 +157,83 @@ describe('email log API', () => {
     }
   });
 
+  describe('resending an email that carried a link', () => {
+    const logOf = async (to: string) =>
+      (await admin.get(`/api/emails?to=${encodeURIComponent(to)}`)).json<Page>().items;
+    const liveTokens = (contactId: string) =>
+      t.deps.database.db
+        .selectFrom('one_time_tokens')
+        .select('token_hash')
+        .where('subject_id', '=', contactId)
+        .where('purpose', '=', 'activation')
+        .where('used_at', 'is', null)
+        .execute();
+
+    it('issues a fresh link through the sending code, and the earlier link stops working', async () => {
+      // bert's welcome email (carla's is relabelled a password reset in beforeAll).
+      const { contactId } = sent['bert@mail.test']!;
+      const [original] = await logOf('bert@mail.test');
+      const before = await liveTokens(contactId);
+      expect(before).toHaveLength(1);
+      const res = await admin.post(`/api/emails/${original!.id}/resend`);
+      expect(res.statusCode, res.body).toBe(202);
+      const after = await liveTokens(contactId);
+      expect(after).toHaveLength(1);
+      expect(after[0]!.token_hash).not.toBe(before[0]!.token_hash);
+      const emails = await logOf('bert@mail.test');
+      expect(emails.filter((e) => e.templateKey === 'accountactivation')).toHaveLength(2);
+      const fresh = (await admin.get(`/api/emails/${res.json().emailId}`)).json<{ text: string }>();
+      expect(fresh.text).toContain('/store/activate?token=[hidden]');
+    });
+
+    it('refuses with 422 when the link cannot be issued again', async () => {
+      const { contactId } = sent['dora@mail.test']!;
+      const [original] = await logOf('dora@mail.test');
+      await t.deps.database.db
+        .updateTable('contacts')
+        .set({ status: 'disabled' })
+        .where('id', '=', contactId)
+        .execute();
+      const res = await admin.post(`/api/emails/${original!.id}/resend`);
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.message).toMatch(/one-time link.*contact is disabled/);
+      expect(res.json().error.details).toEqual([{ path: 'id', message: 'disabled' }]);
+      expect(await logOf('dora@mail.test')).toHaveLength(1);
+    });
+
+    it('refuses with 422 to copy an email whose link is hidden, whatever its template', async () => {
+      const [original] = await logOf('anna@mail.test');
+      await t.deps.database.db
+        .updateTable('emails')
+        .set({ template_key: 'account-approved' })
+        .where('id', '=', original!.id)
+        .execute();
+      const res = await admin.post(`/api/emails/${original!.id}/resend`);
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.message).toMatch(/one-time link/);
+    });
+
+    it('sends a fresh employee reset link, or 422 when the employee is gone', async () => {
+      const someone = await t.employee(['customerView']);
+      expect(
+        (await t.anonymous.post('/api/session/password-reset', { email: someone.email })).statusCode,
+      ).toBeLessThan(300);
+      const [reset] = await logOf(someone.email);
+      expect(reset).toMatchObject({ templateKey: 'employee-password-reset' });
+      const again = await admin.post(`/api/emails/${reset!.id}/resend`);
+      expect(again.statusCode, again.body).toBe(202);
+      expect(await logOf(someone.email)).toHaveLength(2);
+      await t.deps.database.db
+        .updateTable('employees')
+        .set({ status: 'disabled' })
+        .where('id', '=', someone.id)
+        .execute();
+      const refused = await admin.post(`/api/emails/${reset!.id}/resend`);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().error.details).toEqual([{ path: 'id', message: 'no_employee' }]);
+    });
+  });
+
   it('is readable only with emails.read', async () => {
     const auditor = await t.employee(['auditView']);
     expect((await auditor.get('/api/emails')).statusCode).toBe(403);

@@ -2,6 +2,7 @@ import { IdParams, page } from '../../../contracts/common.ts';
 import { EmailListQuery, EmailMessage } from '../../../contracts/emails.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { z } from 'zod';
+import { contactsDepsOf } from '../contacts/contacts.service.ts';
 import { getEmail, listEmailAttempts, listEmails, resendEmail } from './emails.service.ts';
 
 export async function emailsRoutes(app: App, deps: AppDeps) {
@@ -56,6 +57,6 @@ export async function emailsRoutes(app: App, deps: AppDeps) {
       response: { 202: z.object({ emailId: z.uuid() }) },
     },
     handler: async (request, reply) =>
-      reply.status(202).send(await resendEmail(db, deps.outbox, request.ctx, request.params.id)),
+      reply.status(202).send(await resendEmail(contactsDepsOf(deps), request.ctx, request.params.id)),
   });
 }

@@ -1,12 +1,15 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { EmailMessage } from '../../../contracts/emails.ts';
-import type { Db, Executor } from '../../db/client.ts';
-import type { Outbox } from '../../email/outbox.ts';
+import type { Executor } from '../../db/client.ts';
+import { redactSecrets } from '../../email/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { EmailRow } from '../../db/schema.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
-import { notFound } from '../../lib/errors.ts';
+import { AppError, notFound, unprocessable } from '../../lib/errors.ts';
+import { sendEmployeeResetEmail } from '../auth/employee-reset.ts';
+import { contactLinkOf, sendContactLinkEmail } from '../contacts/contact-emails.ts';
+import { getContact, type ContactsDeps } from '../contacts/contacts.service.ts';
 
 const toMessage = (r: EmailRow): EmailMessage => ({
   id: r.id,
@@ -17,9 +20,10 @@ const toMessage = (r: EmailRow): EmailMessage => ({
   to: r.to_address,
   cc: r.cc,
   bcc: r.bcc,
-  subject: r.subject,
-  text: r.text,
-  html: r.html,
+  // One-time links are stored with placeholders: the log shows them as [hidden].
+  subject: redactSecrets(r.subject),
+  text: redactSecrets(r.text),
+  html: redactSecrets(r.html),
   status: r.status,
   contactId: r.contact_id,
   attempts: r.attempts,
@@ -86,17 +90,19 @@ export async function getEmail(db: Executor, ctx: RequestContext, id: string): P
   return toMessage(await findVisibleEmail(db, ctx, id));
 }
 
-/** Writes a new copy of a logged email and queues it (or captures it, without SMTP). */
+/**
+ * Sends a logged email again. An email that carried a one-time link gets a fresh link through the
+ * code that sent it first (earlier unused links of that kind stop working); others are copied.
+ */
 export async function resendEmail(
-  db: Db,
-  outbox: Outbox,
+  deps: ContactsDeps,
   ctx: RequestContext,
   id: string,
 ): Promise<{ emailId: string }> {
   assertCan(ctx, 'emails.send');
-  return db.transaction().execute(async (tx) => {
+  return deps.db.transaction().execute(async (tx) => {
     const original = await findVisibleEmail(tx, ctx, id);
-    const emailId = await outbox.resend(tx, id);
+    const emailId = await sendAgain(deps, tx, ctx, original);
     await recordAudit(tx, ctx, {
       action: 'email.resent',
       entityType: 'email',
@@ -105,6 +111,38 @@ export async function resendEmail(
     });
     return { emailId };
   });
+}
+
+const cannotReissue = (reason: string, detail: string) =>
+  unprocessable(`This email carried a one-time link and ${reason}, so no new link can be sent`, [
+    { path: 'id', message: detail },
+  ]);
+
+async function sendAgain(
+  deps: ContactsDeps,
+  tx: Executor,
+  ctx: RequestContext,
+  original: { id: string; to_address: string; template_key: string | null; contact_id: string | null },
+): Promise<string> {
+  const kind = contactLinkOf(original.template_key);
+  const employeeReset = original.template_key === 'employee-password-reset';
+  if (!kind && !employeeReset) return deps.outbox.resend(tx, original.id);
+  if (!(await deps.outbox.isEnabled(tx, original.template_key!)))
+    throw cannotReissue('its system email is switched off', 'switched_off');
+  if (employeeReset) {
+    const emailId = await sendEmployeeResetEmail(deps, tx, ctx.scopeId, original.to_address);
+    if (!emailId) throw cannotReissue('no active employee has this address any more', 'no_employee');
+    return emailId;
+  }
+  const contact = original.contact_id
+    ? await getContact(tx, ctx, original.contact_id).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'not_found') return null;
+        throw err;
+      })
+    : null;
+  if (!contact) throw cannotReissue('its contact no longer exists', 'no_contact');
+  if (contact.status !== 'active') throw cannotReissue(`its contact is ${contact.status}`, contact.status);
+  return (await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, kind!))!;
 }
 
 export async function listEmailAttempts(db: Executor, ctx: RequestContext, id: string) {

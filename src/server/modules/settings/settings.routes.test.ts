@@ -290,6 +290,42 @@ describe('settings API: Customer data', () => {
     expect((await get()).registration.newAccount.linkText).toBe('Open a trade account');
   });
 
+  it('accepts only https/http logo addresses and hex colours, and never renders another kind', async () => {
+    for (const logoUrl of [
+      'javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'ftp://x.test/l.png',
+    ]) {
+      const res = await admin.patch('/api/settings', { branding: { logoUrl } });
+      expect(res.statusCode, logoUrl).toBe(422);
+      expect(res.json().error.details).toEqual([
+        { path: 'branding.logoUrl', message: 'Use an https:// or http:// address' },
+      ]);
+    }
+    const badColour = await admin.patch('/api/settings', { branding: { color: 'red;background:url(x)' } });
+    expect(badColour.statusCode).toBe(400);
+    expect(JSON.stringify(badColour.json().error.details)).toContain('color');
+    expect((await get()).branding.logoUrl).toBeNull();
+
+    const ok = await admin.patch('/api/settings', { branding: { logoUrl: 'https://cdn.test/logo.png' } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json<Settings>().branding.logoUrl).toBe('https://cdn.test/logo.png');
+    const preview = await admin.post('/api/email-templates/accountactivation/en/preview', {});
+    expect(preview.json().html).toContain('<img src="https://cdn.test/logo.png"');
+
+    // A value stored before this check is dropped where it would be rendered.
+    await t.deps.database.db
+      .updateTable('settings')
+      .set({ value: JSON.stringify({ name: 'Clientele', logoUrl: 'javascript:alert(1)', color: '#0ca678' }) })
+      .where('key', '=', 'branding')
+      .execute();
+    const unsafe = await admin.post('/api/email-templates/accountactivation/en/preview', {});
+    expect(unsafe.json().html).not.toContain('javascript:');
+    expect(unsafe.json().html).not.toContain('<img');
+    expect((await get()).branding.logoUrl).toBeNull();
+    await admin.patch('/api/settings', { branding: { logoUrl: null } });
+  });
+
   describe('permissions', () => {
     it('lets settings.read read, not write, and others neither', async () => {
       const reader = await t.employee(['emailTemplatesEdit']);

@@ -7,6 +7,7 @@ import type {
 } from '../../../contracts/settings.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { brandingOf } from '../../email/outbox.ts';
+import { isWebUrl } from '../../email/render.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { unprocessable, type FieldError } from '../../lib/errors.ts';
 import { accountNumberPrefix } from '../accounts/accounts.repository.ts';
@@ -123,6 +124,11 @@ export async function updateSettings(
       accountNumberPrefix: body.accountNumberPrefix ?? before.accountNumberPrefix,
       erpSyncPolicy: body.erpSyncPolicy ?? before.erpSyncPolicy,
     };
+    // The contract takes any URL; only web addresses may become an <img src> in every email.
+    if (body.branding?.logoUrl && !isWebUrl(body.branding.logoUrl))
+      throw unprocessable('The logo must be an https:// (or http://) address', [
+        { path: 'branding.logoUrl', message: 'Use an https:// or http:// address' },
+      ]);
     if (body.registration)
       await checkDefaults(
         tx,

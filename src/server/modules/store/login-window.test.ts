@@ -24,7 +24,7 @@ describe('storefront sign-in within the login validity window', () => {
 
   /** An activated contact whose login is valid from/until the given offsets from now (null: open). */
   const contactWithWindow = async (fromMs: number | null, untilMs: number | null) => {
-    const c = await addContactWithWelcome(admin, accountId, `window${++n}@example.com`);
+    const c = await addContactWithWelcome(t, admin, accountId, `window${++n}@example.com`);
     const activated = await t.anonymous.post('/api/store/activate', { token: c.token, password: PASSWORD });
     expect(activated.statusCode).toBe(200);
     await t.deps.database.db

@@ -25,9 +25,9 @@ describe('storefront activation and sign-in', () => {
   });
   afterAll(() => t.close());
 
-  /** Adds a contact with the welcome email and returns it with the token from the email's link. */
+  /** Adds a contact with the welcome email and returns it with a working activation token. */
   const welcomed = (label = 'shopper') =>
-    addContactWithWelcome(admin, account.id, `${label}${++n}@example.com`, {
+    addContactWithWelcome(t, admin, account.id, `${label}${++n}@example.com`, {
       firstName: 'Sho',
       lastName: 'Pper',
     });
