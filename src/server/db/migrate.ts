@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_invoices.ts';
 import * as m0005 from './migrations/0005_join_tokens.ts';
 import * as m0006 from './migrations/0006_audit_without_import_index.ts';
 import * as m0007 from './migrations/0007_rate_limits.ts';
+import * as m0009 from './migrations/0009_sign_in_guard.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005_join_tokens': m0005,
   '0006_audit_without_import_index': m0006,
   '0007_rate_limits': m0007,
+  '0009_sign_in_guard': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

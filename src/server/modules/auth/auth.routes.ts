@@ -30,6 +30,7 @@ import {
 import { completeSetup } from './bootstrap.ts';
 import { confirmEmployeeReset, requestEmployeeReset } from './employee-reset.ts';
 import { endSession, startSession } from './sessions.ts';
+import { withRetryAfter } from './sign-in-guard.ts';
 
 export const signInRateLimit = {
   max: 10,
@@ -60,15 +61,17 @@ export async function authRoutes(app: App, deps: AppDeps) {
   const tags = ['Session'];
 
   app.post('/api/session', {
-    config: { access: 'public', rateLimit: signInRateLimit },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: signInRateLimit },
     schema: {
       tags,
       summary: 'Sign in as an employee',
       body: SessionBody,
-      response: { 200: SessionInfo, 401: ErrorBody },
+      response: { 200: SessionInfo, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
     },
     handler: async (request, reply) => {
-      const employee = await verifyEmployeeCredentials(db, request.body.email, request.body.password);
+      const employee = await withRetryAfter(reply, () =>
+        verifyEmployeeCredentials(db, request.body.email, request.body.password),
+      );
       const { token, expiresAt } = await startSession(
         db,
         { type: 'employee', id: employee.id },
@@ -112,7 +115,7 @@ export async function authRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/setup', {
-    config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
     schema: {
       tags,
       summary: 'Create the first administrator with the one-time setup link',

@@ -7,6 +7,7 @@ import { CONTACT_COOKIE } from '../../http/auth.ts';
 import { AppError } from '../../lib/errors.ts';
 import { cookieOptions, linkRequestRateLimit, signInRateLimit } from '../auth/auth.routes.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
+import { withRetryAfter } from '../auth/sign-in-guard.ts';
 import { Branding } from '../../../contracts/email-templates.ts';
 import {
   AcceptedMessage,
@@ -60,19 +61,16 @@ export async function storeRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/store/session', {
-    config: { access: 'public', rateLimit: signInRateLimit },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: signInRateLimit },
     schema: {
       tags,
       summary: 'Sign a contact in',
       body: StoreSessionBody,
-      response: { 200: StoreSessionInfo, 401: ErrorBody },
+      response: { 200: StoreSessionInfo, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
     },
     handler: async (request, reply) => {
-      const contactId = await verifyContactCredentials(
-        db,
-        deps.scopeId,
-        request.body.email,
-        request.body.password,
+      const contactId = await withRetryAfter(reply, () =>
+        verifyContactCredentials(db, deps.scopeId, request.body.email, request.body.password),
       );
       await startContactSession(deps, request, reply, contactId);
       return (await storeContact(db, contactId))!;
