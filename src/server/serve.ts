@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import { startAccountRequestWorker } from './modules/auth/account-requests.job.ts';
 import { ensureFirstAdministrator } from './modules/auth/bootstrap.ts';
 import { purgeExpiredRateLimits } from './http/rate-limits.ts';
 import { purgeExpiredSessions } from './modules/auth/sessions.ts';
@@ -13,6 +14,7 @@ export async function serve(config: Config): Promise<void> {
   log = (msg, err) => app.log.error({ err }, msg);
   if (deps.delivery) await deps.delivery.startWorkers();
   await deps.imports.startWorkers();
+  await startAccountRequestWorker(deps);
   await ensureFirstAdministrator(
     deps.database.db,
     {

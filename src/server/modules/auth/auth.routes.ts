@@ -28,7 +28,8 @@ import {
   TokenCheckResult,
 } from '../../../contracts/emails.ts';
 import { completeSetup } from './bootstrap.ts';
-import { confirmEmployeeReset, requestEmployeeReset } from './employee-reset.ts';
+import { accountRequestQueue, originOf } from './account-requests.job.ts';
+import { confirmEmployeeReset } from './employee-reset.ts';
 import { endSession, startSession } from './sessions.ts';
 import { withRetryAfter } from './sign-in-guard.ts';
 
@@ -144,12 +145,6 @@ export async function authRoutes(app: App, deps: AppDeps) {
     },
   });
 
-  const resetDeps = {
-    db,
-    outbox: deps.outbox,
-    publicUrl: deps.config.publicUrl,
-    passwordResetTtlMs: deps.config.passwordResetTtlMs,
-  };
   app.post('/api/session/password-reset', {
     config: { access: 'public', rateLimit: linkRequestRateLimit },
     schema: {
@@ -159,7 +154,12 @@ export async function authRoutes(app: App, deps: AppDeps) {
       response: { 202: AcceptedMessage },
     },
     handler: async (request, reply) => {
-      await requestEmployeeReset(resetDeps, { ...request.ctx, source: 'portal' }, request.body.email);
+      // Looked up and mailed in a job: the request does the same for every email.
+      await deps.jobs.send(accountRequestQueue, {
+        kind: 'employee-reset',
+        origin: originOf({ ...request.ctx, source: 'portal' }),
+        email: request.body.email,
+      });
       return reply.status(202).send({
         message: 'If this email belongs to an employee, we have sent it a link to choose a new password.',
       });

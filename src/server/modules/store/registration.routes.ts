@@ -46,6 +46,7 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
     db,
     outbox: deps.outbox,
     publicUrl: deps.config.publicUrl,
+    jobs: deps.jobs,
   };
   const contextOf = (request: FastifyRequest) =>
     selfRegistrationContext(deps.scopeId, { ip: request.ip ?? null, requestId: request.id });

@@ -15,13 +15,8 @@ import {
   PasswordResetRequestBody,
 } from '../../../contracts/emails.ts';
 import { brandingOf } from '../../email/outbox.ts';
-import { contactsDepsOf } from '../contacts/contacts.service.ts';
-import {
-  requestContactLink,
-  setPasswordWithLink,
-  storeContact,
-  verifyContactCredentials,
-} from './store.service.ts';
+import { accountRequestQueue, originOf } from '../auth/account-requests.job.ts';
+import { setPasswordWithLink, storeContact, verifyContactCredentials } from './store.service.ts';
 
 /** Signs a contact in on the storefront: a session and its cookie (sign-in, sign-up, joining an account). */
 export async function startContactSession(
@@ -98,8 +93,6 @@ export async function storeRoutes(app: App, deps: AppDeps) {
     },
   });
 
-  const contactsDeps = contactsDepsOf(deps);
-
   app.post('/api/store/password-reset', {
     config: { access: 'public', rateLimit: linkRequestRateLimit },
     schema: {
@@ -109,7 +102,12 @@ export async function storeRoutes(app: App, deps: AppDeps) {
       response: { 202: AcceptedMessage },
     },
     handler: async (request, reply) => {
-      await requestContactLink(contactsDeps, request.ctx, request.body.email, 'password-reset');
+      await deps.jobs.send(accountRequestQueue, {
+        kind: 'contact-link',
+        origin: originOf(request.ctx),
+        email: request.body.email,
+        purpose: 'password-reset',
+      });
       return reply.status(202).send({
         message:
           'If an account uses this email, we have sent it a link to choose a new password. The link works for one hour.',
@@ -140,7 +138,12 @@ export async function storeRoutes(app: App, deps: AppDeps) {
       response: { 202: AcceptedMessage },
     },
     handler: async (request, reply) => {
-      await requestContactLink(contactsDeps, request.ctx, request.body.email, 'activation');
+      await deps.jobs.send(accountRequestQueue, {
+        kind: 'contact-link',
+        origin: originOf(request.ctx),
+        email: request.body.email,
+        purpose: 'activation',
+      });
       return reply.status(202).send({
         message:
           'If this email has an account that is not activated yet, we have sent it a new activation link.',
