@@ -104,12 +104,18 @@ export async function run(args: string[]): Promise<void> {
           status: 'active',
           password_hash: login ? await hashPassword('bench-password-1') : null,
           activated_at: login ? new Date() : null,
-        } as never)
+          phone: null,
+          work_phone: null,
+          login_valid_from: null,
+          login_valid_until: null,
+          last_sign_in_at: null,
+          custom: '{}',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await db
         .insertInto('contact_accounts')
-        .values({ contact_id: id, account_id: accountId, is_primary: true } as never)
+        .values({ contact_id: id, account_id: accountId, is_primary: true })
         .execute();
     };
     const withLogin = `bench-login-${run}@example.com`;
