@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { buildApp } from '../src/server/app.ts';
 import { DEFAULT_REGISTRATION } from '../src/contracts/registration.ts';
 import { loadConfig } from '../src/server/config.ts';
@@ -51,13 +52,28 @@ const median = (xs: number[]) => {
  */
 export async function run(args: string[]): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'clientele-bench-enum-'));
+  // On PostgreSQL, a database of its own, dropped at the end.
+  const baseUrl = process.env.DATABASE_URL;
+  const dbName = `clientele_bench_enum_${process.pid}`;
+  const adminQuery = async (text: string) => {
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    await client.query(text).finally(() => client.end());
+  };
+  let databaseUrl: string | undefined;
+  if (baseUrl) {
+    await adminQuery(`CREATE DATABASE ${dbName}`);
+    const url = new URL(baseUrl);
+    url.pathname = `/${dbName}`;
+    databaseUrl = url.toString();
+  }
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: String(PORT),
     PUBLIC_URL: `http://127.0.0.1:${PORT}`,
     TRUST_PROXY: '1',
     LOG_LEVEL: 'silent',
-    ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
+    ...(databaseUrl && { DATABASE_URL: databaseUrl }),
   });
   const deps = await openRuntime(config);
   const app = await buildApp(deps);
@@ -213,5 +229,6 @@ export async function run(args: string[]): Promise<void> {
     await app.close();
     await deps.close();
     await rm(dataDir, { recursive: true, force: true });
+    if (baseUrl) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
 }
