@@ -1,10 +1,14 @@
-// Runs one named benchmark: `npm run bench -- search`.
+// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration).
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
   outbox: () => import('./outbox.bench.ts'),
   import: () => import('./import.bench.ts'),
+<<<<<<< HEAD
   responsiveness: () => import('./responsiveness.bench.ts'),
+=======
+  enumeration: () => import('./enumeration.bench.ts'),
+>>>>>>> wip/auth
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -30,9 +31,25 @@ const Env = z.object({
   EMAIL_LEASE_SECONDS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z
-    .enum(['true', 'false'])
+    .string()
+    .trim()
     .default('false')
-    .transform((v) => v === 'true'),
+    .transform((v, ctx) => {
+      if (v === 'false' || v === '' || v === '0') return false;
+      // `true` used to trust every hop, which let a client name its own address: now it means our one proxy.
+      if (v === 'true') return trustHops(1);
+      if (/^\d+$/.test(v)) return trustHops(Number(v));
+      const list = v.split(',').map((a) => a.trim());
+      const bad = list.filter((a) => !isAddressOrCidr(a));
+      if (bad.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected false, a number of proxy hops, or proxy addresses/CIDRs separated by commas; not an address: ${bad.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    }),
   IMPORT_MAX_FILE_MB: z.coerce.number().positive().default(200),
   IMPORT_DROP_DIR: z.string().optional(),
   IMPORT_LEASE_SECONDS: z.coerce.number().positive().default(60),
@@ -60,7 +77,11 @@ export type Config = {
   /** How long a worker holds an email it sends; renewed while it sends. */
   emailLeaseMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
-  trustProxy: boolean;
+  /**
+   * Which `X-Forwarded-For` entries to believe: none, the right-most `n` hops (our proxies add those), or
+   * those added by these proxy addresses/CIDRs. Never the left-most, which any client can write.
+   */
+  trustProxy: false | string[] | TrustHops;
   imports: {
     maxFileBytes: number;
     /** Folder watched for scheduled imports: one sub-folder per import type. */
@@ -108,6 +129,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       applyWorkers: e.IMPORT_APPLY_WORKERS,
     },
   };
+}
+
+/** Trusts the peer and the hops our `n` proxies added: the client is the `n`-th address from the right. */
+export type TrustHops = ((address: string, hop: number) => boolean) & { hops: number };
+
+// Fastify 5 takes a bare number as "trust nothing" (it cannot check the peer), so the count becomes a function.
+function trustHops(hops: number): TrustHops {
+  return Object.assign((_address: string, hop: number) => hop < hops, { hops });
+}
+
+function isAddressOrCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length || !address || isIP(address) === 0) return false;
+  if (bits === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d+$/.test(bits) && Number(bits) <= max;
 }
 
 /** `Name <address>` or a bare address; by default no-reply at the public host. */

@@ -11,6 +11,7 @@ import {
 import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 import { runDueSchedules } from './modules/imports/schedules.service.ts';
+import { accountRequestQueue } from './modules/auth/account-requests.job.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
 export const QUEUES = [
@@ -18,6 +19,7 @@ export const QUEUES = [
   sweepEmailsQueue,
   runImportQueue,
   sweepImportsQueue,
+  accountRequestQueue,
 ] as JobQueue<never>[];
 
 /**

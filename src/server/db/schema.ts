@@ -196,6 +196,13 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
+export interface SignInFailuresTable {
+  key: string;
+  failures: number;
+  last_failure_at: Timestamp;
+  locked_until: NullableTimestamp;
+}
+
 export type TokenPurpose = 'activation' | 'password-reset' | 'employee-setup' | 'employee-reset' | 'join';
 
 export interface OneTimeTokensTable {
@@ -408,6 +415,7 @@ export interface DB {
   employee_accounts: EmployeeAccountsTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
+  sign_in_failures: SignInFailuresTable;
   one_time_tokens: OneTimeTokensTable;
   emails: EmailsTable;
   email_attempts: EmailAttemptsTable;

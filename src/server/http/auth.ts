@@ -15,6 +15,8 @@ export const CONTACT_COOKIE = 'clt_store';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Sign-in and sign-up: refuse a foreign Origin even without a cookie (login CSRF). */
+    sameOriginOnly?: boolean;
   }
   interface FastifyRequest {
     ctx: RequestContext;
@@ -77,6 +79,8 @@ export function registerAuth(
     if (!access) return;
     const base = { scopeId: deps.scopeId, ip: request.ip ?? null, requestId: request.id };
     request.ctx = { ...base, actor: visitor, source: 'self-registration' };
+    // Before any credential is looked at: a foreign page must not sign a browser in to an account it chose.
+    if (request.routeOptions.config.sameOriginOnly) refuseForeignOrigin(request, publicOrigin);
 
     if (access === 'public' || access === 'contact') {
       const token = request.cookies[CONTACT_COOKIE];
@@ -115,7 +119,13 @@ export function registerAuth(
 
 /** Cookie-authenticated writes must come from our own pages: a foreign Origin is refused. */
 function checkOrigin(request: FastifyRequest, _reply: FastifyReply, publicOrigin: string): void {
-  if (request.authenticatedBy !== 'cookie' || !UNSAFE.has(request.method)) return;
+  if (request.authenticatedBy !== 'cookie') return;
+  refuseForeignOrigin(request, publicOrigin);
+}
+
+/** A write whose Origin is another site's (or, without Origin, that the browser calls cross-site) is refused. */
+function refuseForeignOrigin(request: FastifyRequest, publicOrigin: string): void {
+  if (!UNSAFE.has(request.method)) return;
   const origin = request.headers.origin;
   const ownOrigin = `${request.protocol}://${request.host}`;
   if (

@@ -17,8 +17,16 @@ describe('request limits counted in the database', () => {
     await t.close();
   });
 
-  const signIn = (app: App, email: string) =>
-    app.inject({ method: 'POST', url: '/api/session', payload: { email, password: 'not-the-password' } });
+  // The identity's own lock (sign-in-guard.test.ts) is cleared after each attempt: this is about the request limit.
+  const signIn = async (app: App, email: string) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email, password: 'not-the-password' },
+    });
+    await t.deps.database.db.deleteFrom('sign_in_failures').execute();
+    return res;
+  };
 
   it('holds one limit across two instances of the server', async () => {
     const email = 'shared-limit@example.com';
@@ -59,5 +67,20 @@ describe('request limits counted in the database', () => {
     await purgeExpiredRateLimits(db);
     const left = await db.selectFrom('rate_limits').select('key').where('key', '=', 'test:window').execute();
     expect(left).toEqual([]);
+  });
+
+  it('purges failed sign-ins older than 12 hours whose lock has ended, and keeps the others', async () => {
+    const { db } = t.deps.database;
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+    await db
+      .insertInto('sign_in_failures')
+      .values([
+        { key: 'employee-email:old', failures: 3, last_failure_at: hoursAgo(13), locked_until: null },
+        { key: 'employee-email:recent', failures: 3, last_failure_at: hoursAgo(1), locked_until: null },
+      ])
+      .execute();
+    await purgeExpiredRateLimits(db);
+    const left = await db.selectFrom('sign_in_failures').select('key').execute();
+    expect(left).toEqual([{ key: 'employee-email:recent' }]);
   });
 });

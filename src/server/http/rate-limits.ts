@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Executor } from '../db/client.ts';
+import { purgeOldSignInFailures } from '../modules/auth/sign-in-guard.ts';
 
 /** How many hits a key has in its current window, and the milliseconds left of that window. */
 export type Hits = { current: number; ttl: number };
@@ -27,11 +28,13 @@ export async function readHits(db: Executor, key: string): Promise<Hits> {
   return rows[0] ?? { current: 0, ttl: 0 };
 }
 
+/** Ended windows, and failed sign-ins old enough to count for nothing (run hourly). */
 export async function purgeExpiredRateLimits(db: Executor): Promise<void> {
   await db
     .deleteFrom('rate_limits')
     .where('reset_at', '<=', sql<Date>`now()`)
     .execute();
+  await purgeOldSignInFailures(db);
 }
 
 type Callback = (err: Error | null, hits?: Hits) => void;

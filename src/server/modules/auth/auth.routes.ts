@@ -28,8 +28,10 @@ import {
   TokenCheckResult,
 } from '../../../contracts/emails.ts';
 import { completeSetup } from './bootstrap.ts';
-import { confirmEmployeeReset, requestEmployeeReset } from './employee-reset.ts';
+import { accountRequestQueue, originOf } from './account-requests.job.ts';
+import { confirmEmployeeReset } from './employee-reset.ts';
 import { endSession, startSession } from './sessions.ts';
+import { withRetryAfter } from './sign-in-guard.ts';
 
 export const signInRateLimit = {
   max: 10,
@@ -60,15 +62,17 @@ export async function authRoutes(app: App, deps: AppDeps) {
   const tags = ['Session'];
 
   app.post('/api/session', {
-    config: { access: 'public', rateLimit: signInRateLimit },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: signInRateLimit },
     schema: {
       tags,
       summary: 'Sign in as an employee',
       body: SessionBody,
-      response: { 200: SessionInfo, 401: ErrorBody },
+      response: { 200: SessionInfo, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
     },
     handler: async (request, reply) => {
-      const employee = await verifyEmployeeCredentials(db, request.body.email, request.body.password);
+      const employee = await withRetryAfter(reply, () =>
+        verifyEmployeeCredentials(db, request.body.email, request.body.password),
+      );
       const { token, expiresAt } = await startSession(
         db,
         { type: 'employee', id: employee.id },
@@ -112,7 +116,7 @@ export async function authRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/setup', {
-    config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
     schema: {
       tags,
       summary: 'Create the first administrator with the one-time setup link',
@@ -141,12 +145,6 @@ export async function authRoutes(app: App, deps: AppDeps) {
     },
   });
 
-  const resetDeps = {
-    db,
-    outbox: deps.outbox,
-    publicUrl: deps.config.publicUrl,
-    passwordResetTtlMs: deps.config.passwordResetTtlMs,
-  };
   app.post('/api/session/password-reset', {
     config: { access: 'public', rateLimit: linkRequestRateLimit },
     schema: {
@@ -156,7 +154,12 @@ export async function authRoutes(app: App, deps: AppDeps) {
       response: { 202: AcceptedMessage },
     },
     handler: async (request, reply) => {
-      await requestEmployeeReset(resetDeps, { ...request.ctx, source: 'portal' }, request.body.email);
+      // Looked up and mailed in a job: the request does the same for every email.
+      await deps.jobs.send(accountRequestQueue, {
+        kind: 'employee-reset',
+        origin: originOf({ ...request.ctx, source: 'portal' }),
+        email: request.body.email,
+      });
       return reply.status(202).send({
         message: 'If this email belongs to an employee, we have sent it a link to choose a new password.',
       });

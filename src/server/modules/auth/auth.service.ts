@@ -7,7 +7,9 @@ import { assertCan, type Actor, type RequestContext } from '../../http/context.t
 import { AppError, notFound } from '../../lib/errors.ts';
 import { randomToken, sha256, verifyPassword } from '../../lib/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { assertMayTouchAdministrators } from '../employees/employees.service.ts';
 import type { SessionTimes } from './sessions.ts';
+import { assertOpen, clearSignInFailures, recordSignInFailure } from './sign-in-guard.ts';
 
 export function employeeActor(e: Pick<EmployeeRow, 'id' | 'email' | 'roles'>): Actor {
   const roles = e.roles as EmployeeRole[];
@@ -31,21 +33,39 @@ export function sessionInfo(e: Pick<EmployeeRow, 'id' | 'email' | 'name' | 'role
 
 const badCredentials = () => new AppError('unauthenticated', 'The email or password is incorrect');
 
-/** Checks an employee's credentials; every failure looks and takes the same. */
+type CredentialRow = { [K in keyof EmployeeRow]: EmployeeRow[K] | null } & {
+  lock_key: string;
+  locked_until: Date | null;
+  has_failures: boolean;
+};
+
+/**
+ * Checks an employee's credentials; every failure looks and takes the same. Failures are counted per
+ * employee (per email as the database lowers it when none matches), and a closed identity is refused
+ * before its password is looked at.
+ */
 export async function verifyEmployeeCredentials(
   db: Executor,
   email: string,
   password: string,
 ): Promise<EmployeeRow> {
-  const row = await db
-    .selectFrom('employees')
-    .selectAll()
-    .where(sql<boolean>`lower(email) = lower(${email})`)
-    .executeTakeFirst();
-  const ok = await verifyPassword(row?.password_hash, password);
-  if (!row || !ok || row.status !== 'active') throw badCredentials();
+  const { rows } = await sql<CredentialRow>`SELECT e.*, k.key AS lock_key, f.locked_until,
+      f.key IS NOT NULL AS has_failures
+    FROM (SELECT lower(${email}) AS lowered) input
+    LEFT JOIN employees e ON lower(e.email) = input.lowered
+    CROSS JOIN LATERAL (SELECT coalesce('employee:' || e.id, 'employee-email:' || input.lowered) AS key) k
+    LEFT JOIN sign_in_failures f ON f.key = k.key
+    LIMIT 1`.execute(db);
+  const row = rows[0]!;
+  assertOpen(row.locked_until);
+  const ok = await verifyPassword(row.password_hash, password);
+  if (!row.id || !ok || row.status !== 'active') {
+    await recordSignInFailure(db, row.lock_key);
+    throw badCredentials();
+  }
+  if (row.has_failures) await clearSignInFailures(db, row.lock_key);
   await db.updateTable('employees').set({ last_sign_in_at: new Date() }).where('id', '=', row.id).execute();
-  return row;
+  return row as EmployeeRow;
 }
 
 /** The active employee behind a session token, in one query: this runs on every portal request. */
@@ -70,23 +90,38 @@ export async function employeeFromSession(
 }
 
 // API keys: `clt_` + a public prefix (shown in lists) + a secret; only the hash is kept.
+/**
+ * The actor of an API key, in one statement: the key's creator must still be active, and the key holds
+ * only the permissions its creator still holds (a key without a creator is refused).
+ */
 export async function actorFromApiKey(db: Executor, key: string): Promise<Actor | undefined> {
   const row = await db
     .updateTable('api_keys')
+    .from('employees')
     .set({ last_used_at: new Date() })
-    .where('key_hash', '=', sha256(key))
-    .where('revoked_at', 'is', null)
-    .returning(['id', 'name', 'roles'])
+    .whereRef('employees.id', '=', 'api_keys.created_by')
+    .where('employees.status', '=', 'active')
+    .where('api_keys.key_hash', '=', sha256(key))
+    .where('api_keys.revoked_at', 'is', null)
+    .returning(['api_keys.id', 'api_keys.name', 'api_keys.roles', 'employees.roles as creator_roles'])
     .executeTakeFirst();
   if (!row) return undefined;
-  const roles = row.roles as EmployeeRole[];
+  const keyRoles = row.roles as EmployeeRole[];
+  const creatorRoles = row.creator_roles as EmployeeRole[];
+  const creatorPermissions = permissionsOf(creatorRoles);
+  // The roles the creator still covers; administrator only while the creator is one (a superuser covers its permissions).
+  const roles = keyRoles.filter((r) =>
+    r === 'administrator'
+      ? creatorRoles.includes(r)
+      : [...permissionsOf([r])].every((p) => creatorPermissions.has(p)),
+  );
   return {
     type: 'api-key',
     id: row.id,
     label: `API key ${row.name}`,
     roles,
-    permissions: permissionsOf(roles),
-    restrictToAssigned: isRestrictedToAssigned(roles),
+    permissions: new Set([...permissionsOf(keyRoles)].filter((p) => creatorPermissions.has(p))),
+    restrictToAssigned: isRestrictedToAssigned(keyRoles) || isRestrictedToAssigned(creatorRoles),
   };
 }
 
@@ -120,6 +155,7 @@ export async function createApiKey(
   body: { name: string; roles: EmployeeRole[] },
 ): Promise<ApiKey & { key: string }> {
   assertCan(ctx, 'apiKeys.manage');
+  if (body.roles.includes('administrator')) assertMayTouchAdministrators(ctx, 'roles');
   // A key may not grant more than its creator holds.
   const creatorPermissions = ctx.actor.permissions;
   const exceeds = [...permissionsOf(body.roles)].filter((p) => !creatorPermissions.has(p));
@@ -132,6 +168,7 @@ export async function createApiKey(
     throw new AppError('forbidden', 'An API key cannot reach accounts that are not assigned to you', [
       { path: 'roles', message: 'These roles reach every account' },
     ]);
+  const creatorId = await employeeBehind(db, ctx);
   const prefix = randomToken(6);
   const key = `clt_${prefix}_${randomToken(24)}`;
   return db.transaction().execute(async (tx) => {
@@ -142,7 +179,7 @@ export async function createApiKey(
         prefix: `clt_${prefix}`,
         key_hash: sha256(key),
         roles: [...new Set(body.roles)],
-        created_by: ctx.actor.type === 'employee' ? ctx.actor.id : null,
+        created_by: creatorId,
         last_used_at: null,
         revoked_at: null,
       })
@@ -158,6 +195,28 @@ export async function createApiKey(
   });
 }
 
+/**
+ * The employee a new key answers to: the signed-in employee, or the creator of the key making it. A key
+ * needs one, since it works only while that employee is active.
+ */
+async function employeeBehind(db: Executor, ctx: RequestContext): Promise<string> {
+  const id =
+    ctx.actor.type === 'employee'
+      ? ctx.actor.id
+      : ctx.actor.type === 'api-key' && ctx.actor.id
+        ? (
+            await db
+              .selectFrom('api_keys')
+              .select('created_by')
+              .where('id', '=', ctx.actor.id)
+              .executeTakeFirst()
+          )?.created_by
+        : null;
+  if (!id)
+    throw new AppError('forbidden', 'Only an employee, or a key an employee created, can create API keys');
+  return id;
+}
+
 export async function revokeApiKey(db: Db, ctx: RequestContext, id: string): Promise<void> {
   assertCan(ctx, 'apiKeys.manage');
   await db.transaction().execute(async (tx) => {
@@ -166,8 +225,10 @@ export async function revokeApiKey(db: Db, ctx: RequestContext, id: string): Pro
       .set({ revoked_at: new Date() })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
-      .returning(['id', 'name'])
+      .returning(['id', 'name', 'roles'])
       .executeTakeFirst();
+    // Throwing rolls the revocation back.
+    if (row?.roles.includes('administrator')) assertMayTouchAdministrators(ctx, 'id');
     if (!row) {
       const exists = await tx.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst();
       if (!exists) throw notFound('The API key');

@@ -5,6 +5,7 @@ import type { RequestContext } from '../../http/context.ts';
 import { consumeToken, issueToken } from '../../lib/one-time-tokens.ts';
 import { hashNewPassword } from '../../lib/password-policy.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { clearSignInFailures, identityKey } from './sign-in-guard.ts';
 
 export type EmployeeResetDeps = { db: Db; outbox: Outbox; publicUrl: string; passwordResetTtlMs: number };
 
@@ -76,6 +77,8 @@ export async function confirmEmployeeReset(
       .where('subject_type', '=', 'employee')
       .where('subject_id', '=', employeeId)
       .execute();
+    // The owner proved it with the emailed link: failed guesses no longer hold the sign-in closed.
+    await clearSignInFailures(tx, identityKey('employee', employeeId));
     await recordAudit(
       tx,
       { ...ctx, actor: { ...ctx.actor, type: 'employee', id: employee.id, label: employee.email } },

@@ -5,11 +5,13 @@ import type {
   EmployeeRole,
   EmployeeUpdateBody,
 } from '../../../contracts/employees.ts';
+import { sql } from 'kysely';
 import type { Db, Executor } from '../../db/client.ts';
 import type { EmployeeRow } from '../../db/schema.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { AppError, conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
+import { clearSignInFailures, identityKey } from '../auth/sign-in-guard.ts';
 
 type EmployeeRecord = EmployeeRow & { assigned_account_ids: string[] };
 
@@ -75,6 +77,31 @@ async function assignAccounts(db: Executor, employeeId: string, accountIds: stri
       .execute();
 }
 
+/** Only an administrator grants, takes away or changes the administrator role (a superuser cannot). */
+export function assertMayTouchAdministrators(ctx: RequestContext, path: string): void {
+  if (!ctx.actor.roles.includes('administrator'))
+    throw new AppError(
+      'forbidden',
+      'Only an administrator can grant, remove or change the administrator role',
+      [{ path, message: 'Ask an administrator' }],
+    );
+}
+
+/**
+ * Locks the active administrators' rows (so two demotions at once are decided one after the other) and
+ * refuses a change that would leave none.
+ */
+async function lockAdministrators(tx: Executor): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('employees')
+    .select('id')
+    .where(sql<boolean>`'administrator' = ANY(roles)`)
+    .where('status', '=', 'active')
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 const emailTaken = () =>
   conflict('An employee with this email already exists', [{ path: 'email', message: 'Already used' }]);
 
@@ -95,6 +122,7 @@ export async function createEmployee(
   body: EmployeeCreateBody,
 ): Promise<Employee> {
   assertCan(ctx, 'employees.write');
+  if (body.roles.includes('administrator')) assertMayTouchAdministrators(ctx, 'roles');
   // Hash outside the transaction: the embedded database has one connection to share.
   const passwordHash = body.password ? await hashNewPassword(body.password) : null;
   try {
@@ -148,7 +176,20 @@ export async function updateEmployee(
   }
   const passwordHash = body.password ? await hashNewPassword(body.password) : undefined;
   return db.transaction().execute(async (tx) => {
+    const administrators = await lockAdministrators(tx);
     const before = await loadEmployee(tx, id);
+    const wasAdministrator = before.roles.includes('administrator');
+    const staysAdministrator = (body.roles ?? before.roles).includes('administrator');
+    // An administrator's password or status is theirs to protect too: whoever could change it could become them.
+    if (wasAdministrator || staysAdministrator)
+      assertMayTouchAdministrators(ctx, body.roles ? 'roles' : body.status ? 'status' : 'id');
+    const remainsActiveAdministrator = staysAdministrator && (body.status ?? before.status) === 'active';
+    if (administrators.includes(id) && !remainsActiveAdministrator && administrators.length === 1)
+      throw new AppError(
+        'unprocessable',
+        'This is the last active administrator: make another employee administrator first',
+        [{ path: body.roles ? 'roles' : 'status', message: 'The last active administrator must stay' }],
+      );
     await tx
       .updateTable('employees')
       .set({
@@ -168,6 +209,8 @@ export async function updateEmployee(
         .where('subject_type', '=', 'employee')
         .where('subject_id', '=', id)
         .execute();
+    // A password set by an administrator opens a sign-in closed by failed guesses.
+    if (passwordHash !== undefined) await clearSignInFailures(tx, identityKey('employee', id));
     const after = await loadEmployee(tx, id);
     const changes = diff(audited(before), audited(after));
     const passwordChanged = passwordHash !== undefined;

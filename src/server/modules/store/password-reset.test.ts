@@ -9,6 +9,8 @@ import {
 } from '../../../../test/helpers/app.ts';
 import { startSmtpServer, type CapturedMessage, type CapturingSmtp } from '../../../../test/helpers/smtp.ts';
 import { hashPassword, sha256 } from '../../lib/secrets.ts';
+import { startAccountRequestWorker } from '../auth/account-requests.job.ts';
+import { jobsSettled } from '../../../../test/helpers/jobs.ts';
 
 const OLD_PASSWORD = 'my-old-store-password';
 const NEW_PASSWORD = 'my-brand-new-password';
@@ -24,6 +26,7 @@ describe('password reset and activation links, delivered over SMTP', () => {
     smtp = await startSmtpServer();
     t = await createTestApp({ SMTP_URL: smtp.url });
     await t.deps.delivery!.startWorkers();
+    await startAccountRequestWorker(t.deps);
     admin = await t.employee(['administrator']);
     account = (await admin.post('/api/accounts', { kind: 'business', name: 'Reset Co' })).json();
   });
@@ -55,6 +58,7 @@ describe('password reset and activation links, delivered over SMTP', () => {
 
   /** Waits until no more messages arrive, then checks none went to this address. */
   async function noMessageTo(address: string) {
+    await jobsSettled(t.deps.database.db, 'account.request');
     await new Promise((r) => setTimeout(r, 1200));
     expect(smtp.messages.filter((m) => m.envelope.to.includes(address.toLowerCase()))).toEqual([]);
     const logged = await t.deps.database.db

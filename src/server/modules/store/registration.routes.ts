@@ -46,6 +46,7 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
     db,
     outbox: deps.outbox,
     publicUrl: deps.config.publicUrl,
+    jobs: deps.jobs,
   };
   const contextOf = (request: FastifyRequest) =>
     selfRegistrationContext(deps.scopeId, { ip: request.ip ?? null, requestId: request.id });
@@ -61,7 +62,7 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/store/register', {
-    config: { access: 'public', rateLimit: perIpLimit(5, '10 minutes', 'sign-ups') },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: perIpLimit(5, '10 minutes', 'sign-ups') },
     schema: {
       tags,
       summary: 'Create an account with its first contact',
@@ -85,7 +86,7 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/store/join/verify', {
-    config: { access: 'public', rateLimit: perIpLimit(10, '10 minutes', 'attempts') },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: perIpLimit(10, '10 minutes', 'attempts') },
     schema: {
       tags,
       summary: 'Prove you belong to an existing account, to create a login for it',
@@ -99,7 +100,7 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/store/join', {
-    config: { access: 'public', rateLimit: perIpLimit(10, '10 minutes', 'attempts') },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: perIpLimit(10, '10 minutes', 'attempts') },
     schema: {
       tags,
       summary: 'Create a login on the account of a verification (signs the contact in)',

@@ -8,6 +8,8 @@ import type {
 } from '../../../contracts/registration.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import type { Outbox } from '../../email/outbox.ts';
+import type { JobRunner } from '../../jobs/job-runner.ts';
+import { accountRequestQueue, originOf } from '../auth/account-requests.job.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { AppError, unprocessable, uniqueViolation } from '../../lib/errors.ts';
 import { hashNewPassword } from '../../lib/password-policy.ts';
@@ -23,7 +25,7 @@ import { auditedContact, loadContact } from '../contacts/contacts.repository.ts'
 import { registrationSettings } from '../settings/registration.ts';
 import { insertSignUpContact } from './sign-up-contact.ts';
 
-export type RegistrationDeps = { db: Db; outbox: Outbox; publicUrl: string };
+export type RegistrationDeps = { db: Db; outbox: Outbox; publicUrl: string; jobs: JobRunner };
 
 type RegisterResult = z.infer<typeof StoreRegisterResult>;
 /** `contactId` only when the visitor is to be signed in (a new account with immediate access). */
@@ -147,16 +149,46 @@ export async function registerAccount(
   };
   // A bot filled the field people cannot see: it hears an approval-mode success, nothing is stored.
   if (body.website?.trim()) return { outcome: 'pending', message: PENDING_MESSAGE };
+  const { password: _password, website: _website, ...details } = body;
+  const signUp = { ...details, language: body.language ?? 'en' };
 
+  // With approval the answer is the same for a new and a used email, so the request does the same for
+  // both: one job, which creates the account or tells the email's owner.
+  if (newAccount.access === 'approval') {
+    await deps.jobs.send(accountRequestQueue, {
+      kind: 'sign-up',
+      origin: originOf(ctx),
+      body: signUp,
+      passwordHash,
+    });
+    return silent;
+  }
+  return signUpOrNotify(deps, ctx, signUp, passwordHash, newAccount);
+}
+
+type SignUpDetails = Omit<StoreRegisterBody, 'password' | 'website'> & { language: string };
+
+/** Creates the account, or, when the email already has one, tells its owner and answers like a new one. */
+async function signUpOrNotify(
+  deps: RegistrationDeps,
+  ctx: RequestContext,
+  body: SignUpDetails,
+  passwordHash: string,
+  settings: NewAccountSettings,
+): Promise<RegisterOutcome> {
+  const silent: RegisterOutcome = {
+    outcome: 'pending',
+    message: settings.access === 'approval' ? PENDING_MESSAGE : CHECK_EMAIL_MESSAGE,
+  };
   if (await findContactByEmail(deps.db, ctx.scopeId, body.email)) {
     await notifyEmailOwner(deps, ctx, body.email, 'new-account');
     return silent;
   }
   try {
     return await createRegisteredAccount(deps, ctx, body, {
-      name: companyName ?? `${body.firstName} ${body.lastName}`,
+      name: (body.kind === 'business' && body.companyName) || `${body.firstName} ${body.lastName}`,
       passwordHash,
-      settings: newAccount,
+      settings,
     });
   } catch (err) {
     // Two sign-ups with the same new email at once: the loser is treated as an existing email.
@@ -166,12 +198,26 @@ export async function registerAccount(
   }
 }
 
+/**
+ * The job of an approval-mode sign-up: the account waits as `pending` whatever the settings say now
+ * (the visitor was told so), or the email's owner is told.
+ */
+export async function completeApprovalSignUp(
+  deps: RegistrationDeps,
+  ctx: RequestContext,
+  body: SignUpDetails,
+  passwordHash: string,
+): Promise<void> {
+  const { newAccount } = await registrationSettings(deps.db, ctx.scopeId);
+  await signUpOrNotify(deps, ctx, body, passwordHash, { ...newAccount, access: 'approval' });
+}
+
 type NewAccountSettings = Awaited<ReturnType<typeof registrationSettings>>['newAccount'];
 
 async function createRegisteredAccount(
   deps: RegistrationDeps,
   ctx: RequestContext,
-  body: StoreRegisterBody,
+  body: SignUpDetails,
   input: { name: string; passwordHash: string; settings: NewAccountSettings },
 ): Promise<RegisterOutcome> {
   const { settings } = input;

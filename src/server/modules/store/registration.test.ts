@@ -6,6 +6,8 @@ import { createTestApp, type Client, type TestApp } from '../../../../test/helpe
 import { SYSTEM_EMAILS } from '../../email/default-templates.ts';
 import { validateTemplate } from '../../email/render.ts';
 import { writeSetting } from '../settings/settings.repository.ts';
+import { jobsSettled } from '../../../../test/helpers/jobs.ts';
+import { startAccountRequestWorker } from '../auth/account-requests.job.ts';
 import { CHECK_EMAIL_MESSAGE, PENDING_MESSAGE } from './registration.service.ts';
 
 type Settings = {
@@ -24,6 +26,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    await startAccountRequestWorker(t.deps);
     admin = await t.employee(['administrator']);
     await t.deps.database.db
       .insertInto('customer_groups')
@@ -36,6 +39,8 @@ describe('storefront sign-up (POST /api/store/register)', () => {
   afterAll(() => t.close());
 
   const db = () => t.deps.database.db;
+  /** Approval-mode sign-ups are done by a job: waits for it. */
+  const settled = () => jobsSettled(db(), 'account.request');
 
   async function setRegistration(s: Settings) {
     const value: RegistrationSettings = {
@@ -357,6 +362,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       expect(res.statusCode).toBe(201);
       expect(res.json()).toEqual({ outcome: 'pending', message: PENDING_MESSAGE });
       expect(res.headers['set-cookie']).toBeUndefined();
+      await settled();
 
       const account = (await accountByName(body.companyName))!;
       const contact = (await contactByEmail(body.email))!;
@@ -406,8 +412,10 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       expect((await register(existing)).statusCode).toBe(201);
 
       const fresh = await register(signUp());
+      await settled();
       const before = await counts();
       const again = await register(signUp({ email: ` ${existing.email.toUpperCase()} ` }));
+      await settled();
       expect(again.statusCode).toBe(fresh.statusCode);
       expect(again.body).toBe(fresh.body);
       expect(again.headers['set-cookie']).toBe(fresh.headers['set-cookie']);
@@ -435,6 +443,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       ]);
       expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
       expect(a.body).toBe(b.body);
+      await settled();
       const contacts = await db()
         .selectFrom('contacts')
         .select('id')
@@ -454,6 +463,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
     await setRegistration({ newAccount: { enabled: true, access: 'approval' } });
     const ip = '192.0.2.55';
     for (let i = 0; i < 5; i++) expect((await register(signUp(), ip)).statusCode).toBe(201);
+    await settled();
     const before = await counts();
     const limited = await register(signUp(), ip);
     expect(limited.statusCode).toBe(429);
@@ -461,6 +471,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       code: 'rate_limited',
       message: expect.stringMatching(/^Too many sign-ups from your network\. Try again in/),
     });
+    await settled();
     expect(await counts()).toEqual(before);
     // Another address is not affected.
     expect((await register(signUp(), '192.0.2.56')).statusCode).toBe(201);

@@ -7,6 +7,7 @@ import { CONTACT_COOKIE } from '../../http/auth.ts';
 import { AppError } from '../../lib/errors.ts';
 import { cookieOptions, linkRequestRateLimit, signInRateLimit } from '../auth/auth.routes.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
+import { withRetryAfter } from '../auth/sign-in-guard.ts';
 import { Branding } from '../../../contracts/email-templates.ts';
 import {
   AcceptedMessage,
@@ -14,13 +15,8 @@ import {
   PasswordResetRequestBody,
 } from '../../../contracts/emails.ts';
 import { brandingOf } from '../../email/outbox.ts';
-import { contactsDepsOf } from '../contacts/contacts.service.ts';
-import {
-  requestContactLink,
-  setPasswordWithLink,
-  storeContact,
-  verifyContactCredentials,
-} from './store.service.ts';
+import { accountRequestQueue, originOf } from '../auth/account-requests.job.ts';
+import { setPasswordWithLink, storeContact, verifyContactCredentials } from './store.service.ts';
 
 /** Signs a contact in on the storefront: a session and its cookie (sign-in, sign-up, joining an account). */
 export async function startContactSession(
@@ -60,19 +56,16 @@ export async function storeRoutes(app: App, deps: AppDeps) {
   });
 
   app.post('/api/store/session', {
-    config: { access: 'public', rateLimit: signInRateLimit },
+    config: { access: 'public', sameOriginOnly: true, rateLimit: signInRateLimit },
     schema: {
       tags,
       summary: 'Sign a contact in',
       body: StoreSessionBody,
-      response: { 200: StoreSessionInfo, 401: ErrorBody },
+      response: { 200: StoreSessionInfo, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
     },
     handler: async (request, reply) => {
-      const contactId = await verifyContactCredentials(
-        db,
-        deps.scopeId,
-        request.body.email,
-        request.body.password,
+      const contactId = await withRetryAfter(reply, () =>
+        verifyContactCredentials(db, deps.scopeId, request.body.email, request.body.password),
       );
       await startContactSession(deps, request, reply, contactId);
       return (await storeContact(db, contactId))!;
@@ -100,8 +93,6 @@ export async function storeRoutes(app: App, deps: AppDeps) {
     },
   });
 
-  const contactsDeps = contactsDepsOf(deps);
-
   app.post('/api/store/password-reset', {
     config: { access: 'public', rateLimit: linkRequestRateLimit },
     schema: {
@@ -111,7 +102,12 @@ export async function storeRoutes(app: App, deps: AppDeps) {
       response: { 202: AcceptedMessage },
     },
     handler: async (request, reply) => {
-      await requestContactLink(contactsDeps, request.ctx, request.body.email, 'password-reset');
+      await deps.jobs.send(accountRequestQueue, {
+        kind: 'contact-link',
+        origin: originOf(request.ctx),
+        email: request.body.email,
+        purpose: 'password-reset',
+      });
       return reply.status(202).send({
         message:
           'If an account uses this email, we have sent it a link to choose a new password. The link works for one hour.',
@@ -142,7 +138,12 @@ export async function storeRoutes(app: App, deps: AppDeps) {
       response: { 202: AcceptedMessage },
     },
     handler: async (request, reply) => {
-      await requestContactLink(contactsDeps, request.ctx, request.body.email, 'activation');
+      await deps.jobs.send(accountRequestQueue, {
+        kind: 'contact-link',
+        origin: originOf(request.ctx),
+        email: request.body.email,
+        purpose: 'activation',
+      });
       return reply.status(202).send({
         message:
           'If this email has an account that is not activated yet, we have sent it a new activation link.',

@@ -5,6 +5,7 @@ import type { RequestContext } from '../../http/context.ts';
 import { AppError } from '../../lib/errors.ts';
 import { consumeToken } from '../../lib/one-time-tokens.ts';
 import { verifyPassword } from '../../lib/secrets.ts';
+import { assertOpen, clearSignInFailures, identityKey, recordSignInFailure } from '../auth/sign-in-guard.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { sendContactLinkEmail, type ContactLink } from '../contacts/contact-emails.ts';
 import { loadContact } from '../contacts/contacts.repository.ts';
@@ -42,6 +43,8 @@ export async function setPasswordWithLink(
       .where('subject_type', '=', 'contact')
       .where('subject_id', '=', contact.id)
       .execute();
+    // The owner proved it with the emailed link: failed guesses no longer hold the sign-in closed.
+    await clearSignInFailures(tx, identityKey('contact', contact.id));
     await recordAudit(
       tx,
       { ...ctx, actor: { ...ctx.actor, type: 'contact', id: contact.id, label: contact.email } },
@@ -128,15 +131,31 @@ export async function verifyContactCredentials(
   email: string,
   password: string,
 ): Promise<string> {
-  const row = await db
-    .selectFrom('contacts')
-    .select(['id', 'password_hash', 'status', 'login_valid_from', 'login_valid_until'])
-    .where('scope_id', '=', scopeId)
-    .where(sql<boolean>`lower(email) = lower(${email})`)
-    .executeTakeFirst();
-  const ok = await verifyPassword(row?.password_hash, password);
-  if (!row || !ok || row.status !== 'active')
+  const { rows } = await sql<{
+    id: string | null;
+    password_hash: string | null;
+    status: string | null;
+    login_valid_from: Date | null;
+    login_valid_until: Date | null;
+    lock_key: string;
+    locked_until: Date | null;
+    has_failures: boolean;
+  }>`SELECT c.id, c.password_hash, c.status, c.login_valid_from, c.login_valid_until, k.key AS lock_key,
+      f.locked_until, f.key IS NOT NULL AS has_failures
+    FROM (SELECT lower(${email}) AS lowered) input
+    LEFT JOIN contacts c ON c.scope_id = ${scopeId} AND lower(c.email) = input.lowered
+    CROSS JOIN LATERAL (SELECT coalesce('contact:' || c.id, 'contact-email:' || ${scopeId} || ':' || input.lowered) AS key) k
+    LEFT JOIN sign_in_failures f ON f.key = k.key
+    LIMIT 1`.execute(db);
+  const row = rows[0]!;
+  // A closed identity is refused before its password is looked at, known or not.
+  assertOpen(row.locked_until);
+  const ok = await verifyPassword(row.password_hash, password);
+  if (!row.id || !ok || row.status !== 'active') {
+    await recordSignInFailure(db, row.lock_key);
     throw new AppError('unauthenticated', 'The email or password is incorrect');
+  }
+  if (row.has_failures) await clearSignInFailures(db, row.lock_key);
   const now = new Date();
   if (row.login_valid_from && row.login_valid_from > now)
     throw new AppError('unauthenticated', 'Your login is not valid yet');
