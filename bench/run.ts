@@ -4,11 +4,8 @@ const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   search: () => import('./search.bench.ts'),
   outbox: () => import('./outbox.bench.ts'),
   import: () => import('./import.bench.ts'),
-<<<<<<< HEAD
   responsiveness: () => import('./responsiveness.bench.ts'),
-=======
   enumeration: () => import('./enumeration.bench.ts'),
->>>>>>> wip/auth
 };
 
 const [name, ...args] = process.argv.slice(2);

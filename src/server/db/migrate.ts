@@ -7,11 +7,8 @@ import * as m0004 from './migrations/0004_invoices.ts';
 import * as m0005 from './migrations/0005_join_tokens.ts';
 import * as m0006 from './migrations/0006_audit_without_import_index.ts';
 import * as m0007 from './migrations/0007_rate_limits.ts';
-<<<<<<< HEAD
 import * as m0008 from './migrations/0008_email_secrets.ts';
-=======
 import * as m0009 from './migrations/0009_sign_in_guard.ts';
->>>>>>> wip/auth
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -22,11 +19,8 @@ const migrations: Record<string, Migration> = {
   '0005_join_tokens': m0005,
   '0006_audit_without_import_index': m0006,
   '0007_rate_limits': m0007,
-<<<<<<< HEAD
   '0008_email_secrets': m0008,
-=======
   '0009_sign_in_guard': m0009,
->>>>>>> wip/auth
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
