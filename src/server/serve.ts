@@ -1,10 +1,7 @@
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-<<<<<<< HEAD
 import type { App } from './deps.ts';
-=======
 import { startAccountRequestWorker } from './modules/auth/account-requests.job.ts';
->>>>>>> wip/auth
 import { ensureFirstAdministrator } from './modules/auth/bootstrap.ts';
 import { purgeExpiredRateLimits } from './http/rate-limits.ts';
 import { isDatabaseUnavailable } from './lib/errors.ts';
@@ -18,7 +15,6 @@ type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: st
 
 /** Starts the HTTP server and stops it cleanly on SIGTERM/SIGINT; a fault (lost database, a bug) never ends it. */
 export async function serve(config: Config): Promise<void> {
-<<<<<<< HEAD
   let logger: Logger = {
     warn: (obj, msg) => console.error(msg, obj),
     error: (obj, msg) => console.error(msg, obj),
@@ -46,6 +42,7 @@ export async function serve(config: Config): Promise<void> {
     logger = app.log;
     if (deps.delivery) await deps.delivery.startWorkers();
     await deps.imports.startWorkers();
+    await startAccountRequestWorker(deps);
     await ensureFirstAdministrator(
       deps.database.db,
       {
@@ -63,26 +60,6 @@ export async function serve(config: Config): Promise<void> {
     return abandonStart(err);
   }
 
-=======
-  let log: (msg: string, err?: unknown) => void = (msg, err) => console.error(msg, err ?? '');
-  const deps = await openRuntime(config, undefined, (msg, err) => log(msg, err));
-  const app = await buildApp(deps, { logger: { level: config.logLevel } });
-  log = (msg, err) => app.log.error({ err }, msg);
-  if (deps.delivery) await deps.delivery.startWorkers();
-  await deps.imports.startWorkers();
-  await startAccountRequestWorker(deps);
-  await ensureFirstAdministrator(
-    deps.database.db,
-    {
-      scopeId: deps.scopeId,
-      adminEmail: config.adminEmail,
-      adminPassword: config.adminPassword,
-      publicUrl: config.publicUrl,
-    },
-    // Plain text on stdout, so the setup link can be read and copied from a terminal.
-    (message) => console.log(message),
-  );
->>>>>>> wip/auth
   const purgeExpired = async () => {
     await purgeExpiredSessions(deps.database.db);
     await purgeExpiredRateLimits(deps.database.db);
