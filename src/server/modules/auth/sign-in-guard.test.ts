@@ -172,7 +172,7 @@ describe('sign-in slows, then locks, per stored identity', () => {
   });
 
   it('locks a storefront contact the same way, known or unknown, and a reset link opens it', async () => {
-    const c = await addContactWithWelcome(admin, accountId, `guarded${++n}@example.com`);
+    const c = await addContactWithWelcome(t, admin, accountId, `guarded${++n}@example.com`);
     expect(
       (await t.anonymous.post('/api/store/activate', { token: c.token, password: STORE_PASSWORD }))
         .statusCode,
