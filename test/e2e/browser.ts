@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 
@@ -19,7 +21,53 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-export const baseUrl = () => inject('baseUrl');
+// Vitest evaluates this module afresh for every test file, so the switch below holds for one file.
+let mailServer = false;
+
+/** The server the calling test file talks to: the one that keeps emails in its log, unless `useMailServer`. */
+export const baseUrl = () => inject(mailServer ? 'mailBaseUrl' : 'baseUrl');
+
+/**
+ * Makes this test file talk to the server that delivers its emails over SMTP (to a mailbox folder):
+ * for tests that follow an emailed link, whose token only the delivered message holds.
+ */
+export function useMailServer(): void {
+  mailServer = true;
+}
+
+type MailboxMessage = { to: string[]; subject: string; text: string; html: string };
+
+/**
+ * The link to `path` (`/store/activate`, …) in the newest message delivered to `to`, as its recipient
+ * reads it; waits for the delivery (of at least `atLeast` such messages). The link must be the same in the text and the HTML body.
+ */
+export async function linkFromMail(
+  to: string,
+  linkPath: string,
+  options: { atLeast?: number; timeoutMs?: number } = {},
+): Promise<string> {
+  const { atLeast = 1, timeoutMs = 30_000 } = options;
+  const dir = inject('mailDir');
+  const pattern = new RegExp(`https?://[^\\s"<]+${linkPath.replace(/[/?]/g, '\\$&')}\\?token=[\\w-]+`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const messages = fs
+      .readdirSync(dir)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as MailboxMessage)
+      .filter((m) => m.to.includes(to.toLowerCase()) && pattern.test(m.text));
+    const newest = messages.length >= atLeast ? messages.at(-1) : undefined;
+    if (newest) {
+      const link = pattern.exec(newest.text)![0];
+      if (!newest.html.includes(link.replace(/&/g, '&amp;')))
+        throw new Error(`the HTML of the email to ${to} does not hold the link of its text`);
+      return link;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`no email to ${to} with a ${linkPath} link within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 /**
  * The hooks of a test file that drives Chromium: one browser for the file, and each test's pages in
