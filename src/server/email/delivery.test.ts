@@ -153,7 +153,7 @@ describe('SMTP delivery through the API, by the workers', () => {
     expect(smtp.messages).toHaveLength(1);
   });
 
-  it('copies the cc recipients in the headers and the bcc ones only in the envelope', async () => {
+  it('copies the cc recipients in the headers and the bcc ones only in the envelope; copies of a link email get the link hidden', async () => {
     const settings = await admin.patch('/api/email-templates/accountactivation', {
       cc: ['sales@seller.test'],
       bcc: ['audit@seller.test', 'archive@seller.test'],
@@ -161,17 +161,25 @@ describe('SMTP delivery through the API, by the workers', () => {
     expect(settings.statusCode, settings.body).toBe(200);
     try {
       const c = await addContact();
-      const [message] = await smtp.waitFor(1);
-      const mail = message!.parsed!;
-      expect(addresses(mail.to)).toEqual([c.email]);
+      const messages = await smtp.waitFor(2);
+      // The welcome email carries a one-time link: its recipient gets it alone, the copies a message of their own.
+      const own = messages.find((m) => m.envelope.to.includes(c.email))!;
+      const message = messages.find((m) => m !== own)!;
+      expect(own.envelope.to).toEqual([c.email]);
+      expect(own.parsed!.text).toMatch(/\/store\/activate\?token=[\w-]{20,}/);
+      const mail = message.parsed!;
+      expect(addresses(mail.to)).toEqual([]);
       expect(addresses(mail.cc)).toEqual(['sales@seller.test']);
       expect(mail.bcc).toBeUndefined();
       const headerText = mail.headerLines.map((h) => h.line).join('\n');
       expect(headerText).not.toMatch(/audit@seller\.test|archive@seller\.test/);
       expect(headerText).not.toMatch(/^bcc:/im);
-      expect([...message!.envelope.to].sort()).toEqual(
-        [c.email, 'sales@seller.test', 'audit@seller.test', 'archive@seller.test'].sort(),
+      expect([...message.envelope.to].sort()).toEqual(
+        ['sales@seller.test', 'audit@seller.test', 'archive@seller.test'].sort(),
       );
+      expect(mail.text).toContain('/store/activate?token=[hidden]');
+      expect(String(mail.html)).not.toMatch(/token=[\w-]{20,}/);
+      expect(mail.messageId).not.toBe(own.parsed!.messageId);
       const row = await emailRow(db, c.emailId);
       expect(row).toMatchObject({
         cc: ['sales@seller.test'],
@@ -179,6 +187,37 @@ describe('SMTP delivery through the API, by the workers', () => {
       });
     } finally {
       await admin.patch('/api/email-templates/accountactivation', { cc: [], bcc: [] });
+    }
+  });
+
+  it('sends an email without a link to its recipient and its copies as one message', async () => {
+    const settings = await admin.patch('/api/email-templates/account-approved', {
+      cc: ['sales@seller.test'],
+      bcc: ['audit@seller.test'],
+    });
+    expect(settings.statusCode, settings.body).toBe(200);
+    try {
+      const emailId = await t.deps.database.db.transaction().execute((tx) =>
+        t.deps.outbox.enqueue(tx, {
+          scopeId: t.deps.scopeId,
+          templateKey: 'account-approved',
+          language: 'en',
+          to: 'approved@buyer.test',
+          variables: {
+            contact: { firstName: 'Ann' },
+            account: { name: 'Ann Ltd', number: 'W1' },
+            signInUrl: 'http://clientele.test/store/sign-in',
+          },
+        }),
+      );
+      expect(emailId).toBeTruthy();
+      const [message] = await smtp.waitFor(1);
+      expect([...message!.envelope.to].sort()).toEqual(
+        ['approved@buyer.test', 'sales@seller.test', 'audit@seller.test'].sort(),
+      );
+      expect(addresses(message!.parsed!.cc)).toEqual(['sales@seller.test']);
+    } finally {
+      await admin.patch('/api/email-templates/account-approved', { cc: [], bcc: [] });
     }
   });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/client.ts';
 import type { EmailRow } from '../db/schema.ts';
 import { defineQueue, type JobRunner } from '../jobs/job-runner.ts';
-import { revealSecrets } from './secrets.ts';
+import { hasSecrets, redactSecrets, revealSecrets } from './secrets.ts';
 
 export const deliverEmailQueue = defineQueue('email.deliver', z.object({ emailId: z.uuid() }), {
   // Our own backoff schedules the next attempt; pg-boss's retries only cover a worker that died.
@@ -139,7 +139,7 @@ export function createEmailDelivery(
     const email = await claim(emailId);
     if (!email) return 'skipped';
     const started = Date.now();
-    let refused: { address: string; response: string }[] = [];
+    const refused: { address: string; response: string }[] = [];
     // A short lease, extended while this worker is alive: after a crash, only the emails it had in
     // flight wait (one lease) to be sent again, and a slow send is never taken over by another worker.
     const renewal = setInterval(() => {
@@ -158,20 +158,43 @@ export function createEmailDelivery(
     try {
       const fromAddress = email.from_address ?? options.defaultFrom.address;
       const fromName = email.from_name ?? options.defaultFrom.name;
+      const from = { name: fromName, address: fromAddress };
+      // A link's token is for the person the email is for: copies of a link email get the log's
+      // version (link hidden), as a message of their own, so a bcc set in the settings can't take it.
+      const separateCopies = hasSecrets(email.secrets) && email.cc.length + email.bcc.length > 0;
       const info = await smtp
         .sendMail({
-          from: { name: fromName, address: fromAddress },
+          from,
           to: email.to_address,
-          cc: email.cc,
-          bcc: email.bcc,
+          ...(!separateCopies && { cc: email.cc, bcc: email.bcc }),
           // The stored bodies hold placeholders; only the message on the wire carries the tokens.
           subject: revealSecrets(email.subject, email.secrets),
           text: revealSecrets(email.text, email.secrets),
           html: revealSecrets(email.html, email.secrets),
           messageId: email.message_id,
         })
-        .finally(() => stopRenewing(renewal));
-      refused = refusedRecipients(info);
+        .finally(() => {
+          if (!separateCopies) stopRenewing(renewal);
+        });
+      if (separateCopies) {
+        // The email itself went out: a failure of its copies is reported, not retried with it.
+        const copies = await smtp
+          .sendMail({
+            from,
+            cc: email.cc,
+            bcc: email.bcc,
+            subject: redactSecrets(email.subject),
+            text: redactSecrets(email.text),
+            html: redactSecrets(email.html),
+            messageId: email.message_id.replace('<', '<copy.'),
+          })
+          .then(refusedRecipients, (err: unknown) =>
+            [...email.cc, ...email.bcc].map((address) => ({ address, response: describe(err) })),
+          )
+          .finally(() => stopRenewing(renewal));
+        refused.push(...copies);
+      }
+      refused.unshift(...refusedRecipients(info));
       // Copies went out, but not to the person the email is for: that is a failed email, not a sent one.
       const main = refused.find((r) => r.address.toLowerCase() === email.to_address.toLowerCase());
       if (main) throw Object.assign(new Error(main.response), { responseCode: 550, response: main.response });

@@ -12,6 +12,9 @@ export const redactSecrets = (text: string) => text.replace(PLACEHOLDER, HIDDEN)
 /** Whether an email (as stored) carried a one-time link. */
 export const carriesSecrets = (text: string) => text.search(PLACEHOLDER) >= 0 || text.includes(HIDDEN);
 
+/** Whether an email row still holds raw tokens to put on the wire. */
+export const hasSecrets = (secrets: Record<string, string> | null) => Object.keys(secrets ?? {}).length > 0;
+
 /** The bodies to put on the wire: each placeholder replaced by its token. */
 export function revealSecrets(text: string, secrets: Record<string, string> | null): string {
   let out = text;
