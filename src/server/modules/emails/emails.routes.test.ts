@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import { jobsSettled } from '../../../../test/helpers/jobs.ts';
 import { encodeCursor } from '../../lib/cursor.ts';
+import { startAccountRequestWorker } from '../auth/account-requests.job.ts';
 
 type Message = {
   id: string;
@@ -19,6 +21,8 @@ describe('email log API', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    // A forgotten-password request is answered in a job: its worker writes the email.
+    await startAccountRequestWorker(t.deps);
     admin = await t.employee(['administrator']);
     const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Mail Co' })).json();
     for (const email of ['Anna@Mail.test', 'bert@mail.test', 'carla@mail.test', 'dora@mail.test']) {
@@ -218,6 +222,7 @@ describe('email log API', () => {
       expect(
         (await t.anonymous.post('/api/session/password-reset', { email: someone.email })).statusCode,
       ).toBeLessThan(300);
+      await jobsSettled(t.deps.database.db, 'account.request');
       const [reset] = await logOf(someone.email);
       expect(reset).toMatchObject({ templateKey: 'employee-password-reset' });
       const again = await admin.post(`/api/emails/${reset!.id}/resend`);

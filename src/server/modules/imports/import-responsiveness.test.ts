@@ -20,7 +20,7 @@ async function loginsOf(domain: string) {
   const { rows } = await sql<{ emails: number; distinctUrls: number; links: number }>`SELECT
       (SELECT count(*)::int FROM emails e JOIN contacts c ON c.id = e.contact_id
         WHERE c.email LIKE ${`%@${domain}`} AND e.template_key = 'accountactivation') AS emails,
-      (SELECT count(DISTINCT substring(e.text from 'token=[A-Za-z0-9_-]+'))::int FROM emails e
+      (SELECT count(DISTINCT substring(e.text from 'token=\\[hidden:[0-9a-f]+\\]'))::int FROM emails e
         JOIN contacts c ON c.id = e.contact_id WHERE c.email LIKE ${`%@${domain}`}) AS "distinctUrls",
       (SELECT count(*)::int FROM one_time_tokens o JOIN contacts c ON c.id = o.subject_id
         WHERE c.email LIKE ${`%@${domain}`} AND o.purpose = 'activation' AND o.used_at IS NULL) AS links`.execute(
