@@ -71,10 +71,16 @@ async function fullScreenshot(page: Page, path: string) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-const findAccount = async (name: string) =>
+const accountNamed = async (name: string) =>
   (await api<{ items: Account[] }>('GET', `/api/accounts?q=${encodeURIComponent(name)}`)).items.find(
     (a) => a.name === name,
-  )!;
+  );
+
+/** The account of that name; an approval-mode sign-up is written by a job, so it may take a moment. */
+async function findAccount(name: string): Promise<Account> {
+  await expect.poll(() => accountNamed(name), { timeout: 15_000 }).toBeDefined();
+  return (await accountNamed(name))!;
+}
 
 describe('Self-service sign-up with approval', () => {
   it('turns on sign-up with approval in Settings → Customer data', async () => {

@@ -162,22 +162,9 @@ export function createEmailDelivery(
       // A link's token is for the person the email is for: copies of a link email get the log's
       // version (link hidden), as a message of their own, so a bcc set in the settings can't take it.
       const separateCopies = hasSecrets(email.secrets) && email.cc.length + email.bcc.length > 0;
-      const info = await smtp
-        .sendMail({
-          from,
-          to: email.to_address,
-          ...(!separateCopies && { cc: email.cc, bcc: email.bcc }),
-          // The stored bodies hold placeholders; only the message on the wire carries the tokens.
-          subject: revealSecrets(email.subject, email.secrets),
-          text: revealSecrets(email.text, email.secrets),
-          html: revealSecrets(email.html, email.secrets),
-          messageId: email.message_id,
-        })
-        .finally(() => {
-          if (!separateCopies) stopRenewing(renewal);
-        });
-      if (separateCopies) {
-        // The email itself went out: a failure of its copies is reported, not retried with it.
+      // The copies of a link email, in a message of their own: after the email itself went out or was
+      // refused for good (as one message they would have gone then too), never before a retry of it.
+      const sendCopies = async () => {
         const copies = await smtp
           .sendMail({
             from,
@@ -190,15 +177,34 @@ export function createEmailDelivery(
           })
           .then(refusedRecipients, (err: unknown) =>
             [...email.cc, ...email.bcc].map((address) => ({ address, response: describe(err) })),
-          )
-          .finally(() => stopRenewing(renewal));
+          );
         refused.push(...copies);
-      }
+      };
+      const info = await smtp
+        .sendMail({
+          from,
+          to: email.to_address,
+          ...(!separateCopies && { cc: email.cc, bcc: email.bcc }),
+          // The stored bodies hold placeholders; only the message on the wire carries the tokens.
+          subject: revealSecrets(email.subject, email.secrets),
+          text: revealSecrets(email.text, email.secrets),
+          html: revealSecrets(email.html, email.secrets),
+          messageId: email.message_id,
+        })
+        .catch(async (err: unknown) => {
+          if (separateCopies && isPermanent(err)) await sendCopies();
+          throw err;
+        })
+        .finally(() => {
+          if (!separateCopies) stopRenewing(renewal);
+        });
       refused.unshift(...refusedRecipients(info));
+      if (separateCopies) await sendCopies().finally(() => stopRenewing(renewal));
       // Copies went out, but not to the person the email is for: that is a failed email, not a sent one.
       const main = refused.find((r) => r.address.toLowerCase() === email.to_address.toLowerCase());
       if (main) throw Object.assign(new Error(main.response), { responseCode: 550, response: main.response });
     } catch (err) {
+      stopRenewing(renewal);
       const permanent = isPermanent(err);
       const nextAt = new Date(Date.now() + options.retryDelayMs(email.attempts));
       const giveUp = permanent || nextAt.getTime() > email.created_at.getTime() + options.horizonMs;

@@ -9,7 +9,6 @@ import {
   DEFAULT_BRANDING,
   TemplateRenderError,
   findTemplate,
-  renderTemplate,
   safeBranding,
   type Branding,
   type RenderedEmail,
@@ -84,6 +83,83 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
     if (jobs) await jobs.send(deliverEmailQueue, { emailId: id }, { db });
   }
 
+  async function enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]> {
+    const keys = [...new Set(emails.map((e) => e.templateKey))];
+    const scopes = [...new Set(emails.map((e) => e.scopeId))];
+    const settingsRows = keys.length
+      ? await db.selectFrom('email_settings').selectAll().where('key', 'in', keys).execute()
+      : [];
+    const settingsOf = new Map(settingsRows.map((r) => [r.key, r]));
+    const brandings = new Map(
+      await Promise.all(scopes.map(async (id) => [id, await brandingOf(db, id)] as const)),
+    );
+    const renderers = new Map<string, ReturnType<typeof compileTemplate> | TemplateRenderError>();
+    const ids: (string | null)[] = [];
+    const rows = [];
+    for (const email of emails) {
+      const settings = settingsOf.get(email.templateKey);
+      if (settings && !settings.enabled) {
+        ids.push(null);
+        continue;
+      }
+      const rendererId = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
+      let render = renderers.get(rendererId);
+      if (!render) {
+        const template = await findTemplate(db, email.templateKey, email.language);
+        try {
+          render = compileTemplate(template, brandings.get(email.scopeId)!);
+        } catch (err) {
+          if (!(err instanceof TemplateRenderError)) throw err;
+          render = err;
+        }
+        renderers.set(rendererId, render);
+      }
+      const swaps = placeholdersFor(email);
+      let rendered: RenderedEmail | TemplateRenderError;
+      try {
+        if (render instanceof TemplateRenderError) throw render;
+        rendered = render(swapTokens(email.variables, swaps) as Record<string, unknown>);
+      } catch (err) {
+        // As in `enqueue`: a template that fails fails its email, readably, not the import.
+        if (!(err instanceof TemplateRenderError)) throw err;
+        rendered = err;
+      }
+      const failed = rendered instanceof TemplateRenderError ? rendered : null;
+      const ok = rendered instanceof TemplateRenderError ? null : rendered;
+      const id = randomUUID();
+      ids.push(id);
+      rows.push({
+        id,
+        scope_id: email.scopeId,
+        template_key: email.templateKey,
+        language: ok?.language ?? email.language,
+        to_address: email.to,
+        cc: settings?.cc ?? [],
+        bcc: settings?.bcc ?? [],
+        from_address: settings?.from_address ?? null,
+        from_name: settings?.from_name ?? null,
+        ...(ok
+          ? { subject: ok.subject, html: ok.html, text: ok.text, status }
+          : { subject: '(not rendered)', html: '', text: '', status: 'failed' as const }),
+        message_id: `<${id}@${domain}>`,
+        contact_id: email.contactId ?? null,
+        last_error: failed?.message ?? null,
+        next_attempt_at: jobs && !failed ? new Date() : null,
+        sent_at: null,
+        // Captured emails are never delivered: their tokens are kept nowhere.
+        secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
+      });
+    }
+    // A statement's parameters are limited (65,535): a few hundred emails a statement stay well below.
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto('emails')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    for (const row of rows) if (row.status !== 'failed') await schedule(db, row.id);
+    return ids;
+  }
+
   return {
     delivers: jobs !== null,
     async isEnabled(db, templateKey) {
@@ -95,132 +171,11 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
       return row?.enabled ?? true;
     },
     async enqueue(db, email) {
-      const settings = await db
-        .selectFrom('email_settings')
-        .selectAll()
-        .where('key', '=', email.templateKey)
-        .executeTakeFirst();
-      if (settings && !settings.enabled) return null;
-      const [template, branding] = await Promise.all([
-        findTemplate(db, email.templateKey, email.language),
-        brandingOf(db, email.scopeId),
-      ]);
-      const swaps = placeholdersFor(email);
-      // A saved template that fails (a limit at send time) fails this email, readably, not the caller's work.
-      const rendered = await renderTemplate(
-        template,
-        swapTokens(email.variables, swaps) as Record<string, unknown>,
-        branding,
-      ).catch((err: unknown) => {
-        if (err instanceof TemplateRenderError) return err;
-        throw err;
-      });
-      const failed = rendered instanceof TemplateRenderError ? rendered : null;
-      const ok = rendered instanceof TemplateRenderError ? null : rendered;
-      const id = randomUUID();
-      await db
-        .insertInto('emails')
-        .values({
-          id,
-          scope_id: email.scopeId,
-          template_key: email.templateKey,
-          language: template.language,
-          to_address: email.to,
-          cc: settings?.cc ?? [],
-          bcc: settings?.bcc ?? [],
-          from_address: settings?.from_address ?? null,
-          from_name: settings?.from_name ?? null,
-          ...(ok
-            ? { subject: ok.subject, html: ok.html, text: ok.text, status }
-            : { subject: '(not rendered)', html: '', text: '', status: 'failed' as const }),
-          message_id: `<${id}@${domain}>`,
-          contact_id: email.contactId ?? null,
-          last_error: failed?.message ?? null,
-          next_attempt_at: jobs && !failed ? new Date() : null,
-          sent_at: null,
-          // Captured emails are never delivered: their tokens are kept nowhere.
-          secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
-        })
-        .execute();
-      if (!failed) await schedule(db, id);
-      return id;
+      // One email is a batch of one: the same rendering, placeholders and statements.
+      const [id] = await enqueueMany(db, [email]);
+      return id ?? null;
     },
-    async enqueueMany(db, emails) {
-      const keys = [...new Set(emails.map((e) => e.templateKey))];
-      const scopes = [...new Set(emails.map((e) => e.scopeId))];
-      const settingsRows = keys.length
-        ? await db.selectFrom('email_settings').selectAll().where('key', 'in', keys).execute()
-        : [];
-      const settingsOf = new Map(settingsRows.map((r) => [r.key, r]));
-      const brandings = new Map(
-        await Promise.all(scopes.map(async (id) => [id, await brandingOf(db, id)] as const)),
-      );
-      const renderers = new Map<string, ReturnType<typeof compileTemplate> | TemplateRenderError>();
-      const ids: (string | null)[] = [];
-      const rows = [];
-      for (const email of emails) {
-        const settings = settingsOf.get(email.templateKey);
-        if (settings && !settings.enabled) {
-          ids.push(null);
-          continue;
-        }
-        const rendererId = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
-        let render = renderers.get(rendererId);
-        if (!render) {
-          const template = await findTemplate(db, email.templateKey, email.language);
-          try {
-            render = compileTemplate(template, brandings.get(email.scopeId)!);
-          } catch (err) {
-            if (!(err instanceof TemplateRenderError)) throw err;
-            render = err;
-          }
-          renderers.set(rendererId, render);
-        }
-        const swaps = placeholdersFor(email);
-        let rendered: RenderedEmail | TemplateRenderError;
-        try {
-          if (render instanceof TemplateRenderError) throw render;
-          rendered = render(swapTokens(email.variables, swaps) as Record<string, unknown>);
-        } catch (err) {
-          // As in `enqueue`: a template that fails fails its email, readably, not the import.
-          if (!(err instanceof TemplateRenderError)) throw err;
-          rendered = err;
-        }
-        const failed = rendered instanceof TemplateRenderError ? rendered : null;
-        const ok = rendered instanceof TemplateRenderError ? null : rendered;
-        const id = randomUUID();
-        ids.push(id);
-        rows.push({
-          id,
-          scope_id: email.scopeId,
-          template_key: email.templateKey,
-          language: ok?.language ?? email.language,
-          to_address: email.to,
-          cc: settings?.cc ?? [],
-          bcc: settings?.bcc ?? [],
-          from_address: settings?.from_address ?? null,
-          from_name: settings?.from_name ?? null,
-          ...(ok
-            ? { subject: ok.subject, html: ok.html, text: ok.text, status }
-            : { subject: '(not rendered)', html: '', text: '', status: 'failed' as const }),
-          message_id: `<${id}@${domain}>`,
-          contact_id: email.contactId ?? null,
-          last_error: failed?.message ?? null,
-          next_attempt_at: jobs && !failed ? new Date() : null,
-          sent_at: null,
-          // Captured emails are never delivered: their tokens are kept nowhere.
-          secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
-        });
-      }
-      // A statement's parameters are limited (65,535): a few hundred emails a statement stay well below.
-      for (let i = 0; i < rows.length; i += 500)
-        await db
-          .insertInto('emails')
-          .values(rows.slice(i, i + 500))
-          .execute();
-      for (const row of rows) if (row.status !== 'failed') await schedule(db, row.id);
-      return ids;
-    },
+    enqueueMany,
     async resend(db, emailId) {
       const original = await db
         .selectFrom('emails')
