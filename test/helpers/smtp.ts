@@ -58,9 +58,12 @@ const messageIdOf = (raw: Buffer): string | null => {
 /**
  * A real SMTP server on a free 127.0.0.1 port that keeps what it receives, for tests and benchmarks.
  * STARTTLS is off (smtp-server's built-in certificate has expired) and authentication optional.
- * With `parse: false` it only reads the Message-ID, which is enough to count messages quickly.
+ * With `parse: false` it only reads the Message-ID, which is enough to count messages quickly;
+ * `delayMs` holds each message that long before answering, so that deliveries are in flight a while.
  */
-export async function startSmtpServer(options: { parse?: boolean } = {}): Promise<CapturingSmtp> {
+export async function startSmtpServer(
+  options: { parse?: boolean; delayMs?: number } = {},
+): Promise<CapturingSmtp> {
   const parse = options.parse ?? true;
   const messages: CapturedMessage[] = [];
   let mode: SmtpMode = { kind: 'accept' };
@@ -100,8 +103,12 @@ export async function startSmtpServer(options: { parse?: boolean } = {}): Promis
           for (const wake of waiters) wake();
           callback();
         };
-        if (!parse) return keep(null);
-        simpleParser(raw).then(keep, (err: Error) => callback(err));
+        const answer = () => {
+          if (!parse) return keep(null);
+          simpleParser(raw).then(keep, (err: Error) => callback(err));
+        };
+        if (options.delayMs) setTimeout(answer, options.delayMs);
+        else answer();
       });
     },
   };
