@@ -374,27 +374,82 @@ describe.skipIf(!baseUrl)('an instance whose database fails', () => {
 });
 
 describe('an instance whose database is unreachable at start', () => {
-  it('ends with exit code 1 and a message, instead of hanging or printing a stack trace', async () => {
+  /** `clientele serve` on a database URL, with its stderr. */
+  function serveOn(databaseUrl: string, port: number) {
+    const child = spawn(process.execPath, ['bin/clientele.js', 'serve'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATABASE_URL: databaseUrl,
+        DATABASE_CONNECT_TIMEOUT_SECONDS: '1',
+        LOG_LEVEL: 'error',
+      },
+    });
+    const io = { stderr: '' };
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (io.stderr += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    return { child, io, exited };
+  }
+
+  const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) => {
+    for (const deadline = Date.now() + timeoutMs; !(await check()); await sleep(100))
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('waits for it with a one-line message, and stops on SIGTERM', async () => {
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const { port } = closed.address() as net.AddressInfo;
     await new Promise((r) => closed.close(r));
-    const child = spawn(process.execPath, ['bin/clientele.js', 'serve'], {
-      env: {
-        ...process.env,
-        PORT: String(await freePort()),
-        DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/clientele`,
-        DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
-        LOG_LEVEL: 'error',
-      },
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    clearTimeout(timer);
-    expect(code, stderr).toBe(1);
-    expect(stderr).toContain('clientele: the database is not reachable (');
-    expect(stderr).not.toMatch(/\n\s+at /);
+    const { child, io, exited } = serveOn(
+      `postgres://postgres@127.0.0.1:${port}/clientele`,
+      await freePort(),
+    );
+    try {
+      // Two attempts: it tried, said so, and tried again rather than exit.
+      await until(() => (io.stderr.match(/trying again in/g) ?? []).length >= 2, 'two attempts');
+      expect(child.exitCode, io.stderr).toBeNull();
+      expect(io.stderr).toContain('clientele: the database is not reachable (');
+      expect(io.stderr).not.toMatch(/\n\s+at /);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   }, 60_000);
+
+  it.skipIf(!baseUrl)(
+    'comes up by itself once the database answers',
+    async () => {
+      const name = `clientele_late_${randomBytes(5).toString('hex')}`;
+      const setup = new pg.Client({ connectionString: baseUrl });
+      await setup.connect();
+      await setup.query(`CREATE DATABASE ${name}`);
+      const proxy = await startProxy(new URL(baseUrl!));
+      proxy.cut();
+      const viaProxy = new URL(withDatabase(baseUrl!, name));
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const port = await freePort();
+      const { child, io, exited } = serveOn(viaProxy.toString(), port);
+      try {
+        await until(() => io.stderr.includes('trying again in'), 'a failed attempt');
+        proxy.restore();
+        const healthy = async () =>
+          (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.status === 200;
+        await until(healthy, 'the instance to answer', 45_000);
+        expect(child.exitCode, io.stderr).toBeNull();
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+        await proxy.close();
+        await setup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await setup.end();
+      }
+    },
+    90_000,
+  );
 });

@@ -1,6 +1,6 @@
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import type { App } from './deps.ts';
+import type { App, AppDeps } from './deps.ts';
 import { startAccountRequestWorker } from './modules/auth/account-requests.job.ts';
 import { ensureFirstAdministrator } from './modules/auth/bootstrap.ts';
 import { purgeExpiredRateLimits } from './http/rate-limits.ts';
@@ -12,6 +12,37 @@ import { openRuntime } from './runtime.ts';
 const SHUTDOWN_DEADLINE_MS = 8_000;
 
 type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+
+/**
+ * Opens the runtime; while its database does not answer, says so in one line and tries again (1 s,
+ * doubling up to 30 s): an instance started before its database comes up waits for it, and only
+ * SIGTERM/SIGINT end the wait.
+ */
+async function openWhenReachable(
+  config: Config,
+  log: (msg: string, err?: unknown) => void,
+): Promise<AppDeps> {
+  const stopWaiting = () => process.exit(0);
+  process.once('SIGTERM', stopWaiting);
+  process.once('SIGINT', stopWaiting);
+  try {
+    for (let waitMs = 1000; ; waitMs = Math.min(waitMs * 2, 30_000)) {
+      try {
+        return await openRuntime(config, undefined, log);
+      } catch (err) {
+        if (!isDatabaseUnavailable(err)) throw err;
+        const { message, code } = err as { message?: string; code?: string };
+        console.error(
+          `clientele: the database is not reachable (${message || code}); trying again in ${waitMs / 1000} s`,
+        );
+        await new Promise((r) => setTimeout(r, waitMs));
+      }
+    }
+  } finally {
+    process.off('SIGTERM', stopWaiting);
+    process.off('SIGINT', stopWaiting);
+  }
+}
 
 /** Starts the HTTP server and stops it cleanly on SIGTERM/SIGINT; a fault (lost database, a bug) never ends it. */
 export async function serve(config: Config): Promise<void> {
@@ -35,7 +66,7 @@ export async function serve(config: Config): Promise<void> {
     throw err;
   };
 
-  const deps = await openRuntime(config, undefined, log).catch(abandonStart);
+  const deps = await openWhenReachable(config, log).catch(abandonStart);
   let app: App;
   try {
     app = await buildApp(deps, { logger: { level: config.logLevel } });
