@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AddressFields } from './addresses.ts';
 import { ListQuery, optionalText, text, Uuid } from './common.ts';
 
 export const AccountKind = z.enum(['business', 'personal']);
@@ -25,6 +26,9 @@ export const AccountCreateBody = z.object({
   code: optionalText(64).describe('The seller’s short code for the company'),
   number: optionalText(64).describe('ERP account number; generated (prefix + integer) when absent'),
   status: AccountStatus.optional(),
+  billingAddress: AddressFields.optional().describe(
+    'Becomes the default billing address (errors name `billingAddress.country` / `billingAddress.postalCode`)',
+  ),
 });
 export type AccountCreateBody = z.infer<typeof AccountCreateBody>;
 

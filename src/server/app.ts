@@ -26,6 +26,7 @@ import {
 import { registerTextGuard } from './http/text-guard.ts';
 import { AppError } from './lib/errors.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { addressesRoutes } from './modules/addresses/addresses.routes.ts';
 import { approvalsRoutes } from './modules/approvals/approvals.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     healthRoutes,
     authRoutes,
     accountsRoutes,
+    addressesRoutes,
     invoicesRoutes,
     approvalsRoutes,
     contactsRoutes,

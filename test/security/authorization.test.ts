@@ -90,6 +90,7 @@ type Case = {
 type Spec = { public: string } | { contact: true } | Case[];
 
 const CSV = 'Account number,Company name\nMX-1,Matrix Imported\n';
+const ADDRESS = { line1: '1 Matrix Way', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
 
 describe('authorization matrix: every /api/ route × principal × object', () => {
   let t: TestApp;
@@ -111,6 +112,9 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     employeeTarget: '',
     apiKey: '',
   };
+  /** An address of each fixture account and contact (by owner id); a missing owner's is missing too. */
+  const addressOf: Record<string, string> = {};
+  const freshAddressOf: Record<string, string> = {};
   const principals: Principal[] = [];
   let disabledKey: Client;
   let n = 0;
@@ -156,6 +160,15 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     f.employeeTarget = (
       await post(admin, '/api/employees', { email: 'target@staff.test', roles: ['companyView'] })
     ).id;
+    for (const owner of [
+      `accounts/${f.accountA}`,
+      `accounts/${f.accountB}`,
+      `contacts/${f.contactA}`,
+      `contacts/${f.contactB}`,
+    ])
+      addressOf[owner.split('/')[1]!] = (
+        await post(admin, `/api/${owner}/addresses`, { type: 'billing', ...ADDRESS })
+      ).id;
     f.importId = (await post(admin, '/api/imports/text', { type: 'accounts', text: CSV })).id;
     f.schedule = (
       await post(admin, '/api/import-schedules', { name: 'Matrix', type: 'accounts', cron: '0 2 * * *' })
@@ -244,6 +257,37 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
   const freshImport = async () =>
     (await post(admin, '/api/imports/text', { type: 'accounts', text: CSV })).id;
 
+  const addressUrl = (kind: string, id: string, consumed = false) =>
+    `/api/${kind}/${id}/addresses/${(consumed && freshAddressOf[id]) || addressOf[id] || randomUUID()}`;
+  /** A new address of the principal's own account or contact, for a DELETE to consume. */
+  const freshAddress = (kind: 'accounts' | 'contacts') => async () => {
+    const owner = kind === 'accounts' ? f.accountA : f.contactA;
+    freshAddressOf[owner] = (
+      await post(admin, `/api/${kind}/${owner}/addresses`, { type: 'shipping', ...ADDRESS })
+    ).id;
+    return owner;
+  };
+  const addressRoutes = (kind: 'accounts' | 'contacts'): Record<string, Spec> => {
+    const rel = kind === 'accounts' ? 'account' : 'contact';
+    return {
+      [`GET /api/${kind}/:id/addresses`]: [{ url: (id) => `/api/${kind}/${id}/addresses`, rel, ok: 200 }],
+      [`POST /api/${kind}/:id/addresses`]: [
+        {
+          url: (id) => `/api/${kind}/${id}/addresses`,
+          rel,
+          body: () => ({ type: 'shipping', ...ADDRESS }),
+          ok: 201,
+        },
+      ],
+      [`PATCH /api/${kind}/:id/addresses/:addressId`]: [
+        { url: (id) => addressUrl(kind, id), rel, body: () => ({ city: 'Matrixville' }), ok: 200 },
+      ],
+      [`DELETE /api/${kind}/:id/addresses/:addressId`]: [
+        { url: (id) => addressUrl(kind, id, true), rel, fresh: freshAddress(kind), ok: 204 },
+      ],
+    };
+  };
+
   const MATRIX: Record<string, Spec> = {
     'GET /api/openapi.json': { public: 'the API description' },
     'GET /api/health': { public: 'load balancers' },
@@ -316,6 +360,8 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
         ok: 201,
       },
     ],
+    ...addressRoutes('accounts'),
+    ...addressRoutes('contacts'),
     'POST /api/invoices': [
       { url: () => '/api/invoices', rel: 'account', body: invoice, ok: 201, missing: 422 },
     ],

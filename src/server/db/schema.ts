@@ -85,6 +85,7 @@ export interface AddressesTable {
   region: string | null;
   country: string;
   created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface CustomerGroupsTable {

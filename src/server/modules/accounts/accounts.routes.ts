@@ -5,7 +5,7 @@ import {
   AccountListQuery,
   AccountUpdateBody,
 } from '../../../contracts/accounts.ts';
-import { IdParams, page } from '../../../contracts/common.ts';
+import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
 import { ContactCreateBody, ContactListQuery, Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { createContact, listContacts, contactsDepsOf } from '../contacts/contacts.service.ts';
@@ -35,7 +35,12 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
 
   app.post('/api/accounts', {
     config: { access: 'accounts.write' },
-    schema: { tags, summary: 'Create an account', body: AccountCreateBody, response: { 201: Account } },
+    schema: {
+      tags,
+      summary: 'Create an account',
+      body: AccountCreateBody,
+      response: { 201: Account, 422: ErrorBody },
+    },
     handler: async (request, reply) =>
       reply.status(201).send(await createAccount(db, request.ctx, request.body)),
   });

@@ -9,6 +9,7 @@ import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
+import { addAddress } from '../addresses/addresses.service.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import {
   accountNumberPrefix,
@@ -71,6 +72,14 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
           entityId: id,
           after: auditedAccount(account),
         });
+        if (body.billingAddress)
+          await addAddress(
+            tx,
+            ctx,
+            { kind: 'account', id },
+            { ...body.billingAddress, type: 'billing', isDefault: true },
+            'billingAddress.',
+          );
         return account;
       });
     } catch (err) {
