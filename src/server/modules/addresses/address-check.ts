@@ -1,6 +1,6 @@
 import countries from 'i18n-iso-countries';
 import { postcodeValidator, postcodeValidatorExistsForCountry } from 'postcode-validator';
-import type { FieldError } from '../../lib/errors.ts';
+import { unprocessable, type FieldError } from '../../lib/errors.ts';
 
 /** The ISO 3166-1 alpha-2 code for `country` in any case ("gb" → "GB"), or null when it names none. */
 export function countryCode(country: string): string | null {
@@ -40,4 +40,25 @@ export function checkAddress(
       country: code,
     };
   return { errors: [], country: code };
+}
+
+/**
+ * The country of an address a visitor typed at sign-up: an ISO code or its English name ("United
+ * States", "UK"), stored as the code; with the postal code checked for it (422 naming either field).
+ */
+export function checkedSignUpAddress<T extends { country: string; postalCode: string }>(
+  address: T,
+  prefix: string,
+): T {
+  const named = countryCode(address.country) ?? countries.getAlpha2Code(address.country.trim(), 'en') ?? null;
+  const { errors, country } = checkAddress({ ...address, country: named ?? address.country }, prefix);
+  const first = errors[0];
+  if (first)
+    throw unprocessable(
+      first.path.endsWith('country')
+        ? 'Enter a country we know, such as United Kingdom or US'
+        : first.message,
+      [first.path.endsWith('country') ? { path: first.path, message: 'Enter a country we know' } : first],
+    );
+  return { ...address, country };
 }

@@ -20,6 +20,7 @@ import {
   selectAccounts,
   toAccount,
 } from '../accounts/accounts.repository.ts';
+import { checkedSignUpAddress } from '../addresses/address-check.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
@@ -149,8 +150,10 @@ export async function registerAccount(
   };
   // A bot filled the field people cannot see: it hears an approval-mode success, nothing is stored.
   if (body.website?.trim()) return { outcome: 'pending', message: PENDING_MESSAGE };
+  // The same address book as the portal's: the country stored as its ISO code, the postal code checked.
+  const billingAddress = checkedSignUpAddress(body.billingAddress, 'billingAddress.');
   const { password: _password, website: _website, ...details } = body;
-  const signUp = { ...details, language: body.language ?? 'en' };
+  const signUp = { ...details, billingAddress, language: body.language ?? 'en' };
 
   // With approval the answer is the same for a new and a used email, so the request does the same for
   // both: one job, which creates the account or tells the email's owner.
