@@ -6,16 +6,24 @@ import type { AccountCreateBody } from '../../../contracts/accounts.ts';
 import { useCreateAccount } from '../../api/accounts.ts';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/ui.tsx';
+import {
+  addressBody,
+  addressErrors,
+  BillingAddressSection,
+  type AddressDraft,
+} from '../addresses/AddressFields.tsx';
 
 const empty = { kind: 'business' as AccountCreateBody['kind'], name: '', code: '', number: '' };
 
 export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const [form, setForm] = useState(empty);
+  const [billing, setBilling] = useState<AddressDraft | null>(null);
   const create = useCreateAccount();
   const navigate = useNavigate();
   const errors = fieldErrorsOf(create.error);
   const close = () => {
     setForm(empty);
+    setBilling(null);
     create.reset();
     onClose();
   };
@@ -31,6 +39,7 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
               name: form.name,
               code: form.code.trim() || null,
               number: form.number.trim() || null,
+              ...(billing && { billingAddress: addressBody(billing) }),
             },
             {
               onSuccess: (a) => {
@@ -80,8 +89,10 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
                 : undefined)
             }
           />
+          <BillingAddressSection value={billing} onChange={setBilling} error={create.error} />
           {create.isError &&
           Object.keys(errors).length === 0 &&
+          Object.keys(addressErrors(create.error, 'billingAddress.')).length === 0 &&
           !(isApiError(create.error) && create.error.code === 'conflict') ? (
             <ErrorAlert error={create.error} />
           ) : null}

@@ -46,6 +46,7 @@ import {
   StatusBadge,
 } from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import { AddressBookCard } from '../addresses/AddressBook.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
 
@@ -175,6 +176,7 @@ export function ContactPage() {
             </Paper>
           </Stack>
         </Grid.Col>
+        <AddressBookCard owner={{ kind: 'contacts', id: c.id }} />
         {can('emails.read') ? (
           <Grid.Col span={12}>
             <Paper withBorder p="md" radius="md">
