@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ListQuery, optionalText, text, Uuid } from './common.ts';
+import { Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 
 export const AccountKind = z.enum(['business', 'personal']);
 export const AccountStatus = z.enum(['pending', 'active', 'disabled']);
@@ -14,10 +14,25 @@ export const Account = z.object({
   contactCount: z.number().int(),
   assignedEmployeeIds: z.array(Uuid),
   customerGroups: z.array(z.string()).describe('Keys of the customer groups the account is in'),
+  paymentTerms: z.string().nullable().describe('A code of /api/payment-terms'),
+  priceGroup: z.string().nullable().describe('A code of /api/price-groups'),
+  salesRepCode: z.string().nullable().describe('A code of /api/sales-reps'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Account = z.infer<typeof Account>;
+
+/** Codes from the seller's lists (an unknown or inactive one is 422 naming the field); null clears. */
+const CommercialTermsFields = {
+  paymentTerms: optionalText(64).describe('A code of /api/payment-terms (active), or null'),
+  priceGroup: optionalText(64).describe('A code of /api/price-groups (active), or null'),
+  salesRepCode: optionalText(64).describe('A code of /api/sales-reps (active), or null'),
+  customerGroups: z
+    .array(Key)
+    .max(50)
+    .optional()
+    .describe('Keys of the customer groups the account is in (all of them: replaces the membership)'),
+};
 
 export const AccountCreateBody = z.object({
   kind: AccountKind,
@@ -25,6 +40,7 @@ export const AccountCreateBody = z.object({
   code: optionalText(64).describe('The seller’s short code for the company'),
   number: optionalText(64).describe('ERP account number; generated (prefix + integer) when absent'),
   status: AccountStatus.optional(),
+  ...CommercialTermsFields,
 });
 export type AccountCreateBody = z.infer<typeof AccountCreateBody>;
 
@@ -34,6 +50,7 @@ export const AccountUpdateBody = z.object({
   code: optionalText(64),
   number: text(64).optional(),
   status: AccountStatus.optional(),
+  ...CommercialTermsFields,
 });
 export type AccountUpdateBody = z.infer<typeof AccountUpdateBody>;
 

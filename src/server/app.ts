@@ -27,6 +27,7 @@ import { registerTextGuard } from './http/text-guard.ts';
 import { AppError } from './lib/errors.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { approvalsRoutes } from './modules/approvals/approvals.routes.ts';
+import { commercialTermsRoutes } from './modules/commercial-terms/commercial-terms.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     contactsRoutes,
     rolesRoutes,
     customerGroupsRoutes,
+    commercialTermsRoutes,
     importsRoutes,
     employeesRoutes,
     auditRoutes,
