@@ -46,6 +46,7 @@ import { BulkAddContactsDialog } from '../contacts/BulkAddContactsDialog.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { PendingApprovalBanner } from '../approvals/ApprovalActions.tsx';
 import { AccountInvoices } from './AccountInvoices.tsx';
+import { CommercialTermsCard } from './CommercialTermsCard.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
 
@@ -123,6 +124,9 @@ export function AccountPage() {
             </Title>
             <Assignees key={a.assignedEmployeeIds.join()} account={a} />
           </Paper>
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <CommercialTermsCard account={a} />
         </Grid.Col>
         <Grid.Col span={12}>
           <Paper withBorder p="md" radius="md">
