@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AddressFields } from './addresses.ts';
-import { ListQuery, optionalText, text, Uuid } from './common.ts';
+import { Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 
 export const AccountKind = z.enum(['business', 'personal']);
 export const AccountStatus = z.enum(['pending', 'active', 'disabled']);
@@ -15,10 +15,25 @@ export const Account = z.object({
   contactCount: z.number().int(),
   assignedEmployeeIds: z.array(Uuid),
   customerGroups: z.array(z.string()).describe('Keys of the customer groups the account is in'),
+  paymentTerms: z.string().nullable().describe('A code of /api/payment-terms'),
+  priceGroup: z.string().nullable().describe('A code of /api/price-groups'),
+  salesRepCode: z.string().nullable().describe('A code of /api/sales-reps'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Account = z.infer<typeof Account>;
+
+/** Codes from the seller's lists (an unknown or inactive one is 422 naming the field); null clears. */
+const CommercialTermsFields = {
+  paymentTerms: optionalText(64).describe('A code of /api/payment-terms (active), or null'),
+  priceGroup: optionalText(64).describe('A code of /api/price-groups (active), or null'),
+  salesRepCode: optionalText(64).describe('A code of /api/sales-reps (active), or null'),
+  customerGroups: z
+    .array(Key)
+    .max(50)
+    .optional()
+    .describe('Keys of the customer groups the account is in (all of them: replaces the membership)'),
+};
 
 export const AccountCreateBody = z.object({
   kind: AccountKind,
@@ -29,6 +44,7 @@ export const AccountCreateBody = z.object({
   billingAddress: AddressFields.optional().describe(
     'Becomes the default billing address (errors name `billingAddress.country` / `billingAddress.postalCode`)',
   ),
+  ...CommercialTermsFields,
 });
 export type AccountCreateBody = z.infer<typeof AccountCreateBody>;
 
@@ -38,6 +54,7 @@ export const AccountUpdateBody = z.object({
   code: optionalText(64),
   number: text(64).optional(),
   status: AccountStatus.optional(),
+  ...CommercialTermsFields,
 });
 export type AccountUpdateBody = z.infer<typeof AccountUpdateBody>;
 

@@ -25,14 +25,10 @@ export const RegistrationSettingsPatch = z.object({
       access: z.enum(['immediate', 'approval']).optional(),
       defaults: z
         .object({
-          paymentTerms: choice
-            .optional()
-            .describe('One of the payment terms of an existing account, or null'),
+          paymentTerms: choice.optional().describe('An active code of /api/payment-terms, or null'),
           customerGroups: z.array(Key).max(50).optional().describe('Keys of existing customer groups'),
-          priceGroup: choice.optional().describe('One of the price groups of an existing account, or null'),
-          salesRepCode: choice
-            .optional()
-            .describe('One of the sales rep codes of an existing account, or null'),
+          priceGroup: choice.optional().describe('An active code of /api/price-groups, or null'),
+          salesRepCode: choice.optional().describe('An active code of /api/sales-reps, or null'),
         })
         .optional(),
     })
@@ -50,7 +46,7 @@ export const SettingsUpdateBody = z.object({
 });
 export type SettingsUpdateBody = z.infer<typeof SettingsUpdateBody>;
 
-/** What the Customer data pickers offer: values that exist on accounts of the store, sorted. */
+/** What the Customer data pickers offer: the active codes of the seller's lists, customer groups, sorted. */
 export const SettingsChoices = z.object({
   paymentTerms: z.array(z.string()),
   priceGroups: z.array(z.string()),

@@ -28,6 +28,7 @@ import { AppError } from './lib/errors.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { addressesRoutes } from './modules/addresses/addresses.routes.ts';
 import { approvalsRoutes } from './modules/approvals/approvals.routes.ts';
+import { commercialTermsRoutes } from './modules/commercial-terms/commercial-terms.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     contactsRoutes,
     rolesRoutes,
     customerGroupsRoutes,
+    commercialTermsRoutes,
     importsRoutes,
     employeesRoutes,
     auditRoutes,

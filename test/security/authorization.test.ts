@@ -542,6 +542,33 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       },
     ],
 
+    // The seller's lists: read by whoever reads accounts or settings, written with settings.write.
+    ...Object.fromEntries(
+      ['payment-terms', 'price-groups', 'sales-reps'].flatMap((list): [string, Spec][] => {
+        const freshCode = async () => {
+          const code = `MX-${uniq()}`;
+          await post(admin, `/api/${list}`, { code, name: 'Matrix code' });
+          return code;
+        };
+        const at = (code: string) => `/api/${list}/${code || 'MX-NONE'}`;
+        return [
+          [
+            `GET /api/${list}`,
+            [{ url: () => `/api/${list}`, ok: 200, needs: ['accounts.read', 'settings.read'] }],
+          ],
+          [
+            `POST /api/${list}`,
+            [{ url: () => `/api/${list}`, body: () => ({ code: `MX-${uniq()}`, name: 'Matrix' }), ok: 201 }],
+          ],
+          [
+            `PATCH /api/${list}/:code`,
+            [{ url: at, body: () => ({ name: 'Renamed' }), fresh: freshCode, ok: 200 }],
+          ],
+          [`DELETE /api/${list}/:code`, [{ url: at, fresh: freshCode, ok: 204 }]],
+        ];
+      }),
+    ),
+
     'GET /api/employees': [{ url: () => '/api/employees', ok: 200 }],
     'POST /api/employees': [
       {

@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_rate_limits.ts';
 import * as m0008 from './migrations/0008_email_secrets.ts';
 import * as m0009 from './migrations/0009_sign_in_guard.ts';
 import * as m0010 from './migrations/0010_address_defaults.ts';
+import * as m0011 from './migrations/0011_commercial_lists.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008_email_secrets': m0008,
   '0009_sign_in_guard': m0009,
   '0010_address_defaults': m0010,
+  '0011_commercial_lists': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -396,6 +396,16 @@ export interface InvoicesTable {
   updated_at: Generated<Date>;
 }
 
+export interface CommercialCodesTable {
+  scope_id: string;
+  list: 'payment-terms' | 'price-groups' | 'sales-reps';
+  code: string;
+  name: string;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   scopes: ScopesTable;
   settings: SettingsTable;
@@ -431,6 +441,7 @@ export interface DB {
   import_schedules: ImportSchedulesTable;
   invoices: InvoicesTable;
   rate_limits: RateLimitsTable;
+  commercial_codes: CommercialCodesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -48,6 +48,9 @@ export function toAccount(row: AccountRecord): Account {
     contactCount: row.contact_count,
     assignedEmployeeIds: row.assigned_employee_ids,
     customerGroups: row.customer_groups,
+    paymentTerms: row.payment_terms,
+    priceGroup: row.price_group,
+    salesRepCode: row.sales_rep_code,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -60,6 +63,10 @@ export const auditedAccount = (a: Account) => ({
   code: a.code,
   number: a.number,
   status: a.status,
+  paymentTerms: a.paymentTerms,
+  priceGroup: a.priceGroup,
+  salesRepCode: a.salesRepCode,
+  customerGroups: a.customerGroups,
 });
 
 export async function nextGeneratedNumber(db: Executor, prefix: string): Promise<string> {

@@ -114,6 +114,10 @@ describe('accounts API', () => {
             code: 'AUD',
             number: account.number,
             status: 'active',
+            paymentTerms: null,
+            priceGroup: null,
+            salesRepCode: null,
+            customerGroups: [],
           },
         }),
       ]);

@@ -12,6 +12,11 @@ import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/er
 import { addAddress } from '../addresses/addresses.service.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import {
+  assertCommercialCodes,
+  customerGroupIds,
+  setAccountCustomerGroups,
+} from '../commercial-terms/commercial-terms.repository.ts';
+import {
   accountNumberPrefix,
   accountVisibleTo,
   auditedAccount,
@@ -35,6 +40,8 @@ function accountConflict(err: unknown): never {
 
 export async function createAccount(db: Db, ctx: RequestContext, body: AccountCreateBody): Promise<Account> {
   assertCan(ctx, 'accounts.write');
+  await assertCommercialCodes(db, ctx.scopeId, body);
+  const groupIds = body.customerGroups ? await customerGroupIds(db, ctx.scopeId, body.customerGroups) : [];
   const prefix = await accountNumberPrefix(db, ctx.scopeId);
   // A generated number can collide with one an ERP assigned earlier; draw again a few times.
   for (let attempt = 0; ; attempt++) {
@@ -51,14 +58,15 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
             code: body.code || null,
             number,
             status: body.status ?? 'active',
-            payment_terms: null,
-            price_group: null,
-            sales_rep_code: null,
+            payment_terms: body.paymentTerms ?? null,
+            price_group: body.priceGroup ?? null,
+            sales_rep_code: body.salesRepCode ?? null,
             erp_synced_at: null,
             custom: '{}',
           })
           .returning('id')
           .executeTakeFirstOrThrow();
+        if (groupIds.length) await setAccountCustomerGroups(tx, id, groupIds);
         // A crmCompany* employee reaches only assigned accounts, so the one they create is assigned to them.
         if (ctx.actor.restrictToAssigned && ctx.actor.type === 'employee' && ctx.actor.id)
           await tx
@@ -158,6 +166,9 @@ export async function updateAccount(
     return await db.transaction().execute(async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
+      await assertCommercialCodes(tx, ctx.scopeId, body, before);
+      if (body.customerGroups !== undefined)
+        await setAccountCustomerGroups(tx, id, await customerGroupIds(tx, ctx.scopeId, body.customerGroups));
       await tx
         .updateTable('accounts')
         .set({
@@ -166,6 +177,9 @@ export async function updateAccount(
           ...(body.code !== undefined && { code: body.code || null }),
           ...(body.number !== undefined && { number: body.number }),
           ...(body.status !== undefined && { status: body.status }),
+          ...(body.paymentTerms !== undefined && { payment_terms: body.paymentTerms }),
+          ...(body.priceGroup !== undefined && { price_group: body.priceGroup }),
+          ...(body.salesRepCode !== undefined && { sales_rep_code: body.salesRepCode }),
           updated_at: new Date(),
         })
         .where('id', '=', id)

@@ -464,6 +464,9 @@ async function createPersonalAccounts(
         contactCount: 1,
         assignedEmployeeIds: [],
         customerGroups: [],
+        paymentTerms: null,
+        priceGroup: null,
+        salesRepCode: null,
         createdAt: row.created_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),
       });

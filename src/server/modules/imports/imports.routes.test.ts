@@ -220,6 +220,12 @@ describe('account, individual and mixed imports', () => {
       .insertInto('customer_groups')
       .values({ scope_id: t.deps.scopeId, key: group, name: 'Group' })
       .execute();
+    // Payment terms come from the seller's list (Settings → Customer data).
+    await t.deps.database.db
+      .insertInto('commercial_codes')
+      .values({ scope_id: t.deps.scopeId, list: 'payment-terms', code: 'NET30', name: 'Net 30 days' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     const a = unique('A');
     const b = unique('B');
     const csv = [

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ImportField, ImportType } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
+import { unknownCommercialCodes } from './prepare-commercial.ts';
 import { stageTable } from './stage.ts';
 
 /** Moves the rows `bad` selects (line, column_name, reason; one per line) from the stage to the rejections. */
@@ -81,5 +82,7 @@ export async function prepareStage(
           WHERE a.scope_id = ${scopeId} AND lower(a.code) = lower(s.account_code))`,
     );
   }
+  const codes = unknownCommercialCodes(importId, scopeId, type, columnOf);
+  if (codes) rejected += await reject(db, importId, codes);
   return rejected;
 }

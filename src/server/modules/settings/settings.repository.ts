@@ -16,33 +16,22 @@ export async function writeSetting(
     .execute();
 }
 
-/** The account columns whose existing values the sign-up defaults are chosen from. */
-export const DEFAULT_COLUMNS = {
-  paymentTerms: 'payment_terms',
-  priceGroup: 'price_group',
-  salesRepCode: 'sales_rep_code',
-} as const;
-export type DefaultField = keyof typeof DEFAULT_COLUMNS;
-
-async function distinctValues(db: Executor, scopeId: string, field: DefaultField): Promise<string[]> {
-  const column = sql.ref(`accounts.${DEFAULT_COLUMNS[field]}`);
-  const { rows } = await sql<{ value: string }>`
-    select distinct ${column} as value, lower(${column}) as sort_key from accounts
-    where accounts.scope_id = ${scopeId} and ${column} is not null and ${column} <> ''
-    order by sort_key, value`.execute(db);
-  return rows.map((r) => r.value);
-}
-
-export async function valueExists(
+/** The active codes of one of the seller's lists, by code: what the sign-up defaults are chosen from. */
+async function activeCodes(
   db: Executor,
   scopeId: string,
-  field: DefaultField,
-  value: string,
-): Promise<boolean> {
-  const column = sql.ref(`accounts.${DEFAULT_COLUMNS[field]}`);
-  const { rows } = await sql`
-    select 1 from accounts where accounts.scope_id = ${scopeId} and ${column} = ${value} limit 1`.execute(db);
-  return rows.length > 0;
+  list: 'payment-terms' | 'price-groups' | 'sales-reps',
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('commercial_codes')
+    .select('code')
+    .where('scope_id', '=', scopeId)
+    .where('list', '=', list)
+    .where('active', '=', true)
+    .orderBy(sql`lower(code)`)
+    .orderBy('code')
+    .execute();
+  return rows.map((r) => r.code);
 }
 
 export async function existingGroupKeys(db: Executor, scopeId: string, keys: string[]): Promise<string[]> {
@@ -57,9 +46,9 @@ export async function existingGroupKeys(db: Executor, scopeId: string, keys: str
 }
 
 export async function settingsChoices(db: Executor, scopeId: string): Promise<SettingsChoices> {
-  const paymentTerms = await distinctValues(db, scopeId, 'paymentTerms');
-  const priceGroups = await distinctValues(db, scopeId, 'priceGroup');
-  const salesRepCodes = await distinctValues(db, scopeId, 'salesRepCode');
+  const paymentTerms = await activeCodes(db, scopeId, 'payment-terms');
+  const priceGroups = await activeCodes(db, scopeId, 'price-groups');
+  const salesRepCodes = await activeCodes(db, scopeId, 'sales-reps');
   const customerGroups = await db
     .selectFrom('customer_groups')
     .select(['key', 'name'])

@@ -33,6 +33,18 @@ describe('settings API: Customer data', () => {
         .where('id', '=', res.json<{ id: string }>().id)
         .execute();
     }
+    // The seller's lists (Settings → Customer data) hold the codes the defaults are chosen from.
+    for (const [list, code] of [
+      ['payment-terms', 'NET30'],
+      ['payment-terms', 'net 60'],
+      ['price-groups', 'Retail'],
+      ['price-groups', 'Wholesale'],
+      ['sales-reps', 'R-07'],
+      ['sales-reps', 'R-02'],
+    ]) {
+      const res = await admin.post(`/api/${list}`, { code, name: code });
+      expect(res.statusCode, res.body).toBe(201);
+    }
     for (const [key, name] of [
       ['trade', 'Trade customers'],
       ['web', 'Web sign-ups'],
@@ -66,7 +78,7 @@ describe('settings API: Customer data', () => {
     });
   });
 
-  it('offers the values that exist on accounts, sorted and without blanks, and the customer groups', async () => {
+  it('offers the active codes of the lists, sorted, and the customer groups', async () => {
     const res = await admin.get('/api/settings/choices');
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({
@@ -192,7 +204,7 @@ describe('settings API: Customer data', () => {
       expect(await storedRows()).toEqual(before);
     });
 
-    it('refuses payment terms, a price group or a rep code that no account has', async () => {
+    it('refuses payment terms, a price group or a rep code that is not in its list', async () => {
       const res = await admin.patch('/api/settings', {
         registration: {
           newAccount: { defaults: { paymentTerms: 'NET99', priceGroup: 'Gold', salesRepCode: 'R-02' } },
@@ -215,12 +227,9 @@ describe('settings API: Customer data', () => {
       expect((await get()).registration.newAccount.defaults.paymentTerms).toBe('NET30');
     });
 
-    it('keeps a saved default after the last account with it changes, and lets it be cleared', async () => {
-      await db()
-        .updateTable('accounts')
-        .set({ sales_rep_code: null })
-        .where('sales_rep_code', '=', 'R-07')
-        .execute();
+    it('keeps a saved default after its code is deactivated, and lets it be cleared', async () => {
+      const off = await admin.patch('/api/sales-reps/R-07', { active: false });
+      expect(off.statusCode, off.body).toBe(200);
       const res = await admin.patch('/api/settings', {
         registration: { newAccount: { defaults: { salesRepCode: 'R-07', priceGroup: 'Retail' } } },
       });

@@ -23,7 +23,7 @@ export async function settingsRoutes(app: App, deps: AppDeps) {
       summary: 'Change settings',
       description:
         'Any part may be sent; `registration` is merged field by field with what is stored. The defaults of ' +
-        'new accounts must exist: payment terms, price group and sales rep code that some account has, keys ' +
+        'new accounts must exist: active codes of /api/payment-terms, /api/price-groups and /api/sales-reps, keys ' +
         'of existing customer groups — otherwise 422 with `details` naming the field.',
       body: SettingsUpdateBody,
       response: { 200: Settings, 422: ErrorBody },
@@ -34,7 +34,7 @@ export async function settingsRoutes(app: App, deps: AppDeps) {
     config: { access: 'settings.read' },
     schema: {
       tags,
-      summary: 'What the defaults of new accounts can be: values that exist on accounts, customer groups',
+      summary: 'What the defaults of new accounts can be: active codes of the lists, customer groups',
       response: { 200: SettingsChoices },
     },
     handler: (request) => getSettingsChoices(db, request.ctx),

@@ -13,13 +13,8 @@ import { unprocessable, type FieldError } from '../../lib/errors.ts';
 import { accountNumberPrefix } from '../accounts/accounts.repository.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { erpSyncPolicy, registrationSettings } from './registration.ts';
-import {
-  existingGroupKeys,
-  settingsChoices,
-  valueExists,
-  writeSetting,
-  type DefaultField,
-} from './settings.repository.ts';
+import { assertCommercialCodes } from '../commercial-terms/commercial-terms.repository.ts';
+import { existingGroupKeys, settingsChoices, writeSetting } from './settings.repository.ts';
 
 async function readSettings(db: Executor, scopeId: string): Promise<Settings> {
   return {
@@ -58,15 +53,9 @@ function mergeRegistration(
   return merged;
 }
 
-const DEFAULT_LABELS: Record<DefaultField, string> = {
-  paymentTerms: 'payment terms',
-  priceGroup: 'price group',
-  salesRepCode: 'sales rep code',
-};
-
 /**
- * Defaults must be values that exist: a value an account has, a customer group of the store. Only what changes
- * is checked, so a value saved earlier stays saved after the last account using it changes.
+ * Defaults must be values that exist: active codes of the seller's lists, customer groups of the store. Only
+ * what changes is checked, so a value saved earlier stays saved after it is deactivated.
  */
 async function checkDefaults(
   db: Executor,
@@ -76,15 +65,7 @@ async function checkDefaults(
 ): Promise<void> {
   const problems: FieldError[] = [];
   const path = 'registration.newAccount.defaults';
-  for (const field of ['paymentTerms', 'priceGroup', 'salesRepCode'] as const) {
-    const value = after[field];
-    if (value === null || value === before[field]) continue;
-    if (!(await valueExists(db, scopeId, field, value)))
-      problems.push({
-        path: `${path}.${field}`,
-        message: `No account has the ${DEFAULT_LABELS[field]} “${value}”; choose one that exists`,
-      });
-  }
+  await assertCommercialCodes(db, scopeId, after, before, `${path}.`);
   const added = after.customerGroups.filter((k) => !before.customerGroups.includes(k));
   const found = await existingGroupKeys(db, scopeId, added);
   const unknown = added.filter((k) => !found.includes(k));

@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { Button, Group, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, MultiSelect, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useNavigate } from '@tanstack/react-router';
 import type { AccountCreateBody } from '../../../contracts/accounts.ts';
 import { useCreateAccount } from '../../api/accounts.ts';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
+import { useCustomerGroups } from '../../api/customer-groups.ts';
+import { CommercialSelect } from './CommercialTermsCard.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import {
   addressBody,
@@ -13,7 +15,16 @@ import {
   type AddressDraft,
 } from '../addresses/AddressFields.tsx';
 
-const empty = { kind: 'business' as AccountCreateBody['kind'], name: '', code: '', number: '' };
+const empty = {
+  kind: 'business' as AccountCreateBody['kind'],
+  name: '',
+  code: '',
+  number: '',
+  paymentTerms: null as string | null,
+  priceGroup: null as string | null,
+  salesRepCode: null as string | null,
+  customerGroups: [] as string[],
+};
 
 export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const [form, setForm] = useState(empty);
@@ -21,6 +32,7 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
   const create = useCreateAccount();
   const navigate = useNavigate();
   const errors = fieldErrorsOf(create.error);
+  const groups = useCustomerGroups(opened);
   const close = () => {
     setForm(empty);
     setBilling(null);
@@ -40,6 +52,10 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
               code: form.code.trim() || null,
               number: form.number.trim() || null,
               ...(billing && { billingAddress: addressBody(billing) }),
+              paymentTerms: form.paymentTerms,
+              priceGroup: form.priceGroup,
+              salesRepCode: form.salesRepCode,
+              customerGroups: form.customerGroups,
             },
             {
               onSuccess: (a) => {
@@ -90,6 +106,40 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
             }
           />
           <BillingAddressSection value={billing} onChange={setBilling} error={create.error} />
+          {opened ? (
+            <SimpleGrid cols={{ base: 1, xs: 3 }}>
+              <CommercialSelect
+                list="payment-terms"
+                value={form.paymentTerms}
+                onChange={(paymentTerms) => setForm({ ...form, paymentTerms })}
+                error={errors.paymentTerms}
+              />
+              <CommercialSelect
+                list="price-groups"
+                value={form.priceGroup}
+                onChange={(priceGroup) => setForm({ ...form, priceGroup })}
+                error={errors.priceGroup}
+              />
+              <CommercialSelect
+                list="sales-reps"
+                value={form.salesRepCode}
+                onChange={(salesRepCode) => setForm({ ...form, salesRepCode })}
+                error={errors.salesRepCode}
+              />
+            </SimpleGrid>
+          ) : null}
+          <MultiSelect
+            label="Customer groups"
+            placeholder={form.customerGroups.length ? undefined : 'None'}
+            data={(groups.data ?? []).map((g) => ({ value: g.key, label: g.name }))}
+            value={form.customerGroups}
+            onChange={(customerGroups) => setForm({ ...form, customerGroups })}
+            searchable
+            clearable
+            nothingFoundMessage={groups.isPending ? 'Loading…' : 'No group matches'}
+            error={errors.customerGroups}
+            comboboxProps={{ withinPortal: true }}
+          />
           {create.isError &&
           Object.keys(errors).length === 0 &&
           Object.keys(addressErrors(create.error, 'billingAddress.')).length === 0 &&

@@ -47,6 +47,7 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { PendingApprovalBanner } from '../approvals/ApprovalActions.tsx';
 import { AccountInvoices } from './AccountInvoices.tsx';
 import { AddressBookCard } from '../addresses/AddressBook.tsx';
+import { CommercialTermsCard } from './CommercialTermsCard.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
 
@@ -126,6 +127,9 @@ export function AccountPage() {
           </Paper>
         </Grid.Col>
         <AddressBookCard owner={{ kind: 'accounts', id: a.id }} />
+        <Grid.Col span={12}>
+          <CommercialTermsCard account={a} />
+        </Grid.Col>
         <Grid.Col span={12}>
           <Paper withBorder p="md" radius="md">
             <AccountContacts accountId={a.id} />

@@ -71,7 +71,7 @@ function serverErrors(e: unknown): Record<string, string> {
   return out;
 }
 
-/** A Select's options, keeping a saved value that no account has any more. */
+/** A Select's options, keeping a saved value that has been deactivated since. */
 const optionsOf = (values: string[], current: string | null) =>
   current && !values.includes(current) ? [current, ...values] : values;
 
@@ -135,7 +135,7 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
   const prefix = form.accountNumberPrefix.trim();
   const example = c && PREFIX.test(prefix) ? `${prefix}${c.nextAccountSequence}` : null;
   const path = 'registration.newAccount.defaults';
-  const none = (what: string) => `No account has ${what} yet`;
+  const none = (what: string) => `No ${what} in the list yet: add some below`;
   const fieldErrorShown = Object.keys(errors).some((k) => errors[k]);
 
   return (
@@ -194,7 +194,7 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
                   Defaults for new accounts
                 </Text>
                 <Text size="xs" c="dimmed" mb="xs">
-                  Chosen from the values your existing accounts have.
+                  Chosen from the payment terms, price groups and sales reps listed below.
                 </Text>
                 <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
                   <Select
@@ -234,7 +234,7 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
                   />
                   <Select
                     label="Price group"
-                    placeholder={c && !c.priceGroups.length ? none('a price group') : 'None'}
+                    placeholder={c && !c.priceGroups.length ? none('price groups') : 'None'}
                     data={optionsOf(c?.priceGroups ?? [], reg.newAccount.defaults.priceGroup)}
                     value={reg.newAccount.defaults.priceGroup}
                     onChange={(v) => setDefaults({ priceGroup: v })}
@@ -247,7 +247,7 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
                   />
                   <Select
                     label="Sales rep code"
-                    placeholder={c && !c.salesRepCodes.length ? none('a sales rep code') : 'None'}
+                    placeholder={c && !c.salesRepCodes.length ? none('sales reps') : 'None'}
                     data={optionsOf(c?.salesRepCodes ?? [], reg.newAccount.defaults.salesRepCode)}
                     value={reg.newAccount.defaults.salesRepCode}
                     onChange={(v) => setDefaults({ salesRepCode: v })}

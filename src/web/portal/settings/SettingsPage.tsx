@@ -6,6 +6,7 @@ import { useSettings, useUpdateSettings, type Branding } from '../../api/setting
 import { useCan } from '../../api/session.ts';
 import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
+import { CommercialListsEditor } from './CommercialListsEditor.tsx';
 import { CustomerDataForm } from './CustomerDataForm.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
@@ -33,6 +34,7 @@ export function SettingsPage() {
         <Tabs.Panel value="customer-data">
           {/* Remount on a server change so the form starts from the saved values. */}
           <CustomerDataForm key={JSON.stringify(customerData)} settings={settings.data} />
+          <CommercialListsEditor />
         </Tabs.Panel>
       </Tabs>
     </>
