@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ListQuery, optionalText, text, Uuid } from './common.ts';
+import { Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 
 export const AccountKind = z.enum(['business', 'personal']);
 export const AccountStatus = z.enum(['pending', 'active', 'disabled']);
@@ -40,6 +40,9 @@ export type AccountUpdateBody = z.infer<typeof AccountUpdateBody>;
 export const AccountListQuery = ListQuery.extend({
   kind: AccountKind.optional(),
   status: AccountStatus.optional(),
+  customerGroup: Key.optional().describe(
+    'Only accounts in the customer group with this key; an unknown key is 422',
+  ),
 });
 export type AccountListQuery = z.infer<typeof AccountListQuery>;
 

@@ -5,7 +5,7 @@ import {
   AccountListQuery,
   AccountUpdateBody,
 } from '../../../contracts/accounts.ts';
-import { IdParams, page } from '../../../contracts/common.ts';
+import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
 import { ContactCreateBody, ContactListQuery, Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { createContact, listContacts, contactsDepsOf } from '../contacts/contacts.service.ts';
@@ -28,7 +28,7 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
       tags,
       summary: 'Find accounts by code, number or name',
       querystring: AccountListQuery,
-      response: { 200: page(Account) },
+      response: { 200: page(Account), 422: ErrorBody },
     },
     handler: (request) => listAccounts(db, request.ctx, request.query),
   });
@@ -77,7 +77,7 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
       summary: 'List the contacts of an account',
       params: IdParams,
       querystring: ContactListQuery.omit({ accountId: true }),
-      response: { 200: page(ContactSummary) },
+      response: { 200: page(ContactSummary), 422: ErrorBody },
     },
     handler: (request) => listContacts(db, request.ctx, { ...request.query, accountId: request.params.id }),
   });
