@@ -285,7 +285,7 @@ export interface AuditLogTable {
   import_id: string | null;
 }
 
-export type ImportType = 'accounts' | 'contacts' | 'individuals' | 'mixed';
+export type ImportType = 'accounts' | 'contacts' | 'individuals' | 'mixed' | 'invoices';
 export type ImportStatus =
   | 'uploaded'
   | 'checking'
