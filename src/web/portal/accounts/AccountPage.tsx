@@ -46,6 +46,7 @@ import { BulkAddContactsDialog } from '../contacts/BulkAddContactsDialog.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { PendingApprovalBanner } from '../approvals/ApprovalActions.tsx';
 import { AccountInvoices } from './AccountInvoices.tsx';
+import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
 
@@ -122,6 +123,11 @@ export function AccountPage() {
               Assigned employees
             </Title>
             <Assignees key={a.assignedEmployeeIds.join()} account={a} />
+          </Paper>
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <Paper withBorder p="md" radius="md">
+            <CustomerGroupsCard member="account" id={a.id} keys={a.customerGroups} />
           </Paper>
         </Grid.Col>
         <Grid.Col span={12}>
