@@ -61,6 +61,9 @@ export type AccountUpdateBody = z.infer<typeof AccountUpdateBody>;
 export const AccountListQuery = ListQuery.extend({
   kind: AccountKind.optional(),
   status: AccountStatus.optional(),
+  customerGroup: Key.optional().describe(
+    'Only accounts in the customer group with this key; an unknown key is 422',
+  ),
 });
 export type AccountListQuery = z.infer<typeof AccountListQuery>;
 

@@ -41,6 +41,7 @@ export const ContactSummary = Contact.pick({
   status: true,
   hasLogin: true,
   account: true,
+  customerGroups: true,
   createdAt: true,
 });
 export type ContactSummary = z.infer<typeof ContactSummary>;
@@ -86,6 +87,9 @@ export type ContactUpdateBody = z.infer<typeof ContactUpdateBody>;
 export const ContactListQuery = ListQuery.extend({
   accountId: Uuid.optional(),
   status: ContactStatus.optional(),
+  customerGroup: Key.optional().describe(
+    'Only contacts in the customer group with this key; an unknown key is 422',
+  ),
 });
 export type ContactListQuery = z.infer<typeof ContactListQuery>;
 

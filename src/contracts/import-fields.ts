@@ -1,6 +1,6 @@
 // The import fields as plain constants, without zod, so the web app can use them too.
 
-export const IMPORT_TYPES = ['accounts', 'contacts', 'individuals', 'mixed'] as const;
+export const IMPORT_TYPES = ['accounts', 'contacts', 'individuals', 'mixed', 'invoices'] as const;
 export type ImportType = (typeof IMPORT_TYPES)[number];
 
 export const IMPORT_FIELDS = [
@@ -24,6 +24,11 @@ export const IMPORT_FIELDS = [
   'workPhone',
   'language',
   'customerGroups',
+  // Invoices (idempotent by number).
+  'number',
+  'date',
+  'amount',
+  'currency',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
@@ -48,6 +53,10 @@ export const IMPORT_FIELD_LABELS: Record<ImportField, string> = {
   workPhone: 'Work phone',
   language: 'Language',
   customerGroups: 'Customer groups (keys, separated by ; or ,)',
+  number: 'Invoice number',
+  date: 'Invoice date (YYYY-MM-DD)',
+  amount: 'Amount',
+  currency: 'Currency (three letters, such as USD)',
 };
 
 const ACCOUNT_FIELDS: ImportField[] = [
@@ -82,6 +91,7 @@ export const FIELDS_BY_TYPE: Record<ImportType, readonly ImportField[]> = {
     'customerGroups',
   ],
   mixed: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, ...CONTACT_FIELDS, 'customerGroups'],
+  invoices: ['number', 'accountNumber', 'accountCode', 'date', 'amount', 'currency'],
 };
 
 /** Fields a mapping must fill; `accountNumber|accountCode` means either one. */
@@ -90,6 +100,7 @@ export const REQUIRED_BY_TYPE: Record<ImportType, readonly string[]> = {
   contacts: ['accountNumber|accountCode', 'email', 'firstName', 'lastName'],
   individuals: ['email', 'firstName', 'lastName'],
   mixed: ['accountNumber|accountCode', 'accountName'],
+  invoices: ['number', 'accountNumber|accountCode', 'date', 'amount', 'currency'],
 };
 
 export const LOGIN_MODES = ['none', 'activation', 'generated', 'group-password'] as const;

@@ -71,7 +71,9 @@ employee
 
 program
   .command('import')
-  .description('Import a CSV or XLSX file of accounts, contacts or individuals, with a progress bar')
+  .description(
+    'Import a CSV or XLSX file of accounts, contacts, individuals or invoices, with a progress bar',
+  )
   .argument('[file]', 'the CSV or XLSX file')
   .addOption(new Option('--type <type>', 'what the file holds').choices([...IMPORT_TYPES]))
   .option('--resume <id>', 'resume an import that stopped (a crash, a restart) where it was')

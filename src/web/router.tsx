@@ -124,6 +124,7 @@ export interface AccountsSearch {
   q?: string;
   kind?: 'business' | 'personal';
   status?: 'pending' | 'active' | 'disabled';
+  customerGroup?: string;
 }
 const accountsRoute = createRoute({
   getParentRoute: () => portalRoute,
@@ -132,6 +133,7 @@ const accountsRoute = createRoute({
     q: str(s.q),
     kind: oneOf(s.kind, ['business', 'personal'] as const),
     status: oneOf(s.status, ['pending', 'active', 'disabled'] as const),
+    customerGroup: str(s.customerGroup),
   }),
   component: AccountsPage,
 });
@@ -144,6 +146,7 @@ const accountRoute = createRoute({
 export interface ContactsSearch {
   q?: string;
   status?: 'active' | 'disabled' | 'pending';
+  customerGroup?: string;
 }
 const contactsRoute = createRoute({
   getParentRoute: () => portalRoute,
@@ -151,6 +154,7 @@ const contactsRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): ContactsSearch => ({
     q: str(s.q),
     status: oneOf(s.status, ['active', 'disabled', 'pending'] as const),
+    customerGroup: str(s.customerGroup),
   }),
   component: ContactsPage,
 });

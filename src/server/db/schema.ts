@@ -286,7 +286,7 @@ export interface AuditLogTable {
   import_id: string | null;
 }
 
-export type ImportType = 'accounts' | 'contacts' | 'individuals' | 'mixed';
+export type ImportType = 'accounts' | 'contacts' | 'individuals' | 'mixed' | 'invoices';
 export type ImportStatus =
   | 'uploaded'
   | 'checking'

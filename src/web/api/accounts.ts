@@ -17,6 +17,7 @@ export interface AccountFilters {
   q?: string;
   kind?: Account['kind'];
   status?: Account['status'];
+  customerGroup?: string;
 }
 
 export const accountKeys = {

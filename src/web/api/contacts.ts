@@ -26,6 +26,7 @@ export interface ContactFilters {
   q?: string;
   status?: Contact['status'];
   accountId?: string;
+  customerGroup?: string;
 }
 
 export const contactKeys = {

@@ -28,7 +28,7 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
       tags,
       summary: 'Find accounts by code, number or name',
       querystring: AccountListQuery,
-      response: { 200: page(Account) },
+      response: { 200: page(Account), 422: ErrorBody },
     },
     handler: (request) => listAccounts(db, request.ctx, request.query),
   });
@@ -82,7 +82,7 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
       summary: 'List the contacts of an account',
       params: IdParams,
       querystring: ContactListQuery.omit({ accountId: true }),
-      response: { 200: page(ContactSummary) },
+      response: { 200: page(ContactSummary), 422: ErrorBody },
     },
     handler: (request) => listContacts(db, request.ctx, { ...request.query, accountId: request.params.id }),
   });

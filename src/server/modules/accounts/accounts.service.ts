@@ -11,6 +11,7 @@ import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { addAddress } from '../addresses/addresses.service.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
+import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import {
   assertCommercialCodes,
   customerGroupIds,
@@ -131,6 +132,7 @@ export async function listAccounts(
     .limit(query.limit + 1);
   if (query.kind) q = q.where('accounts.kind', '=', query.kind);
   if (query.status) q = q.where('accounts.status', '=', query.status);
+  if (query.customerGroup) q = q.where(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
   let cursorOf: (r: { id: string; name_key: string }) => Record<string, string>;
   if (query.q) {
     // Matches by trigram index, then orders by id: sorting every match by name is what makes search slow.
@@ -147,7 +149,10 @@ export async function listAccounts(
       q = q.where(sql<boolean>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
     cursorOf = (r) => ({ name: r.name_key, id: r.id });
   }
-  const page = toPage(await q.execute(), query.limit, cursorOf, (r) => r.id);
+  const matches = await q.execute();
+  if (!matches.length && query.customerGroup)
+    await assertCustomerGroupKnown(db, ctx.scopeId, query.customerGroup);
+  const page = toPage(matches, query.limit, cursorOf, (r) => r.id);
   const rows = page.items.length
     ? await selectAccounts(db).where('accounts.id', 'in', page.items).execute()
     : [];

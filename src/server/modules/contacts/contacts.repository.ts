@@ -35,6 +35,11 @@ export function selectContactSummaries(db: Executor) {
       'primary_account.name as account_name',
       'primary_account.number as account_number',
       'primary_account.code as account_code',
+      sql<
+        string[]
+      >`array(select g.key from contact_customer_groups ccg join customer_groups g on g.id = ccg.customer_group_id where ccg.contact_id = contacts.id order by g.key)`.as(
+        'customer_groups',
+      ),
     ]);
 }
 
@@ -51,6 +56,7 @@ type SummaryRow = {
   account_name: string | null;
   account_number: string | null;
   account_code: string | null;
+  customer_groups: string[];
 };
 
 export function toContactSummary(r: SummaryRow): ContactSummary {
@@ -65,6 +71,7 @@ export function toContactSummary(r: SummaryRow): ContactSummary {
     account: r.account_id
       ? { id: r.account_id, name: r.account_name!, number: r.account_number!, code: r.account_code }
       : null,
+    customerGroups: r.customer_groups,
     createdAt: r.created_at.toISOString(),
   };
 }

@@ -33,7 +33,7 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
       tags,
       summary: 'Find contacts by email or name',
       querystring: ContactListQuery,
-      response: { 200: page(ContactSummary) },
+      response: { 200: page(ContactSummary), 422: ErrorBody },
     },
     handler: (request) => listContacts(db, request.ctx, request.query),
   });

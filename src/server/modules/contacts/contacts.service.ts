@@ -14,6 +14,7 @@ import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
+import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
 import {
@@ -132,6 +133,7 @@ export async function listContacts(
     .where(contactVisibleTo(ctx))
     .limit(query.limit + 1);
   if (query.status) q = q.where('contacts.status', '=', query.status);
+  if (query.customerGroup) q = q.where(inCustomerGroup('contact', ctx.scopeId, query.customerGroup));
   if (query.accountId) {
     await getAccount(db, ctx, query.accountId);
     const accountId = query.accountId;
@@ -164,6 +166,8 @@ export async function listContacts(
     cursorOf = (r) => ({ at: r.created_key, id: r.id });
   }
   const matches = await q.execute();
+  if (!matches.length && query.customerGroup)
+    await assertCustomerGroupKnown(db, ctx.scopeId, query.customerGroup);
   const page = toPage(matches, query.limit, cursorOf, (r) => r.id);
   const rows = page.items.length
     ? await selectContactSummaries(db).where('contacts.id', 'in', page.items).execute()

@@ -12,6 +12,7 @@ import {
   type AuditActor,
   type Compared,
 } from './apply-sql.ts';
+import { applyInvoiceChunk } from './apply-invoices.ts';
 import { stageTable } from './stage.ts';
 
 export type ApplyEnv = {
@@ -463,6 +464,7 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
     for (const { line, outcome } of rows) if (outcomes.get(line) !== 'created') outcomes.set(line, outcome);
   };
   const { type } = env;
+  if (type === 'invoices') return applyInvoiceChunk(db, env, range);
   const stage = stageTable(env.importId);
   if (type === 'accounts' || type === 'mixed') {
     // Existing accounts before the upsert, the ones it created after it.

@@ -91,7 +91,7 @@ export async function importsRoutes(app: App, deps: AppDeps) {
       tags,
       summary: 'Upload a CSV or XLSX file to import',
       description:
-        'multipart/form-data with a `file` part and fields `type` (accounts | contacts | individuals | mixed), optional `sourceName`, `mapping` and `options` (JSON). Answers with the detected columns, the suggested (or remembered) mapping and a preview of the first rows with per-cell errors. Nothing is imported until `POST /api/imports/{id}/run`.',
+        'multipart/form-data with a `file` part and fields `type` (accounts | contacts | individuals | mixed | invoices), optional `sourceName`, `mapping` and `options` (JSON). Answers with the detected columns, the suggested (or remembered) mapping and a preview of the first rows with per-cell errors. Nothing is imported until `POST /api/imports/{id}/run`.',
       consumes: ['multipart/form-data'],
       response: { 201: ImportCreated },
     },
@@ -127,8 +127,8 @@ export async function importsRoutes(app: App, deps: AppDeps) {
         if (!type.success) {
           throw new AppError(
             'invalid_input',
-            'Choose what the file holds: accounts, contacts, individuals or mixed',
-            [{ path: 'type', message: 'Use accounts, contacts, individuals or mixed' }],
+            'Choose what the file holds: accounts, contacts, individuals, mixed or invoices',
+            [{ path: 'type', message: 'Use accounts, contacts, individuals, mixed or invoices' }],
           );
         }
         const created = await createImport(importsDeps, request.ctx, {

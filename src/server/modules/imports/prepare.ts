@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { ImportField, ImportType } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
 import { unknownCommercialCodes } from './prepare-commercial.ts';
+import { invoiceChecks } from './invoice-rows.ts';
 import { stageTable } from './stage.ts';
 
 /** Moves the rows `bad` selects (line, column_name, reason; one per line) from the stage to the rejections. */
@@ -35,7 +36,7 @@ export async function prepareStage(
 ): Promise<number> {
   const stage = stageTable(importId);
   let rejected = 0;
-  if (type !== 'accounts') {
+  if (type !== 'accounts' && type !== 'invoices') {
     rejected += await reject(db, importId, duplicates(importId, 'lower(email)', columnOf('email'), 'email'));
   }
   if (type === 'accounts') {
@@ -68,7 +69,9 @@ export async function prepareStage(
             FROM ${stage}) d
       WHERE s.line = d.line AND d.line <> d.first`.execute(db);
   }
-  if (type === 'contacts') {
+  if (type === 'invoices')
+    for (const bad of invoiceChecks(stage, scopeId, columnOf)) rejected += await reject(db, importId, bad);
+  if (type === 'contacts' || type === 'invoices') {
     rejected += await reject(
       db,
       importId,

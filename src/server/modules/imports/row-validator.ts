@@ -9,6 +9,7 @@ import {
   type ImportMapping,
   type ImportType,
 } from '../../../contracts/imports.ts';
+import { INVOICE_FIELD_RULES, INVOICE_REQUIRED } from './invoice-rows.ts';
 
 /** Excel's own limit for a cell; a longer one is not a spreadsheet value but an attack or a broken file. */
 export const MAX_CELL_LENGTH = 32_767;
@@ -62,6 +63,7 @@ const FIELD_RULES: Record<ImportField, z.ZodType<string>> = {
     }
     return [...new Set(keys)].join(';');
   }),
+  ...INVOICE_FIELD_RULES,
 };
 
 const BILLING_REQUIRED: ImportField[] = [
@@ -172,7 +174,8 @@ export function compileMapping(
     );
     if (type === 'contacts' || type === 'individuals') requireAll(CONTACT_REQUIRED);
     if (type === 'accounts' || type === 'mixed') requireAll(['accountName']);
-    if (type === 'accounts' || type === 'contacts' || type === 'mixed') {
+    if (type === 'invoices') requireAll(INVOICE_REQUIRED);
+    if (type === 'accounts' || type === 'contacts' || type === 'mixed' || type === 'invoices') {
       if (
         !values.accountNumber &&
         !values.accountCode &&

@@ -4,8 +4,15 @@ import type { Executor } from '../../db/client.ts';
 import type { RowValues } from './row-validator.ts';
 
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+// The invoice fields keep a prefix in the stage: `number` and `date` alone would read as account fields.
+const PREFIXED: Partial<Record<ImportField, string>> = {
+  number: 'invoice_number',
+  date: 'invoice_date',
+  amount: 'invoice_amount',
+  currency: 'invoice_currency',
+};
 export const COLUMN: Record<ImportField, string> = Object.fromEntries(
-  IMPORT_FIELDS.map((f) => [f, snake(f)]),
+  IMPORT_FIELDS.map((f) => [f, PREFIXED[f] ?? snake(f)]),
 ) as Record<ImportField, string>;
 
 /** One staging table per import: its rows are loaded fast, worked on with set-based SQL, dropped at once. */

@@ -48,6 +48,7 @@ import { PendingApprovalBanner } from '../approvals/ApprovalActions.tsx';
 import { AccountInvoices } from './AccountInvoices.tsx';
 import { AddressBookCard } from '../addresses/AddressBook.tsx';
 import { CommercialTermsCard } from './CommercialTermsCard.tsx';
+import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
 
@@ -129,6 +130,11 @@ export function AccountPage() {
         <AddressBookCard owner={{ kind: 'accounts', id: a.id }} />
         <Grid.Col span={12}>
           <CommercialTermsCard account={a} />
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <Paper withBorder p="md" radius="md">
+            <CustomerGroupsCard member="account" id={a.id} keys={a.customerGroups} />
+          </Paper>
         </Grid.Col>
         <Grid.Col span={12}>
           <Paper withBorder p="md" radius="md">

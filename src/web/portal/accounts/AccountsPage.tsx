@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { Badge, Button, Group, Paper, Select, Table, Text } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Paper, Select, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
@@ -10,6 +10,12 @@ import { Empty, ErrorAlert, LoadMore, PageHeader, StatusBadge } from '../../comp
 import type { AccountsSearch } from '../../router.tsx';
 import { AccountCreateDialog } from './AccountCreateDialog.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import {
+  CustomerGroupFilter,
+  GroupsCell,
+  SelectionBar,
+  useRowSelection,
+} from '../customer-groups/GroupSelectionActions.tsx';
 
 const route = getRouteApi('/portal/accounts');
 
@@ -18,8 +24,16 @@ export function AccountsPage() {
   const navigate = useNavigate({ from: '/accounts' });
   const can = useCan();
   const [createOpen, createDialog] = useDisclosure(false);
-  const list = useAccountList({ q: search.q, kind: search.kind, status: search.status });
+  const list = useAccountList({
+    q: search.q,
+    kind: search.kind,
+    status: search.status,
+    customerGroup: search.customerGroup,
+  });
   const accounts = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const selection = useRowSelection();
+  const selectable = can('customerGroups.write');
+  const shownSelected = accounts.filter((a) => selection.selected.has(a.id)).length;
 
   const setSearch = useCallback(
     (patch: Partial<AccountsSearch>) =>
@@ -76,18 +90,40 @@ export function AccountsPage() {
             value={search.status ?? null}
             onChange={(v) => setSearch({ status: (v as AccountsSearch['status']) ?? undefined })}
           />
+          <CustomerGroupFilter
+            value={search.customerGroup}
+            onChange={(customerGroup) => setSearch({ customerGroup })}
+          />
         </Group>
+        {selectable ? <SelectionBar member="account" selection={selection} /> : null}
         {list.isError ? <ErrorAlert error={list.error} /> : null}
         <Table.ScrollContainer minWidth={640}>
           <Table highlightOnHover verticalSpacing="xs" style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
             <Table.Thead>
               <Table.Tr>
+                {selectable ? (
+                  <Table.Th w={40}>
+                    <Checkbox
+                      aria-label="Select all accounts shown"
+                      checked={accounts.length > 0 && shownSelected === accounts.length}
+                      indeterminate={shownSelected > 0 && shownSelected < accounts.length}
+                      disabled={accounts.length === 0}
+                      onChange={(e) =>
+                        selection.set(
+                          accounts.map((a) => a.id),
+                          e.currentTarget.checked,
+                        )
+                      }
+                    />
+                  </Table.Th>
+                ) : null}
                 <Table.Th>Number</Table.Th>
                 <Table.Th>Code</Table.Th>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Kind</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th ta="right">Contacts</Table.Th>
+                <Table.Th>Groups</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -96,10 +132,20 @@ export function AccountsPage() {
                   key={a.id}
                   className="row-link"
                   onClick={(e) => {
-                    if ((e.target as HTMLElement).closest('a')) return;
+                    if ((e.target as HTMLElement).closest('a, input, label, .select-cell')) return;
                     void navigate({ to: '/accounts/$accountId', params: { accountId: a.id } });
                   }}
+                  bg={selection.selected.has(a.id) ? 'var(--mantine-color-indigo-0)' : undefined}
                 >
+                  {selectable ? (
+                    <Table.Td className="select-cell">
+                      <Checkbox
+                        aria-label={`Select ${a.name}`}
+                        checked={selection.selected.has(a.id)}
+                        onChange={(e) => selection.set([a.id], e.currentTarget.checked)}
+                      />
+                    </Table.Td>
+                  ) : null}
                   <Table.Td>
                     <Text size="sm" ff="monospace">
                       {a.number}
@@ -120,6 +166,9 @@ export function AccountsPage() {
                     <StatusBadge status={a.status} />
                   </Table.Td>
                   <Table.Td ta="right">{a.contactCount}</Table.Td>
+                  <Table.Td>
+                    <GroupsCell keys={a.customerGroups} />
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -127,7 +176,7 @@ export function AccountsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && accounts.length === 0 ? (
           <Empty>
-            {search.q || search.kind || search.status
+            {search.q || search.kind || search.status || search.customerGroup
               ? 'No account matches these filters.'
               : 'No accounts yet.'}
           </Empty>

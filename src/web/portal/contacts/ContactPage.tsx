@@ -47,6 +47,7 @@ import {
 } from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { AddressBookCard } from '../addresses/AddressBook.tsx';
+import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
 
@@ -157,22 +158,7 @@ export function ContactPage() {
               </Text>
             </Paper>
             <Paper withBorder p="md" radius="md">
-              <Title order={4} mb="sm">
-                Customer groups
-              </Title>
-              {c.customerGroups.length === 0 ? (
-                <Text size="sm" c="dimmed">
-                  In no customer group.
-                </Text>
-              ) : (
-                <Group gap={6} data-testid="customer-groups">
-                  {c.customerGroups.map((g) => (
-                    <Badge key={g} variant="outline" color="gray">
-                      {g}
-                    </Badge>
-                  ))}
-                </Group>
-              )}
+              <CustomerGroupsCard member="contact" id={c.id} keys={c.customerGroups} />
             </Paper>
           </Stack>
         </Grid.Col>

@@ -13,6 +13,11 @@ import { AddContactDialog } from './AddContactDialog.tsx';
 import { BulkEmailDialog } from './BulkEmailDialog.tsx';
 import { BulkAddContactsDialog } from './BulkAddContactsDialog.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import {
+  CustomerGroupFilter,
+  GroupSelectionActions,
+  GroupsCell,
+} from '../customer-groups/GroupSelectionActions.tsx';
 
 const route = getRouteApi('/portal/contacts');
 
@@ -23,11 +28,11 @@ export function ContactsPage() {
   const [addOpen, addDialog] = useDisclosure(false);
   const [emailOpen, emailDialog] = useDisclosure(false);
   const [bulkOpen, bulkDialog] = useDisclosure(false);
-  const list = useContactList({ q: search.q, status: search.status });
+  const list = useContactList({ q: search.q, status: search.status, customerGroup: search.customerGroup });
   const contacts = list.data?.pages.flatMap((p) => p.items) ?? [];
   // Selected contacts, kept across searches so a selection can be built from several.
   const [selected, setSelected] = useState<Map<string, ContactSummary>>(() => new Map());
-  const selectable = can('emails.send');
+  const selectable = can('emails.send') || can('customerGroups.write');
   const shownSelected = contacts.filter((c) => selected.has(c.id)).length;
   const toggle = (c: ContactSummary, on: boolean) =>
     setSelected((prev) => {
@@ -94,6 +99,10 @@ export function ContactsPage() {
             value={search.status ?? null}
             onChange={(v) => setSearch({ status: (v as ContactsSearch['status']) ?? undefined })}
           />
+          <CustomerGroupFilter
+            value={search.customerGroup}
+            onChange={(customerGroup) => setSearch({ customerGroup })}
+          />
         </Group>
         {selectable && selected.size > 0 ? (
           <Group
@@ -118,9 +127,14 @@ export function ContactsPage() {
               <Button variant="subtle" size="xs" color="gray" onClick={() => setSelected(new Map())}>
                 Clear selection
               </Button>
-              <Button size="xs" leftSection={<IconMail size={16} />} onClick={emailDialog.open}>
-                Send email
-              </Button>
+              {can('customerGroups.write') ? (
+                <GroupSelectionActions member="contact" ids={[...selected.keys()]} />
+              ) : null}
+              {can('emails.send') ? (
+                <Button size="xs" leftSection={<IconMail size={16} />} onClick={emailDialog.open}>
+                  Send email
+                </Button>
+              ) : null}
             </Group>
           </Group>
         ) : null}
@@ -146,6 +160,7 @@ export function ContactsPage() {
                 <Table.Th>Phone</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Login</Table.Th>
+                <Table.Th>Groups</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -196,6 +211,9 @@ export function ContactsPage() {
                     <StatusBadge status={c.status} />
                   </Table.Td>
                   <Table.Td>{c.hasLogin ? 'Yes' : 'No'}</Table.Td>
+                  <Table.Td>
+                    <GroupsCell keys={c.customerGroups} />
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -203,7 +221,9 @@ export function ContactsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && contacts.length === 0 ? (
           <Empty>
-            {search.q || search.status ? 'No contact matches these filters.' : 'No contacts yet.'}
+            {search.q || search.status || search.customerGroup
+              ? 'No contact matches these filters.'
+              : 'No contacts yet.'}
           </Empty>
         ) : null}
         {list.isPending ? <Empty>Loading…</Empty> : null}

@@ -7,6 +7,7 @@ export const TYPE_LABELS: Record<ImportType, string> = {
   contacts: 'Contacts',
   individuals: 'Individuals',
   mixed: 'Accounts and contacts',
+  invoices: 'Invoices',
 };
 
 export const TYPE_HINTS: Record<ImportType, string> = {
@@ -14,6 +15,8 @@ export const TYPE_HINTS: Record<ImportType, string> = {
   contacts: 'People on accounts you already have, found by account number or account code.',
   individuals: 'Private customers: each row becomes a personal account and its contact.',
   mixed: 'One sheet holding both: the account on every row, and a contact on it where an email is filled in.',
+  invoices:
+    'Invoices of accounts you already have, by invoice number: a new number is added, a known one updated. Visitors name a recent one to join an account.',
 };
 
 const STATUS: Record<ImportStatus, { label: string; color: string }> = {

@@ -95,6 +95,20 @@ export const HEADER_SYNONYMS: Record<ImportField, readonly string[]> = {
     'customer groups, customer group, groups, group, kundengruppe, groupe client, klantgroep,' +
       'grupo de clientes',
   ),
+  number: list(
+    'invoice number, invoice no, invoice nr, invoice num, invoice id, invoice, bill number, document number,' +
+      'number, rechnungsnummer, rechnung nr, numero de facture, no facture, facture, factuurnummer, factuur,' +
+      'numero de factura, factura',
+  ),
+  date: list(
+    'invoice date, date, document date, bill date, posting date, rechnungsdatum, datum, date de facture,' +
+      'factuurdatum, fecha de factura, fecha',
+  ),
+  amount: list(
+    'amount, invoice amount, total, invoice total, total amount, gross amount, amount incl tax, betrag,' +
+      'rechnungsbetrag, montant, bedrag, importe',
+  ),
+  currency: list('currency, currency code, curr, waehrung, wahrung, devise, monnaie, valuta, moneda'),
 };
 
 /**
