@@ -283,12 +283,18 @@ export async function updateImport(
   const previous = ImportOptions.parse(row.options);
   let columns = row.columns;
   let sheet = row.sheet;
+  let totalRows = row.total_rows;
   if (options.sheet !== previous.sheet || options.hasHeader !== previous.hasHeader) {
-    // Another sheet or header setting means other columns: read them again.
-    ({ columns, sheet } = await withSource(db, row, async (input) => {
+    // Another sheet or header setting means other columns (and rows): read them again.
+    ({ columns, sheet, totalRows } = await withSource(db, row, async (input) => {
       const detected = await detectSource(input, { ...(options.sheet && { sheet: options.sheet }) });
       const head = await readHead(input, detected, options.hasHeader);
-      return { columns: head.headers, sheet: detected.sheet };
+      const complete = head.rows.length < PREVIEW_ROWS;
+      return {
+        columns: head.headers,
+        sheet: detected.sheet,
+        totalRows: estimateRows(Number(row.file_size), head.rows, complete ? head.rows.length : null),
+      };
     }));
   }
   const updated = await db
@@ -299,6 +305,7 @@ export async function updateImport(
       options: JSON.stringify(options),
       columns: JSON.stringify(columns),
       sheet,
+      total_rows: totalRows,
       status: 'uploaded',
       dry_run_counts: null,
       updated_at: new Date(),
