@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { IdParams } from '../../../contracts/common.ts';
+import { ErrorBody, IdParams } from '../../../contracts/common.ts';
 import { ScheduleFileQueued } from '../../../contracts/imports.ts';
 import type { App } from '../../deps.ts';
 import { assertStorableText } from '../../http/text-guard.ts';
@@ -19,7 +19,7 @@ export function scheduleFilesRoutes(app: App, deps: ImportsDeps, maxBytes: numbe
         'multipart/form-data with a `file` part (.csv, .txt, .tsv or .xlsx). The schedule’s next run imports it with the schedule’s type, mapping and options.',
       consumes: ['multipart/form-data'],
       params: IdParams,
-      response: { 202: ScheduleFileQueued },
+      response: { 202: ScheduleFileQueued, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody },
     },
     handler: async (request, reply) => {
       if (!request.isMultipart()) {
