@@ -37,7 +37,9 @@ const OptionalDate = z.iso
 export const ImportOptions = z
   .object({
     customerGroups: z.array(Key).max(50).default([]).describe('Groups everyone in the file is added to'),
-    logins: LoginMode.default('activation').describe('How new contacts get a login'),
+    logins: LoginMode.default('none').describe(
+      'How new contacts get a login. Default none: no email is sent unless the employee chooses activation',
+    ),
     loginValidFrom: OptionalDate,
     loginValidUntil: OptionalDate,
     allOrNothing: z.boolean().default(false).describe('One rejected row stores nothing'),
@@ -119,6 +121,9 @@ export const Import = z.object({
   progress: ImportProgress,
   error: z.string().nullable(),
   hasCredentials: z.boolean().describe('Generated passwords wait to be downloaded (once)'),
+  warnings: z
+    .array(z.string())
+    .describe('What to look at before running, such as a file with only a header row (it cannot run)'),
   scheduledAt: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
@@ -202,3 +207,13 @@ export const ImportScheduleUpdateBody = z.object({
   options: z.record(z.string(), z.unknown()).optional(),
   enabled: z.boolean().optional(),
 });
+
+export const ScheduleFileQueued = z.object({
+  fileName: z.string().describe('The name the file waits under in the schedule folder'),
+  folder: z.string(),
+  nextRunAt: z
+    .string()
+    .nullable()
+    .describe('When the schedule imports it; null while the schedule is paused'),
+});
+export type ScheduleFileQueued = z.infer<typeof ScheduleFileQueued>;

@@ -19,6 +19,7 @@ import { RolesPage } from './portal/roles/RolesPage.tsx';
 import { CustomerGroupsPage } from './portal/customer-groups/CustomerGroupsPage.tsx';
 import { ApiKeysPage } from './portal/api-keys/ApiKeysPage.tsx';
 import { AuditPage } from './portal/audit/AuditPage.tsx';
+import { auditFilterSearch } from './portal/audit/AuditFilters.tsx';
 import { EmailsPage } from './portal/emails/EmailsPage.tsx';
 import { StoreLayout } from './store/StoreLayout.tsx';
 import { StoreSignInPage } from './store/sign-in/StoreSignInPage.tsx';
@@ -183,6 +184,12 @@ const apiKeysRoute = createRoute({
 export interface AuditSearch {
   entityType?: string;
   entityId?: string;
+  actor?: string;
+  source?: string;
+  action?: string;
+  entity?: string;
+  from?: string;
+  to?: string;
 }
 const auditRoute = createRoute({
   getParentRoute: () => portalRoute,
@@ -190,6 +197,7 @@ const auditRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): AuditSearch => ({
     entityType: str(s.entityType),
     entityId: str(s.entityId),
+    ...auditFilterSearch(s, str),
   }),
   component: AuditPage,
 });

@@ -682,6 +682,14 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
         ok: 201,
       },
     ],
+    'POST /api/import-schedules/:id/files': [
+      {
+        url: (id) => `/api/import-schedules/${id}/files`,
+        rel: 'schedule',
+        upload: () => ({ fields: {}, files: [{ field: 'file', filename: 'accounts.csv', content: CSV }] }),
+        ok: 202,
+      },
+    ],
     'PATCH /api/import-schedules/:id': [
       {
         url: (id) => `/api/import-schedules/${id}`,

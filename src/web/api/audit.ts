@@ -5,6 +5,12 @@ import { api, type Page } from './client.ts';
 export interface AuditFilters {
   entityType?: string;
   entityId?: string;
+  actor?: string;
+  source?: string;
+  action?: string;
+  entity?: string;
+  from?: string;
+  to?: string;
 }
 
 export function useAuditList(filters: AuditFilters, limit = 50, enabled = true) {

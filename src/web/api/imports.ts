@@ -57,7 +57,7 @@ export function optionsOf(imp: Pick<Import, 'options'>): ImportOptionsForm {
   const o = imp.options as Partial<ImportOptionsForm>;
   return {
     customerGroups: Array.isArray(o.customerGroups) ? o.customerGroups : [],
-    logins: o.logins ?? 'activation',
+    logins: o.logins ?? 'none',
     loginValidFrom: o.loginValidFrom ?? null,
     loginValidUntil: o.loginValidUntil ?? null,
     allOrNothing: o.allOrNothing ?? false,

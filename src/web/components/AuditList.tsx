@@ -1,6 +1,7 @@
 import { Badge, Code, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import type { AuditEntry } from '../../contracts/audit.ts';
+import { AuditTextDiff } from './AuditTextDiff.tsx';
 import { formatDateTime } from './ui.tsx';
 
 const show = (v: unknown): string => {
@@ -25,8 +26,9 @@ export function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>) {
 }
 
 export function AuditDiff({ entry }: { entry: AuditEntry }) {
-  const changes = changedFields(entry);
-  if (changes.length === 0)
+  const texts = entry.textDiffs ?? {};
+  const changes = changedFields(entry).filter((c) => !(c.key in texts));
+  if (changes.length === 0 && !Object.keys(texts).length)
     return (
       <Text size="xs" c="dimmed">
         No field changes
@@ -56,6 +58,9 @@ export function AuditDiff({ entry }: { entry: AuditEntry }) {
             </Text>
           )}
         </Text>
+      ))}
+      {Object.entries(texts).map(([field, patch]) => (
+        <AuditTextDiff key={field} field={field} patch={patch} />
       ))}
     </Stack>
   );

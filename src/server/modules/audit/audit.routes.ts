@@ -1,4 +1,4 @@
-import { page, Uuid } from '../../../contracts/common.ts';
+import { ErrorBody, page, Uuid } from '../../../contracts/common.ts';
 import { AuditEntry, AuditListQuery } from '../../../contracts/audit.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { can } from '../../http/context.ts';
@@ -16,9 +16,9 @@ export async function auditRoutes(app: App, deps: AppDeps) {
       tags: ['Audit'],
       summary: 'What changed, who changed it, and from where',
       description:
-        'The whole log needs audit.read; the history of one account or contact needs only the right to read it.',
+        'The whole log needs audit.read; the history of one account or contact needs only the right to read it. Filters by actor, source, action, entity (by id or name) and a date range (422 for a date that is not ISO).',
       querystring: AuditListQuery,
-      response: { 200: page(AuditEntry) },
+      response: { 200: page(AuditEntry), 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
     },
     handler: async (request) => {
       const { ctx } = request;

@@ -1,7 +1,10 @@
 import type { AuditEntry } from '../../../contracts/audit.ts';
+import { expressionBuilder } from 'kysely';
 import type { Executor } from '../../db/client.ts';
+import type { DB } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import { auditConditions, auditRange, textDiffsOf, type AuditFilters } from './audit-filters.ts';
 
 export type AuditInput = {
   action: string;
@@ -48,8 +51,15 @@ export async function recordAudit(db: Executor, ctx: RequestContext, entry: Audi
 
 export async function listAudit(
   db: Executor,
-  query: { entityType?: string; entityId?: string; actorId?: string; limit: number; cursor?: string },
+  query: {
+    entityType?: string;
+    entityId?: string;
+    actorId?: string;
+    limit: number;
+    cursor?: string;
+  } & AuditFilters,
 ): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  const range = auditRange(query);
   const cursor = decodeCursor(query.cursor, { id: 'integer' });
   let q = db
     .selectFrom('audit_log')
@@ -59,6 +69,8 @@ export async function listAudit(
   if (query.entityType) q = q.where('entity_type', '=', query.entityType);
   if (query.entityId) q = q.where('entity_id', '=', query.entityId);
   if (query.actorId) q = q.where('actor_id', '=', query.actorId);
+  for (const condition of auditConditions(expressionBuilder<DB, 'audit_log'>(), query, range))
+    q = q.where(condition);
   if (cursor) q = q.where('id', '<', cursor.id);
   const rows = await q.execute();
   return toPage(
@@ -78,6 +90,7 @@ export async function listAudit(
       before: r.before,
       after: r.after,
       ip: r.ip,
+      textDiffs: textDiffsOf(r.before, r.after),
     }),
   );
 }

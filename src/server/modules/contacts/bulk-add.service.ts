@@ -30,6 +30,7 @@ import {
 } from '../customer-groups/customer-groups.repository.ts';
 import { parsePastedContacts } from './bulk-add.parse.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
+import { sendLoginCreatedEmails, type LoginCreatedContact } from './login-created.ts';
 import { auditedContact, contactVisibleTo } from './contacts.repository.ts';
 import type { ContactsDeps } from './contacts.service.ts';
 
@@ -379,6 +380,7 @@ async function storeChunk(
       });
   }
 
+  const loginCreated: LoginCreatedContact[] = [];
   for (const c of created) {
     const row = byEmail.get(c.email.toLowerCase())!;
     const a = accountOf(c);
@@ -410,10 +412,13 @@ async function storeChunk(
     });
     if (store.body.logins === 'activation')
       await sendContactLinkEmail(store.deps, tx, ctx.scopeId, contact, 'activation');
+    else if (login.activated) loginCreated.push({ ...contact, validUntil: login.until });
     c.result.contactId = row.id;
     c.result.accountId = a.id;
     if (c.password) c.result.password = c.password;
   }
+  // A generated or shared password: each contact is told a login exists (never the password itself).
+  await sendLoginCreatedEmails(store.deps, tx, ctx.scopeId, loginCreated);
 }
 
 /** A personal account per new contact, named after them, numbered as createAccount numbers them. */

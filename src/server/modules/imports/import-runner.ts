@@ -14,6 +14,7 @@ import { applyChunk, type ApplyEnv } from './apply.ts';
 import { deleteFile, materialiseFile } from './file-store.ts';
 import { issueLogins, loginSettings } from './logins.ts';
 import { prepareStage } from './prepare.ts';
+import { fillRejectedCells } from './rejected-cells.ts';
 import { compileMapping } from './row-validator.ts';
 import { detectSource, readRows, type SourceInput } from './sources/source.ts';
 import {
@@ -305,7 +306,7 @@ export function createImportRunner(
     }
     await writing;
     const columnOf = (field: ImportField) => mappingColumn(imp.mapping, field);
-    await db.transaction().execute(async (tx) => {
+    const more = await db.transaction().execute(async (tx) => {
       const more = await prepareStage(tx, imp.id, imp.scope_id, imp.type, columnOf);
       await indexStage(tx, imp.id);
       // applied_line stays: after a lost stage, applying continues after the last line it committed.
@@ -314,7 +315,9 @@ export function createImportRunner(
         total_rows: sql`rows_read`,
         counts: sql`jsonb_set(counts, '{rejected}', to_jsonb((counts->>'rejected')::int + ${more}))`,
       });
+      return more;
     });
+    if (more > 0) await fillRejectedCells(db, imp.id, () => readRows(input, detected));
   }
 
   async function apply(importId: string, lease: { at: Date }, pacer: Pacer) {

@@ -32,6 +32,13 @@ export function progressOf(row: ImportRow, now = Date.now()): Import['progress']
   };
 }
 
+export const HEADER_ONLY = 'The file has only a header row: there is nothing to import.';
+
+/** Known to hold no row below its header (counted when the whole file fit in the preview). */
+export function headerOnly(row: ImportRow): boolean {
+  return row.total_rows === 0 && (row.options as { hasHeader?: boolean }).hasHeader !== false;
+}
+
 export function toImport(row: ImportRow, hasCredentials: boolean): Import {
   return {
     id: row.id,
@@ -54,6 +61,7 @@ export function toImport(row: ImportRow, hasCredentials: boolean): Import {
     progress: progressOf(row),
     error: row.error,
     hasCredentials,
+    warnings: headerOnly(row) ? [HEADER_ONLY] : [],
     scheduledAt: iso(row.scheduled_at),
     createdBy: row.created_by_label,
     createdAt: row.created_at.toISOString(),

@@ -326,11 +326,11 @@ describe('import logins, limits and control', () => {
     expect(row.password_hash).not.toContain(password!);
   });
 
-  it('sends the activation email to each new contact by default', async () => {
+  it('sends the activation email to each new contact when chosen', async () => {
     const number = unique('ACC');
     await createAccount(number);
     const csv = `email,first name,last name,account number\nact@${number}.example,Act,Ivation,${number}\n`;
-    const { done } = await importFile('contacts', csv);
+    const { done } = await importFile('contacts', csv, { options: { logins: 'activation' } });
     expect(done.counts.created).toBe(1);
     const emails = (await admin.get(`/api/emails?to=${encodeURIComponent(`act@${number}.example`)}`)).json<{
       items: { templateKey: string }[];

@@ -16,6 +16,7 @@ import {
   ReportQuery,
 } from '../../../contracts/imports.ts';
 import { createSchedule, deleteSchedule, listSchedules, updateSchedule } from './schedules.service.ts';
+import { scheduleFilesRoutes } from './schedule-files.routes.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { assertStorableText } from '../../http/text-guard.ts';
 import { AppError, unprocessable } from '../../lib/errors.ts';
@@ -301,6 +302,7 @@ export async function importsRoutes(app: App, deps: AppDeps) {
     },
   });
 
+  scheduleFilesRoutes(app, importsDeps, maxBytes);
   const schedules = ['Import schedules'];
   app.get('/api/import-schedules', {
     config: { access: 'imports.read' },

@@ -19,7 +19,7 @@ import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, unprocessable } from '../../lib/errors.ts';
 import { deleteFile, materialiseFile, storeFile } from './file-store.ts';
 import { runImportQueue } from './import-runner.ts';
-import { toImport, toImportSummary, type ImportRow } from './imports.repository.ts';
+import { HEADER_ONLY, headerOnly, toImport, toImportSummary, type ImportRow } from './imports.repository.ts';
 import { loginSettings } from './logins.ts';
 import { compileMapping, type CompiledMapping } from './row-validator.ts';
 import { normaliseHeaders, suggestMapping } from './sources/headers.ts';
@@ -283,12 +283,18 @@ export async function updateImport(
   const previous = ImportOptions.parse(row.options);
   let columns = row.columns;
   let sheet = row.sheet;
+  let totalRows = row.total_rows;
   if (options.sheet !== previous.sheet || options.hasHeader !== previous.hasHeader) {
-    // Another sheet or header setting means other columns: read them again.
-    ({ columns, sheet } = await withSource(db, row, async (input) => {
+    // Another sheet or header setting means other columns (and rows): read them again.
+    ({ columns, sheet, totalRows } = await withSource(db, row, async (input) => {
       const detected = await detectSource(input, { ...(options.sheet && { sheet: options.sheet }) });
       const head = await readHead(input, detected, options.hasHeader);
-      return { columns: head.headers, sheet: detected.sheet };
+      const complete = head.rows.length < PREVIEW_ROWS;
+      return {
+        columns: head.headers,
+        sheet: detected.sheet,
+        totalRows: estimateRows(Number(row.file_size), head.rows, complete ? head.rows.length : null),
+      };
     }));
   }
   const updated = await db
@@ -299,6 +305,7 @@ export async function updateImport(
       options: JSON.stringify(options),
       columns: JSON.stringify(columns),
       sheet,
+      total_rows: totalRows,
       status: 'uploaded',
       dry_run_counts: null,
       updated_at: new Date(),
@@ -330,6 +337,8 @@ export async function startPass(
     if (!EDITABLE.includes(current.status)) {
       throw conflict(`This import is ${current.status}: start a new import to run the file again`);
     }
+    if (headerOnly(current))
+      throw unprocessable(HEADER_ONLY, [{ path: 'file', message: 'Only a header row' }]);
     const options = ImportOptions.parse(current.options);
     const mapping = current.mapping as ImportMapping;
     const compiled = compileMapping(
@@ -433,24 +442,46 @@ export async function cancelImport(db: Db, ctx: RequestContext, id: string): Pro
   return toImport(row, false);
 }
 
+/**
+ * The report's rows in line order, one per rejected line: its columns and reasons joined, then the cells
+ * of the row as it was in the file.
+ */
 export async function* rejectionRows(db: Db, ctx: RequestContext, id: string): AsyncGenerator<string[]> {
   assertCan(ctx, 'imports.read');
   await loadRow(db, ctx, id);
-  let after = 0;
+  let after = { line: 0, id: '0' };
+  let current: { line: number; columns: string[]; reasons: string[]; cells: string[] | null } | null = null;
+  const done = (r: NonNullable<typeof current>) => [
+    String(r.line),
+    [...new Set(r.columns)].join('; '),
+    r.reasons.join('; '),
+    ...(r.cells ?? []),
+  ];
   for (;;) {
     const rows = await db
       .selectFrom('import_rejections')
       .selectAll()
       .where('import_id', '=', id)
-      .where('id', '>', String(after))
+      .where(sql<boolean>`(line, id) > (${after.line}, ${after.id}::bigint)`)
+      .orderBy('line')
       .orderBy('id')
       .limit(2000)
       .execute();
-    if (!rows.length) return;
-    for (const r of rows.sort((a, b) => a.line - b.line))
-      yield [String(r.line), r.column_name ?? '', r.reason, ...(r.cells ?? [])];
-    after = Number(rows[rows.length - 1]!.id);
+    for (const r of rows) {
+      if (current && current.line !== r.line) {
+        yield done(current);
+        current = null;
+      }
+      current ??= { line: r.line, columns: [], reasons: [], cells: null };
+      if (r.column_name) current.columns.push(r.column_name);
+      current.reasons.push(r.reason);
+      current.cells ??= r.cells;
+    }
+    const last = rows.at(-1);
+    if (!last || rows.length < 2000) break;
+    after = { line: last.line, id: String(last.id) };
   }
+  if (current) yield done(current);
 }
 
 /** The generated passwords, handed out once: reading them deletes them. */

@@ -5,6 +5,7 @@ import type { ImportsTable } from '../../db/schema.ts';
 import { unprocessable } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/secrets.ts';
 import { sendContactLinkEmails } from '../contacts/contact-emails.ts';
+import { sendLoginCreatedEmails } from '../contacts/login-created.ts';
 import type { ContactsDeps } from '../contacts/contacts.service.ts';
 import type { ApplyEnv } from './apply.ts';
 import { sql, type Selectable } from 'kysely';
@@ -49,7 +50,7 @@ export async function loginSettings(
 }
 
 /**
- * Activation emails or generated passwords for the contacts a chunk created, in the chunk's transaction:
+ * Activation emails, or generated passwords and `login-created` emails, for the contacts a chunk created, in the chunk's transaction:
  * a few statements for the whole chunk, whatever its size.
  */
 export async function issueLogins(
@@ -59,45 +60,8 @@ export async function issueLogins(
   opts: ImportOptions,
   created: { id: string; email: string }[],
 ): Promise<void> {
-  if (!created.length) return;
-  if (opts.logins === 'activation') {
-    const rows = await tx
-      .selectFrom('contacts as c')
-      .leftJoin('contact_accounts as ca', (j) =>
-        j.onRef('ca.contact_id', '=', 'c.id').on('ca.is_primary', '=', true),
-      )
-      .leftJoin('accounts as a', 'a.id', 'ca.account_id')
-      .select([
-        'c.id',
-        'c.email',
-        'c.first_name',
-        'c.last_name',
-        'c.language',
-        'a.id as account_id',
-        'a.name',
-        'a.number',
-        'a.code',
-      ])
-      .where(
-        'c.id',
-        'in',
-        created.map((c) => c.id),
-      )
-      .execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const contacts = created.flatMap(({ id }) => {
-      const r = byId.get(id);
-      if (!r) return [];
-      const account =
-        r.account_id && r.name !== null && r.number !== null
-          ? { id: r.account_id, name: r.name, number: r.number, code: r.code }
-          : null;
-      return [
-        { id, email: r.email, firstName: r.first_name, lastName: r.last_name, language: r.language, account },
-      ];
-    });
-    await sendContactLinkEmails(deps, tx, imp.scope_id, contacts, 'activation');
-  } else if (opts.logins === 'generated') {
+  if (!created.length || opts.logins === 'none') return;
+  if (opts.logins === 'generated') {
     // Hashed side by side (argon2 runs on the thread pool), written in one statement.
     const credentials = created.map(({ email }) => ({
       import_id: imp.id,
@@ -114,4 +78,52 @@ export async function issueLogins(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
+  const rows = await tx
+    .selectFrom('contacts as c')
+    .leftJoin('contact_accounts as ca', (j) =>
+      j.onRef('ca.contact_id', '=', 'c.id').on('ca.is_primary', '=', true),
+    )
+    .leftJoin('accounts as a', 'a.id', 'ca.account_id')
+    .select([
+      'c.id',
+      'c.email',
+      'c.first_name',
+      'c.last_name',
+      'c.language',
+      'c.login_valid_until',
+      'a.id as account_id',
+      'a.name',
+      'a.number',
+      'a.code',
+    ])
+    .where(
+      'c.id',
+      'in',
+      created.map((c) => c.id),
+    )
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const contacts = created.flatMap(({ id }) => {
+    const r = byId.get(id);
+    if (!r) return [];
+    const account =
+      r.account_id && r.name !== null && r.number !== null
+        ? { id: r.account_id, name: r.name, number: r.number, code: r.code }
+        : null;
+    return [
+      {
+        id,
+        email: r.email,
+        firstName: r.first_name,
+        lastName: r.last_name,
+        language: r.language,
+        account,
+        validUntil: r.login_valid_until,
+      },
+    ];
+  });
+  if (opts.logins === 'activation')
+    await sendContactLinkEmails(deps, tx, imp.scope_id, contacts, 'activation');
+  // A generated or shared password: the contact learns the login exists, the employee hands on the password.
+  else await sendLoginCreatedEmails(deps, tx, imp.scope_id, contacts);
 }

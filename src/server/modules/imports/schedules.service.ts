@@ -12,8 +12,8 @@ import { createImport, startPass, type ImportsDeps } from './imports.service.ts'
 type ScheduleRow = Selectable<ImportSchedulesTable>;
 
 /** Files still being written (copied over the network, exported) are left for the next tick. */
-const SETTLE_MS = 10_000;
-const READABLE = /\.(csv|txt|tsv|xlsx)$/i;
+export const SETTLE_MS = 10_000;
+export const READABLE = /\.(csv|txt|tsv|xlsx)$/i;
 
 export function nextRun(cron: string, timezone: string, after = new Date()): Date {
   // croner checks the pattern when built and the time zone only when it computes a time: both inside.

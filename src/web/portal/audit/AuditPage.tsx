@@ -4,6 +4,7 @@ import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useAuditList } from '../../api/audit.ts';
 import { AuditTable } from '../../components/AuditList.tsx';
 import { SearchInput } from '../../components/SearchInput.tsx';
+import { AuditFilterFields, auditFiltersOf } from './AuditFilters.tsx';
 import { Empty, ErrorAlert, LoadMore, PageHeader } from '../../components/ui.tsx';
 
 const route = getRouteApi('/portal/audit');
@@ -12,7 +13,11 @@ const ENTITY_TYPES = ['account', 'contact', 'employee', 'role', 'group-role', 'a
 export function AuditPage() {
   const search = route.useSearch();
   const navigate = useNavigate({ from: '/audit' });
-  const list = useAuditList({ entityType: search.entityType, entityId: search.entityId });
+  const list = useAuditList({
+    entityType: search.entityType,
+    entityId: search.entityId,
+    ...auditFiltersOf(search),
+  });
   const entries = list.data?.pages.flatMap((p) => p.items) ?? [];
   const types =
     search.entityType && !ENTITY_TYPES.includes(search.entityType)
@@ -47,6 +52,7 @@ export function AuditPage() {
             onSearch={onEntityId}
             loading={list.isFetching && !list.isFetchingNextPage}
           />
+          <AuditFilterFields />
         </Group>
         {list.isError ? <ErrorAlert error={list.error} /> : null}
         <div style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>

@@ -20,6 +20,7 @@ import { MappingStep, missingRequired, sameMapping } from './MappingStep.tsx';
 import { OptionsStep, optionProblems } from './OptionsStep.tsx';
 import { RunStep } from './RunStep.tsx';
 import { WizardSteps } from './WizardSteps.tsx';
+import { ImportWarnings } from './ImportWarnings.tsx';
 
 const route = getRouteApi('/portal/imports/$importId');
 
@@ -143,6 +144,7 @@ function ImportWizard({ imp }: { imp: Import }) {
           {shown === RUN ? <RunStep imp={imp} canRun={canRun} blocked={editable ? blocked : null} /> : null}
 
           {update.isError ? <ErrorAlert error={update.error} title="Not saved" /> : null}
+          <ImportWarnings warnings={imp.warnings} />
           {imp.status === 'checked' && shown !== RUN && (mappingDirty || optionsDirty) ? (
             <Alert color="blue" variant="light">
               Changing this clears the dry run’s counts: run the dry run again on the last step.

@@ -27,6 +27,7 @@ import {
 } from '../../api/imports.ts';
 import { useCan } from '../../api/session.ts';
 import { ErrorAlert, PageHeader } from '../../components/ui.tsx';
+import { ImportWarnings } from './ImportWarnings.tsx';
 import { formatBytes, TYPE_HINTS, TYPE_LABELS } from './labels.tsx';
 import { WizardSteps } from './WizardSteps.tsx';
 
@@ -142,6 +143,7 @@ export function NewImportPage() {
   const [text, setText] = useState('');
   const [sourceName, setSourceName] = useState('');
   const [uploaded, setUploaded] = useState(0);
+  const [warnings, setWarnings] = useState<string[]>([]);
   const create = useCreateImport(setUploaded);
 
   const fileError =
@@ -157,6 +159,7 @@ export function NewImportPage() {
   const submit = () => {
     if (!ready) return;
     setUploaded(0);
+    setWarnings([]);
     create.mutate(
       {
         type,
@@ -164,7 +167,11 @@ export function NewImportPage() {
         source: mode === 'file' && file ? { file } : { text },
       },
       {
-        onSuccess: (imp) => void navigate({ to: '/imports/$importId', params: { importId: imp.id } }),
+        // A file with nothing to import (only a header row) stays here with the warning.
+        onSuccess: (imp) =>
+          imp.warnings.length
+            ? setWarnings(imp.warnings)
+            : void navigate({ to: '/imports/$importId', params: { importId: imp.id } }),
       },
     );
   };
@@ -260,6 +267,7 @@ export function NewImportPage() {
             />
 
             {create.isError ? <ErrorAlert error={create.error} title="The file could not be read" /> : null}
+            <ImportWarnings warnings={warnings} />
             {create.isPending && mode === 'file' ? (
               <Stack gap={4}>
                 <Progress value={uploaded * 100} animated={uploaded >= 1} aria-label="Upload progress" />

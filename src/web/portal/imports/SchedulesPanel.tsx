@@ -27,6 +27,7 @@ import {
 import type { ImportCounts } from '../../api/imports.ts';
 import { useCan } from '../../api/session.ts';
 import { RowActions } from '../../components/RowActions.tsx';
+import { ScheduleUploadButton } from './ScheduleUploadButton.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { DateTime, Empty, ErrorAlert, PageLoader } from '../../components/ui.tsx';
 import { describeCron } from './cron.ts';
@@ -304,7 +305,12 @@ export function SchedulesPanel() {
                         {canRun ? (
                           <RowActions
                             what={`schedule ${s.name}`}
-                            before={<ActiveSwitch schedule={s} />}
+                            before={
+                              <>
+                                <ScheduleUploadButton schedule={s} />
+                                <ActiveSwitch schedule={s} />
+                              </>
+                            }
                             onEdit={() => setEditing(s)}
                             onDelete={() => confirmDelete(s)}
                           />

@@ -167,23 +167,65 @@ describe('CSV records', () => {
     ]);
   });
 
-  it('marks a row with an unclosed quote and keeps the rows before it', async () => {
+  it('rejects only the line with an unclosed quote and reads the rows after it', async () => {
     const { rows } = await read('a,b\n1,2\n3,"open\n4,5\n');
     expect(rows).toEqual([
       { line: 1, cells: ['a', 'b'] },
       { line: 2, cells: ['1', '2'] },
-      { line: 3, cells: ['3', 'open\n4,5\n'], error: 'Unclosed quote: the row runs to the end of the file' },
+      { line: 3, cells: ['3', '"open'], error: expect.stringMatching(/quote/) },
+      { line: 4, cells: ['4', '5'] },
     ]);
   });
 
-  it('marks a row with a stray quote and goes on with the next rows', async () => {
+  it('rejects only the line with a stray quote and goes on with the next rows', async () => {
     const { rows } = await read('a,b,c\n1,"5" tall",x\n2,y,z\n');
     expect(rows[1]).toMatchObject({
       line: 2,
-      cells: ['1', '5" tall', 'x'],
+      cells: ['1', '"5" tall"', 'x'],
       error: expect.stringMatching(/quote/),
     });
     expect(rows[2]).toEqual({ line: 3, cells: ['2', 'y', 'z'] });
+  });
+
+  it('keeps the rows after a formula with quotes or a quoted name followed by text, later quotes or not', async () => {
+    const files = [
+      // No later quote in the file: the open quote would have run to its end.
+      'email,name,note\na@x.io,Ann,=HYPERLINK("http://x","y")\nb@x.io,Bob,ok\nc@x.io,Cy,fine\n',
+      // A later quoted cell: the stray quote would have paired with it and swallowed the rows between.
+      'email,name,note\na@x.io,"Acme" Ltd,x\nb@x.io,Bob,ok\nc@x.io,"Cy, Jr",fine\n',
+      'email,name,note\r\na@x.io,"Acme" Ltd,x\r\nb@x.io,Bob,ok\r\nc@x.io,"Cy, Jr",fine',
+    ];
+    for (const file of files) {
+      const { rows } = await read(file);
+      expect(rows.map((r) => [r.line, Boolean(r.error)])).toEqual([
+        [1, false],
+        [2, true],
+        [3, false],
+        [4, false],
+      ]);
+      expect(rows[2]!.cells).toEqual(['b@x.io', 'Bob', 'ok']);
+      expect(rows[3]!.cells[0]).toBe('c@x.io');
+    }
+  });
+
+  it('keeps a valid multi-line quoted cell after a broken row, across chunk boundaries', async () => {
+    const rows: SourceRow[] = [];
+    const chunks = ['a,b\n1,"Ac', 'me" Ltd\n2,"x\n', 'y"\n3,', '"z', '"\n'];
+    for await (const batch of parseDelimited(chunks, ',')) rows.push(...batch);
+    expect(rows).toEqual([
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['1', '"Acme" Ltd'], error: expect.stringMatching(/quote/) },
+      { line: 3, cells: ['2', 'x\ny'] },
+      { line: 4, cells: ['3', 'z'] },
+    ]);
+  });
+
+  it('takes a quote still open after a megabyte as broken and reads on from the next line', async () => {
+    const body = Array.from({ length: 150_000 }, (_, i) => `${i},row ${i}`).join('\n');
+    const { rows } = await read(`a,b\nx,"open\n${body}\n`);
+    expect(rows[1]).toMatchObject({ line: 2, error: expect.stringMatching(/quote/) });
+    expect(rows).toHaveLength(150_002);
+    expect(rows.at(-1)).toEqual({ line: 150_002, cells: ['149999', 'row 149999'] });
   });
 
   it('drops trailing blank header columns and keeps cells beyond the header', async () => {

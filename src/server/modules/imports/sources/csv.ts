@@ -48,34 +48,119 @@ type PapaResult = { data: string[][]; errors: PapaError[]; meta: { cursor: numbe
  * Parses delimited text incrementally with papaparse's low-level parser: the complete records of each chunk
  * are yielded as one batch before the next chunk is read; the unfinished last record waits for more text.
  * `line` counts records from 1, blank ones too, as a spreadsheet numbers its rows.
+ *
+ * A record with a broken quote (`"Acme" Ltd`, `=HYPERLINK("http://x","y")`, a quote never closed) is cut
+ * at the end of its own physical line and rejected alone: the parsing starts again on the next line, so
+ * the rows after it are read as they are instead of being swallowed into the broken cell.
  */
 export async function* parseDelimited(
   chunks: AsyncIterable<string> | Iterable<string>,
   delimiter: string,
 ): AsyncGenerator<SourceRow[]> {
   const parser = new Papa.Parser({ delimiter, newline: '\n' });
-  let pending = '';
+  const state = { pending: '', line: 0, tooLong: false };
   let heldCr = false;
-  let line = 0;
   for await (const chunk of chunks) {
     // A CR at a chunk's end may be the first half of a CRLF: keep it until the next chunk is seen.
     let text: string = heldCr ? '\r' + chunk : chunk;
     heldCr = text.endsWith('\r');
     if (heldCr) text = text.slice(0, -1);
-    pending += normaliseNewlines(text);
-    const result = parser.parse(pending, 0, true) as PapaResult;
-    pending = pending.slice(result.meta.cursor);
-    const rows = toRows(result, line, false);
-    line += rows.length;
-    yield rows;
-    if (pending.length > MAX_RECORD_CHARS) {
-      const cells = (parser.parse(pending, 0, false) as PapaResult).data[0] ?? [];
-      yield [{ line: line + 1, cells, error: RECORD_TOO_LONG }];
-      return;
-    }
+    state.pending += normaliseNewlines(text);
+    yield drain(parser, delimiter, state, false);
+    if (state.tooLong) return;
   }
-  yield toRows(parser.parse(pending + (heldCr ? '\n' : ''), 0, false) as PapaResult, line, true);
+  if (heldCr) state.pending += '\n';
+  yield drain(parser, delimiter, state, true);
 }
+
+/** An open quoted cell longer than this (a quote that never closes, usually) is taken as broken. */
+export const MAX_OPEN_QUOTE_CHARS = 1_000_000;
+
+type ParseState = { pending: string; line: number; tooLong: boolean };
+
+/** The complete records of `state.pending` (all of it when `final`), each broken one cut to its own line. */
+function drain(parser: Papa.Parser, delimiter: string, state: ParseState, final: boolean): SourceRow[] {
+  const out: SourceRow[] = [];
+  for (;;) {
+    const result = parser.parse(state.pending, 0, !final) as PapaResult;
+    const broken = firstBrokenRecord(result, final, state.pending.length);
+    if (broken === null) {
+      const rows = toRows(result, state.line, final);
+      state.line += rows.length;
+      out.push(...rows);
+      state.pending = final ? '' : state.pending.slice(result.meta.cursor);
+      if (final || state.pending.length <= MAX_OPEN_QUOTE_CHARS) return out;
+      // The unfinished record has been open too long: its first line is broken, the rest is read again.
+      if (!cutBrokenLine(delimiter, state, 0, out, final)) return out;
+      continue;
+    }
+    const good = toRows({ ...result, data: result.data.slice(0, broken) }, state.line, true);
+    state.line += good.length;
+    out.push(...good);
+    const start =
+      broken === 0
+        ? 0
+        : (
+            new Papa.Parser({ delimiter, newline: '\n', preview: broken }).parse(
+              state.pending,
+              0,
+              false,
+            ) as PapaResult
+          ).meta.cursor;
+    if (!cutBrokenLine(delimiter, state, start, out, final)) return out;
+  }
+}
+
+/** The index of the first record with a quote error that is sure to stay (not one that more text may close). */
+function firstBrokenRecord(result: PapaResult, final: boolean, length: number): number | null {
+  let first: number | null = null;
+  for (const error of result.errors) {
+    if (error.row === undefined || (error.code !== 'InvalidQuotes' && error.code !== 'MissingQuotes'))
+      continue;
+    // Without `final`, a quote still open at the end of the text may close in the next chunk.
+    if (!final && error.code === 'MissingQuotes' && length <= MAX_OPEN_QUOTE_CHARS) continue;
+    if (first === null || error.row < first) first = error.row;
+  }
+  return first;
+}
+
+/**
+ * Rejects the physical line starting at `start` as one broken row (its cells split at the delimiter, as
+ * typed) and moves past it. False when the line's end is not read yet (or never comes within the limit).
+ */
+function cutBrokenLine(
+  delimiter: string,
+  state: ParseState,
+  start: number,
+  out: SourceRow[],
+  final: boolean,
+): boolean {
+  const { pending } = state;
+  let end = pending.indexOf('\n', start);
+  if (end < 0 && !final) {
+    state.pending = pending.slice(start);
+    if (state.pending.length <= MAX_RECORD_CHARS) return false;
+    out.push({
+      line: state.line + 1,
+      cells: cellsOfLine(state.pending.slice(0, 1000), delimiter),
+      error: RECORD_TOO_LONG,
+    });
+    state.tooLong = true;
+    return false;
+  }
+  if (end < 0) end = pending.length;
+  const text = pending.slice(start, end);
+  state.line += 1;
+  out.push({ line: state.line, cells: cellsOfLine(text, delimiter), error: BROKEN_QUOTE });
+  state.pending = pending.slice(end + 1);
+  return end < pending.length || !final;
+}
+
+const cellsOfLine = (text: string, delimiter: string) => text.split(delimiter);
+
+const BROKEN_QUOTE =
+  'A quote (") in this row is not closed or not doubled: quote a whole cell ("Acme ""Best"" Ltd") or ' +
+  'leave quotes out; the row was read up to the end of its line';
 
 const RECORD_TOO_LONG =
   'This row is longer than 10 million characters (most likely a quote (") that is never closed), ' +
@@ -101,9 +186,8 @@ function toRows(result: PapaResult, line: number, final: boolean): SourceRow[] {
 function readableError(error: PapaError): string {
   switch (error.code) {
     case 'MissingQuotes':
-      return 'Unclosed quote: the row runs to the end of the file';
     case 'InvalidQuotes':
-      return 'A quoted cell has a stray quote (") in it: quotes inside a quoted cell must be doubled ("")';
+      return BROKEN_QUOTE;
     default:
       return error.message;
   }

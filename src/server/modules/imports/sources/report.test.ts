@@ -16,7 +16,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('neutraliseCell', () => {
   it.each([
     ['=1+1', "'=1+1"],
-    ['+1 555 0100', "'+1 555 0100"],
+    ['+1 (555) 0100+SUM(A1)', "'+1 (555) 0100+SUM(A1)"],
+    ['+1 555 0100|cmd', "'+1 555 0100|cmd"],
+    ['+1-2', "'+1-2"],
+    ['+44 20 7946 0958\n=1', "'+44 20 7946 0958\n=1"],
+    ['-44 20 7946 0958', "'-44 20 7946 0958"],
     ['-1+2', "'-1+2"],
     ['@SUM(A1)', "'@SUM(A1)"],
     ['\t=x', "'\t=x"],
@@ -30,6 +34,13 @@ describe('neutraliseCell', () => {
 
   it.each(['-12.5', '-1', '+1', '1e5', '-1,234.56', '-', '', 'Acme', 'a=b', 'x@example.com', '00123'])(
     'keeps %j: a spreadsheet reads it as a number or text, never a formula',
+    (value) => {
+      expect(neutraliseCell(value)).toBe(value);
+    },
+  );
+
+  it.each(['+1 555 0100', '+44 (0)20 7946-0958', '+49 30/1234567', '+33.1.23.45.67.89', '+4915112345678'])(
+    'keeps the phone number %j as typed (digits and separators only: no formula can call anything)',
     (value) => {
       expect(neutraliseCell(value)).toBe(value);
     },

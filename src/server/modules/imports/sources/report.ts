@@ -11,12 +11,18 @@ type Rows = AsyncIterable<string[]> | Iterable<string[]>;
 // alone, the usual "nothing" placeholder, means nothing to it either).
 const PLAIN_NUMBER = /^[+-]?(?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?$/;
 
+// An international phone number: + then digits, spaces and ( ) . / - only. Without letters, quotes, ! or |
+// a spreadsheet can at worst do arithmetic with it: no function call, no link, no DDE command.
+const PHONE = /^\+[\d ().\/-]+$/;
+const isPhone = (value: string) => PHONE.test(value) && (value.match(/\d/g)?.length ?? 0) >= 5;
+
 /**
  * A cell a spreadsheet would run as a formula (CSV injection) gets a leading apostrophe: one starting
- * with = + - @ (after any whitespace), a tab or a carriage return. Plain numbers are left alone.
+ * with = + - @ (after any whitespace), a tab or a carriage return. Plain numbers and phone numbers are
+ * left alone, so a report's rows can be fixed and imported again as they are.
  */
 export function neutraliseCell(value: string): string {
-  if (value === '-' || PLAIN_NUMBER.test(value)) return value;
+  if (value === '-' || PLAIN_NUMBER.test(value) || isPhone(value)) return value;
   return /^[\t\r]|^\s*[=+\-@]/.test(value) ? `'${value}` : value;
 }
 
