@@ -81,6 +81,9 @@ export const ContactUpdateBody = z.object({
   status: z.enum(['active', 'disabled']).optional(),
   roles: z.array(Key).max(100).optional(),
   groupRoles: z.array(Key).max(100).optional(),
+  accountId: Uuid.optional().describe(
+    'Moves the primary account, as `PUT /api/contacts/{id}/primary-account` does (re-mapping a web account)',
+  ),
 });
 export type ContactUpdateBody = z.infer<typeof ContactUpdateBody>;
 

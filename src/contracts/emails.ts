@@ -66,5 +66,11 @@ export const StoreSessionBody = z.object({
 });
 export const StoreSessionInfo = z.object({
   contact: z.object({ id: z.string(), email: z.string(), firstName: z.string(), lastName: z.string() }),
-  account: z.object({ id: z.string(), name: z.string(), number: z.string() }).nullable(),
+  account: z
+    .object({ id: z.string(), name: z.string(), number: z.string() })
+    .nullable()
+    .describe('The account the session acts for: the one chosen, else the primary account'),
+  accounts: z
+    .array(z.object({ id: z.string(), name: z.string(), number: z.string(), primary: z.boolean() }))
+    .describe('The contact’s active accounts, to choose from (`PUT /api/store/session/account`)'),
 });

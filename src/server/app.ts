@@ -32,6 +32,7 @@ import { commercialTermsRoutes } from './modules/commercial-terms/commercial-ter
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
+import { contactAccountsRoutes } from './modules/contacts/contact-accounts.routes.ts';
 import { customerGroupsRoutes } from './modules/customer-groups/customer-groups.routes.ts';
 import { emailTemplatesRoutes } from './modules/email-templates/email-templates.routes.ts';
 import { emailsRoutes } from './modules/emails/emails.routes.ts';
@@ -43,6 +44,7 @@ import { rolesRoutes } from './modules/roles/roles.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { registrationRoutes } from './modules/store/registration.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
+import { storeAccountRoutes } from './modules/store/store-account.routes.ts';
 
 const WEB_DIR = path.resolve(import.meta.dirname, '../../dist/web');
 
@@ -131,6 +133,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     invoicesRoutes,
     approvalsRoutes,
     contactsRoutes,
+    contactAccountsRoutes,
     rolesRoutes,
     customerGroupsRoutes,
     commercialTermsRoutes,
@@ -141,6 +144,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     emailTemplatesRoutes,
     settingsRoutes,
     storeRoutes,
+    storeAccountRoutes,
     registrationRoutes,
   ]) {
     await app.register(async (scope) => routes(scope as unknown as App, deps));

@@ -87,7 +87,8 @@ type Case = {
   own?: () => string;
   foreign?: () => string;
 };
-type Spec = { public: string } | { contact: true } | Case[];
+/** A storefront contact's route; a write sends `body` (the principal's own account, for instance). */
+type Spec = { public: string } | { contact: true; body?: (p: Principal) => unknown } | Case[];
 
 const CSV = 'Account number,Company name\nMX-1,Matrix Imported\n';
 const ADDRESS = { line1: '1 Matrix Way', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
@@ -99,6 +100,8 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
   const f = {
     accountA: '',
     accountB: '',
+    /** Another account assigned to the crmCompany* employees: contacts of A are added to it. */
+    accountC: '',
     contactA: '',
     contactB: '',
     /** Contacts without a login yet: activation links can be sent to them. */
@@ -131,6 +134,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     admin = await t.employee(['administrator']);
     f.accountA = (await post(admin, '/api/accounts', { kind: 'business', name: 'Alpha Assigned' })).id;
     f.accountB = (await post(admin, '/api/accounts', { kind: 'business', name: 'Beta Foreign' })).id;
+    f.accountC = (await post(admin, '/api/accounts', { kind: 'business', name: 'Gamma Assigned' })).id;
     const welcomeA = await addContactWithWelcome(t, admin, f.accountA, 'alpha.person@scope.test');
     const welcomeB = await addContactWithWelcome(t, admin, f.accountB, 'beta.person@scope.test');
     f.contactA = welcomeA.id;
@@ -178,7 +182,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     const employees = await Promise.all(
       EMPLOYEE_ROLES.map((role) =>
         t.employee([role], {
-          assignedAccountIds: role.startsWith('crmCompany') ? [f.accountA] : [],
+          assignedAccountIds: role.startsWith('crmCompany') ? [f.accountA, f.accountC] : [],
         }),
       ),
     );
@@ -254,6 +258,15 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
   const freshPending = async () =>
     (await post(admin, '/api/accounts', { kind: 'business', name: `Pending ${uniq()}`, status: 'pending' }))
       .id;
+  const freshContact = async (inC = false) => {
+    const { id } = await post(admin, `/api/accounts/${f.accountA}/contacts`, {
+      email: `linked-${uniq()}@matrix.test`,
+      firstName: 'Linked',
+      lastName: 'Contact',
+    });
+    if (inC) await post(admin, `/api/contacts/${id}/accounts`, { accountId: f.accountC });
+    return id;
+  };
   const freshImport = async () =>
     (await post(admin, '/api/imports/text', { type: 'accounts', text: CSV })).id;
 
@@ -309,6 +322,10 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     'POST /api/store/join/verify': { public: 'proves an account with an invoice' },
     'POST /api/store/join': { public: 'with the join token' },
     'GET /api/store/session': { contact: true },
+    'PUT /api/store/session/account': {
+      contact: true,
+      body: (p) => ({ accountId: p.contactId === f.contactB ? f.accountB : f.accountA }),
+    },
 
     'GET /api/session': [{ url: () => '/api/session', ok: 200 }],
     'GET /api/audit': [
@@ -426,6 +443,36 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
         url: (id) => `/api/contacts/${id}`,
         rel: 'contact',
         body: (p) => ({ phone: p.name.slice(0, 40) }),
+        ok: 200,
+      },
+    ],
+    'GET /api/contacts/:id/accounts': [
+      { url: (id) => `/api/contacts/${id}/accounts`, rel: 'contact', ok: 200 },
+    ],
+    // A fresh contact of the assigned account A each time; C is assigned to the crmCompany* employees too.
+    'POST /api/contacts/:id/accounts': [
+      {
+        url: (id) => `/api/contacts/${id}/accounts`,
+        rel: 'contact',
+        body: () => ({ accountId: f.accountC }),
+        fresh: () => freshContact(),
+        ok: 201,
+      },
+    ],
+    'DELETE /api/contacts/:id/accounts/:accountId': [
+      {
+        url: (id) => `/api/contacts/${id}/accounts/${f.accountC}`,
+        rel: 'contact',
+        fresh: () => freshContact(true),
+        ok: 200,
+      },
+    ],
+    'PUT /api/contacts/:id/primary-account': [
+      {
+        url: (id) => `/api/contacts/${id}/primary-account`,
+        rel: 'contact',
+        body: () => ({ accountId: f.accountC, keepPrevious: true }),
+        fresh: () => freshContact(),
         ok: 200,
       },
     ],
@@ -794,7 +841,10 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       if (!spec || 'public' in spec) continue;
       const label = `${p.name}: ${r.method} ${r.url}`;
       if ('contact' in spec) {
-        const res = await p.client.get(r.url);
+        const res =
+          r.method === 'GET'
+            ? await p.client.get(r.url)
+            : await call(p, r.method, { url: () => r.url, body: spec.body, ok: 200 }, '');
         const want = p.kind === 'contact' ? 200 : 401;
         if (res.statusCode !== want)
           problems.push(`${label} → ${res.statusCode}, expected ${want}: ${res.body}`);

@@ -177,6 +177,8 @@ export interface SessionsTable {
   user_agent: string | null;
   created_at: Timestamp;
   expires_at: Timestamp;
+  /** The account a storefront session acts for; null: the contact's primary account. */
+  account_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RateLimitsTable {

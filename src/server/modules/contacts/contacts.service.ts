@@ -16,6 +16,7 @@ import { getAccount } from '../accounts/accounts.service.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
+import { setPrimaryAccountIn } from './contact-accounts.service.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
 import {
   auditedContact,
@@ -236,7 +237,10 @@ export async function updateContact(
           entityId: id,
           ...changes,
         });
-      return after;
+      if (body.accountId === undefined) return after;
+      // The same change as PUT /api/contacts/{id}/primary-account, with its own audit entries.
+      await setPrimaryAccountIn(tx, ctx, id, { accountId: body.accountId });
+      return (await loadContact(tx, id))!;
     });
   } catch (err) {
     if (uniqueViolation(err) === 'contacts_scope_email_key') throw emailTaken();

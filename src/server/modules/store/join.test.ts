@@ -178,6 +178,7 @@ describe('joining an existing account (POST /api/store/join/verify, /api/store/j
     expect(session.json()).toEqual({
       contact: { id: contact.id, email: who.email, firstName: 'Priya', lastName: 'Shah' },
       account: { id: account.id, name: account.name, number: 'AC-1001' },
+      accounts: [{ id: account.id, name: account.name, number: 'AC-1001', primary: true }],
     });
     expect(contact.status).toBe('active');
     expect(contact.password_hash).toMatch(/^\$argon2id\$/);

@@ -162,6 +162,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       expect(session.json()).toEqual({
         contact: { id: contact.id, email: body.email, firstName: 'Ana', lastName: 'Silva' },
         account: { id: account.id, name: body.companyName, number: account.number },
+        accounts: [{ id: account.id, name: body.companyName, number: account.number, primary: true }],
       });
 
       expect(account).toMatchObject({

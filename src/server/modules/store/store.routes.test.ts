@@ -66,6 +66,7 @@ describe('storefront activation and sign-in', () => {
     expect(session.json()).toEqual({
       contact: { id: c.id, email: c.email, firstName: 'Sho', lastName: 'Pper' },
       account: { id: account.id, name: 'Store Buyer Co', number: account.number },
+      accounts: [{ id: account.id, name: 'Store Buyer Co', number: account.number, primary: true }],
     });
     const setCookie = String(session.headers['set-cookie']);
     expect(setCookie).toMatch(/^clt_store=/);

@@ -16,7 +16,8 @@ import {
 } from '../../../contracts/emails.ts';
 import { brandingOf } from '../../email/outbox.ts';
 import { accountRequestQueue, originOf } from '../auth/account-requests.job.ts';
-import { setPasswordWithLink, storeContact, verifyContactCredentials } from './store.service.ts';
+import { storeSessionInfo } from './store-account.service.ts';
+import { setPasswordWithLink, verifyContactCredentials } from './store.service.ts';
 
 /** Signs a contact in on the storefront: a session and its cookie (sign-in, sign-up, joining an account). */
 export async function startContactSession(
@@ -68,7 +69,7 @@ export async function storeRoutes(app: App, deps: AppDeps) {
         verifyContactCredentials(db, deps.scopeId, request.body.email, request.body.password),
       );
       await startContactSession(deps, request, reply, contactId);
-      return (await storeContact(db, contactId))!;
+      return (await storeSessionInfo(db, contactId, undefined))!;
     },
   });
 
@@ -76,7 +77,7 @@ export async function storeRoutes(app: App, deps: AppDeps) {
     config: { access: 'contact' },
     schema: { tags, summary: 'The signed-in contact', response: { 200: StoreSessionInfo } },
     handler: async (request) => {
-      const info = await storeContact(db, request.contactId!);
+      const info = await storeSessionInfo(db, request.contactId!, request.cookies[CONTACT_COOKIE]);
       if (!info) throw new AppError('unauthenticated', 'Sign in to continue');
       return info;
     },

@@ -88,39 +88,6 @@ export async function requestContactLink(
   });
 }
 
-export type StoreContact = {
-  contact: { id: string; email: string; firstName: string; lastName: string };
-  account: { id: string; name: string; number: string } | null;
-};
-
-export async function storeContact(db: Executor, contactId: string): Promise<StoreContact | undefined> {
-  const row = await db
-    .selectFrom('contacts')
-    .leftJoin('contact_accounts as pa', (j) =>
-      j.onRef('pa.contact_id', '=', 'contacts.id').on('pa.is_primary', '=', true),
-    )
-    .leftJoin('accounts', 'accounts.id', 'pa.account_id')
-    .select([
-      'contacts.id',
-      'contacts.email',
-      'contacts.first_name',
-      'contacts.last_name',
-      'accounts.id as account_id',
-      'accounts.name as account_name',
-      'accounts.number as account_number',
-    ])
-    .where('contacts.id', '=', contactId)
-    .where('contacts.status', '=', 'active')
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    contact: { id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name },
-    account: row.account_id
-      ? { id: row.account_id, name: row.account_name!, number: row.account_number! }
-      : null,
-  };
-}
-
 /**
  * Checks a contact's credentials, status and login validity window. A wrong email, password or a
  * disabled contact answer the same; only someone who knows the password learns about the window.
