@@ -43,22 +43,30 @@ export function checkAddress(
 }
 
 /**
- * The country of an address a visitor typed at sign-up: an ISO code or its English name ("United
- * States", "UK"), stored as the code; with the postal code checked for it (422 naming either field).
+ * An address typed by a person or in a file: the country as an ISO code or its English name ("United
+ * States", "UK"), given back as the code; with the postal code checked for it.
  */
+export function checkTypedAddress(
+  address: { country: string; postalCode: string },
+  prefix = '',
+): { errors: FieldError[]; country: string } {
+  const named = countryCode(address.country) ?? countries.getAlpha2Code(address.country.trim(), 'en') ?? null;
+  const checked = checkAddress({ ...address, country: named ?? address.country }, prefix);
+  const errors = checked.errors.map((e) =>
+    e.path.endsWith('country')
+      ? { path: e.path, message: 'Enter a country we know, such as United Kingdom or GB' }
+      : e,
+  );
+  return { errors, country: checked.country };
+}
+
+/** The sign-up form's address, the country stored as its code (422 naming the field). */
 export function checkedSignUpAddress<T extends { country: string; postalCode: string }>(
   address: T,
   prefix: string,
 ): T {
-  const named = countryCode(address.country) ?? countries.getAlpha2Code(address.country.trim(), 'en') ?? null;
-  const { errors, country } = checkAddress({ ...address, country: named ?? address.country }, prefix);
+  const { errors, country } = checkTypedAddress(address, prefix);
   const first = errors[0];
-  if (first)
-    throw unprocessable(
-      first.path.endsWith('country')
-        ? 'Enter a country we know, such as United Kingdom or US'
-        : first.message,
-      [first.path.endsWith('country') ? { path: first.path, message: 'Enter a country we know' } : first],
-    );
+  if (first) throw unprocessable(first.message, [first]);
   return { ...address, country };
 }

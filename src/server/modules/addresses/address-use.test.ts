@@ -27,6 +27,7 @@ describe('the address book at sign-up and when joining by proof', () => {
       newContact: { enabled: true, linkText: 'Join' },
     };
     await writeSetting(db(), t.deps.scopeId, 'registration', value);
+    await t.deps.imports.startWorkers();
   });
   afterAll(() => t.close());
 
@@ -146,6 +147,61 @@ describe('the address book at sign-up and when joining by proof', () => {
         (await admin.delete(`/api/accounts/${account.id}/addresses/${moved.json<Address>().id}`)).statusCode,
       ).toBe(204);
       expect((await verify('M1 3HE')).statusCode).toBe(200);
+    });
+  });
+
+  describe('imports', () => {
+    async function importAccounts(csv: string) {
+      const up = await admin.upload('/api/imports', { type: 'accounts' }, [
+        { field: 'file', filename: 'accounts.csv', content: csv },
+      ]);
+      expect(up.statusCode, up.body).toBe(201);
+      const { id } = up.json<{ id: string }>();
+      expect((await admin.post(`/api/imports/${id}/run`)).statusCode).toBe(202);
+      for (let i = 0; i < 400; i++) {
+        const imp = (await admin.get(`/api/imports/${id}`)).json<{ status: string; counts: unknown }>();
+        if (['completed', 'failed', 'cancelled'].includes(imp.status)) return { id, ...imp };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the import did not finish');
+    }
+
+    it('writes the default billing address of the book, the country as its code, and rejects a wrong postal code', async () => {
+      const csv = [
+        'Account number,Company name,Address1,City,Zip,Country',
+        'IMP-ADDR-1,Imported Ltd,1 Canal St,Manchester,m1 3he,United Kingdom',
+        'IMP-ADDR-2,Wrong Zip Inc,1 Main St,Springfield,1234,US',
+        'IMP-ADDR-3,Nowhere Co,1 Main St,Springfield,12345,Atlantis',
+      ].join('\n');
+      const done = await importAccounts(csv);
+      expect(done).toMatchObject({ status: 'completed', counts: { created: 1, rejected: 2 } });
+      const { id } = await db()
+        .selectFrom('accounts')
+        .select('id')
+        .where('number', '=', 'IMP-ADDR-1')
+        .executeTakeFirstOrThrow();
+      expect(await book(id)).toEqual([
+        expect.objectContaining({ type: 'billing', isDefault: true, postalCode: 'm1 3he', country: 'GB' }),
+      ]);
+      const report = (await admin.get(`/api/imports/${done.id}/report`)).body;
+      expect(report).toContain('Not a valid postal code for United States of America');
+      expect(report).toContain('Enter a country we know');
+
+      // Joining by proof finds the imported account by its postal code, in any spacing and case.
+      const inv = await admin.post('/api/invoices', {
+        number: 'INV-IMP-1',
+        accountId: id,
+        date: new Date().toISOString().slice(0, 10),
+        amount: 1,
+        currency: 'GBP',
+      });
+      expect(inv.statusCode).toBe(201);
+      const verified = await post('/api/store/join/verify', {
+        accountNumber: 'IMP-ADDR-1',
+        postalCode: 'M1 3HE',
+        invoiceNumber: 'INV-IMP-1',
+      });
+      expect(verified.statusCode, verified.body).toBe(200);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   type ImportType,
 } from '../../../contracts/imports.ts';
 import { INVOICE_FIELD_RULES, INVOICE_REQUIRED } from './invoice-rows.ts';
+import { checkTypedAddress } from '../addresses/address-check.ts';
 
 /** Excel's own limit for a cell; a longer one is not a spreadsheet value but an attack or a broken file. */
 export const MAX_CELL_LENGTH = 32_767;
@@ -74,6 +75,23 @@ const BILLING_REQUIRED: ImportField[] = [
 ];
 const BILLING_ALL: ImportField[] = [...BILLING_REQUIRED, 'billingLine2', 'billingRegion'];
 const CONTACT_REQUIRED: ImportField[] = ['email', 'firstName', 'lastName'];
+
+/** The billing country as its ISO code (a code or an English name in the file), the postal code checked for it. */
+function checkBillingAddress(
+  values: RowValues,
+  errors: CellError[],
+  columnOf: (field: ImportField) => string | null,
+) {
+  const checked = checkTypedAddress({
+    country: values.billingCountry!,
+    postalCode: values.billingPostalCode!,
+  });
+  for (const e of checked.errors) {
+    const field: ImportField = e.path === 'country' ? 'billingCountry' : 'billingPostalCode';
+    errors.push({ column: columnOf(field), field, message: e.message });
+  }
+  if (!checked.errors.length) values.billingCountry = checked.country;
+}
 
 export type RowValues = Partial<Record<ImportField, string>>;
 export type ValidatedRow = { values: RowValues; errors: CellError[] };
@@ -190,6 +208,7 @@ export function compileMapping(
       }
     }
     if (BILLING_ALL.some((f) => values[f])) requireAll(BILLING_REQUIRED, 'Required for a billing address');
+    if (values.billingCountry && values.billingPostalCode) checkBillingAddress(values, errors, columnOf);
     return { values, errors };
 
     function hasError(field: ImportField) {
