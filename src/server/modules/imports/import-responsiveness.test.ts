@@ -38,13 +38,17 @@ describe('an import with activation emails, while requests come in', () => {
       { length: ROWS },
       (_, i) => `r${i}@${number}.example,First${i},Last${i},${number}`,
     );
-    const res = await admin.upload('/api/imports', { type: 'contacts' }, [
-      {
-        field: 'file',
-        filename: 'big.csv',
-        content: `email,first name,last name,account number\n${lines.join('\n')}\n`,
-      },
-    ]);
+    const res = await admin.upload(
+      '/api/imports',
+      { type: 'contacts', options: JSON.stringify({ logins: 'activation' }) },
+      [
+        {
+          field: 'file',
+          filename: 'big.csv',
+          content: `email,first name,last name,account number\n${lines.join('\n')}\n`,
+        },
+      ],
+    );
     expect(res.statusCode, res.body).toBe(201);
     const { id } = res.json<ImportCreated>();
     expect((await admin.post(`/api/imports/${id}/run`)).statusCode).toBe(202);
