@@ -17,6 +17,7 @@ import { ContactPage } from './portal/contacts/ContactPage.tsx';
 import { EmployeesPage } from './portal/employees/EmployeesPage.tsx';
 import { RolesPage } from './portal/roles/RolesPage.tsx';
 import { CustomerGroupsPage } from './portal/customer-groups/CustomerGroupsPage.tsx';
+import { CustomerGroupPage } from './portal/customer-groups/CustomerGroupPage.tsx';
 import { ApiKeysPage } from './portal/api-keys/ApiKeysPage.tsx';
 import { AuditPage } from './portal/audit/AuditPage.tsx';
 import { auditFilterSearch } from './portal/audit/AuditFilters.tsx';
@@ -175,6 +176,11 @@ const customerGroupsRoute = createRoute({
   path: 'customer-groups',
   component: CustomerGroupsPage,
 });
+const customerGroupRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'customer-groups/$groupId',
+  component: CustomerGroupPage,
+});
 const apiKeysRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'api-keys',
@@ -296,6 +302,7 @@ const routeTree = rootRoute.addChildren([
     employeesRoute,
     rolesRoute,
     customerGroupsRoute,
+    customerGroupRoute,
     apiKeysRoute,
     auditRoute,
     emailsRoute,

@@ -82,6 +82,23 @@ describe('Customer groups from a list selection, and invoices on the account pag
     expect((await api<Account>('GET', `/api/accounts/${account.id}`)).customerGroups).toEqual([
       `fair-${run}`,
     ]);
+
+    // The group's own page: members listed, one removed on its row, another added by searching.
+    await page.goto(`${baseUrl()}/customer-groups`);
+    await page.getByRole('link', { name: `Fair ${run}` }).click();
+    await visible(page.getByRole('heading', { name: `Fair ${run}` }));
+    const contactsTable = page.getByRole('table', { name: 'Contacts in the group' });
+    await visible(contactsTable.getByRole('row', { name: /Ines/ }));
+    await visible(page.getByRole('table', { name: 'Accounts in the group' }).getByText(`Selecta ${run}`));
+    await contactsTable.getByRole('button', { name: `Remove Ines Sel${run} from the group` }).click();
+    await visible(page.getByText(`Ines Sel${run} removed from Fair ${run}`));
+    await page.getByRole('combobox', { name: 'Add a contact' }).fill(`karl.${run}`);
+    await page.getByRole('option', { name: new RegExp(`karl\\.${run}`) }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).nth(1).click();
+    await visible(contactsTable.getByRole('row', { name: /Karl/ }));
+    await page.screenshot({ path: '/tmp/groups-group-page.png', fullPage: true });
+    const after = await api<{ items: ContactSummary[] }>('GET', `/api/contacts?customerGroup=fair-${run}`);
+    expect(after.items.map((c) => c.firstName).sort()).toEqual(['Jonas', 'Karl']);
   });
 
   it('adds an invoice on the account page, refuses its number twice, and a visitor joins with it', async () => {

@@ -30,6 +30,7 @@ import {
 } from '../../api/customer-groups.ts';
 import { useCan } from '../../api/session.ts';
 import { RowActions } from '../../components/RowActions.tsx';
+import { AnchorLink } from '../../components/links.tsx';
 import { DateTime, Empty, ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -78,7 +79,16 @@ export function CustomerGroupsPage() {
               <Table.Tbody>
                 {groups.data.map((g) => (
                   <Table.Tr key={g.id}>
-                    <Table.Td fw={500}>{g.name}</Table.Td>
+                    <Table.Td>
+                      <AnchorLink
+                        to="/customer-groups/$groupId"
+                        params={{ groupId: g.id }}
+                        size="sm"
+                        fw={500}
+                      >
+                        {g.name}
+                      </AnchorLink>
+                    </Table.Td>
                     <Table.Td ff="monospace" fz="sm">
                       {g.key}
                     </Table.Td>
