@@ -129,3 +129,13 @@ export function useJoin() {
     onSuccess: forgetSessionWhenActive(qc),
   });
 }
+
+/** Switches the account the store session acts for (a contact in several accounts). */
+export function useStoreSwitchAccount() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (accountId: string) =>
+      api<StoreSessionInfo>('/store/session/account', { method: 'PUT', body: { accountId } }),
+    onSuccess: (info) => qc.setQueryData(storeSessionKey, info),
+  });
+}

@@ -48,6 +48,7 @@ import {
 import { AnchorLink } from '../../components/links.tsx';
 import { AddressBookCard } from '../addresses/AddressBook.tsx';
 import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
+import { ContactAccountsCard } from './ContactAccountsCard.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
 
@@ -108,34 +109,7 @@ export function ContactPage() {
               </Text>
               {can('emails.send') ? <SendLinkButtons contact={c} /> : null}
             </Paper>
-            <Paper withBorder p="md" radius="md">
-              <Title order={4} mb="sm">
-                Accounts
-              </Title>
-              {c.accounts.length === 0 ? (
-                <Text size="sm" c="dimmed">
-                  Not on any account.
-                </Text>
-              ) : (
-                <Stack gap={4}>
-                  {c.accounts.map((a) => (
-                    <Group key={a.id} gap={6}>
-                      <AnchorLink to="/accounts/$accountId" params={{ accountId: a.id }} size="sm">
-                        {a.name}
-                      </AnchorLink>
-                      <Text size="xs" c="dimmed">
-                        {[a.number, a.code].filter(Boolean).join(' · ')}
-                      </Text>
-                      {c.account?.id === a.id ? (
-                        <Badge size="xs" variant="outline">
-                          primary
-                        </Badge>
-                      ) : null}
-                    </Group>
-                  ))}
-                </Stack>
-              )}
-            </Paper>
+            <ContactAccountsCard contactId={c.id} />
             <Paper withBorder p="md" radius="md">
               <Title order={4} mb="sm">
                 Effective roles

@@ -2,6 +2,7 @@ import { Button, Center, Loader, Paper, Stack, Text, Title } from '@mantine/core
 import { Navigate, useNavigate } from '@tanstack/react-router';
 import { useStoreSession, useStoreSignOut } from '../../api/store.ts';
 import { ErrorAlert } from '../../components/ui.tsx';
+import { StoreAccountSwitcher } from './StoreAccountSwitcher.tsx';
 
 export function StoreAccountPage() {
   const session = useStoreSession();
@@ -35,6 +36,7 @@ export function StoreAccountPage() {
             </Text>
           </Text>
         ) : null}
+        <StoreAccountSwitcher session={session.data} />
         <Button
           variant="default"
           loading={signOut.isPending}

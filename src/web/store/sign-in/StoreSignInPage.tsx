@@ -16,6 +16,7 @@ import { Navigate, useNavigate } from '@tanstack/react-router';
 import { errorMessage, isApiError } from '../../api/client.ts';
 import { useStoreRegistration, useStoreSession, useStoreSignIn } from '../../api/store.ts';
 import { AnchorLink } from '../../components/links.tsx';
+import { markAccountChoice } from '../account/StoreAccountSwitcher.tsx';
 
 function signInError(e: unknown) {
   // Only someone with the right password hears that their login is not valid yet, or has expired.
@@ -48,7 +49,12 @@ export function StoreSignInPage() {
           e.preventDefault();
           signIn.mutate(
             { email: email.trim(), password },
-            { onSuccess: () => void navigate({ to: '/store/account' }) },
+            {
+              onSuccess: (info) => {
+                markAccountChoice(info);
+                void navigate({ to: '/store/account' });
+              },
+            },
           );
         }}
       >
