@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttributeValues, AttributeValuesInput } from './attributes.ts';
 import { Email, Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 
 export const ContactStatus = z.enum(['active', 'disabled', 'pending']);
@@ -27,6 +28,7 @@ export const Contact = z.object({
   groupRoles: z.array(z.string()),
   effectiveRoles: z.array(z.string()).describe('Roles plus the roles of the group roles'),
   customerGroups: z.array(z.string()).describe('Keys of the customer groups the contact is in'),
+  attributes: AttributeValues,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -41,6 +43,7 @@ export const ContactSummary = Contact.pick({
   status: true,
   hasLogin: true,
   account: true,
+  attributes: true,
   createdAt: true,
 });
 export type ContactSummary = z.infer<typeof ContactSummary>;
@@ -59,6 +62,7 @@ const contactFields = {
   language: Language.optional(),
   roles: z.array(Key).max(100).optional(),
   groupRoles: z.array(Key).max(100).optional(),
+  attributes: AttributeValuesInput.optional(),
 };
 
 export const ContactCreateBody = z.object({
@@ -80,13 +84,18 @@ export const ContactUpdateBody = z.object({
   status: z.enum(['active', 'disabled']).optional(),
   roles: z.array(Key).max(100).optional(),
   groupRoles: z.array(Key).max(100).optional(),
+  attributes: AttributeValuesInput.optional(),
 });
 export type ContactUpdateBody = z.infer<typeof ContactUpdateBody>;
 
 export const ContactListQuery = ListQuery.extend({
   accountId: Uuid.optional(),
   status: ContactStatus.optional(),
-});
+})
+  .loose()
+  .describe(
+    'Also `attr.<key>=<value>`: a filterable custom attribute (422 for an unknown or unfilterable key)',
+  );
 export type ContactListQuery = z.infer<typeof ContactListQuery>;
 
 export const DuplicateCheckQuery = z.object({

@@ -30,6 +30,7 @@ import { approvalsRoutes } from './modules/approvals/approvals.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
+import { attributesRoutes } from './modules/attributes/attributes.routes.ts';
 import { customerGroupsRoutes } from './modules/customer-groups/customer-groups.routes.ts';
 import { emailTemplatesRoutes } from './modules/email-templates/email-templates.routes.ts';
 import { emailsRoutes } from './modules/emails/emails.routes.ts';
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     contactsRoutes,
     rolesRoutes,
     customerGroupsRoutes,
+    attributesRoutes,
     importsRoutes,
     employeesRoutes,
     auditRoutes,

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_audit_without_import_index.ts';
 import * as m0007 from './migrations/0007_rate_limits.ts';
 import * as m0008 from './migrations/0008_email_secrets.ts';
 import * as m0009 from './migrations/0009_sign_in_guard.ts';
+import * as m0012 from './migrations/0012_custom_attributes.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007_rate_limits': m0007,
   '0008_email_secrets': m0008,
   '0009_sign_in_guard': m0009,
+  '0012_custom_attributes': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -3,6 +3,7 @@ import type { Account } from '../../../contracts/accounts.ts';
 import type { Executor } from '../../db/client.ts';
 import type { AccountRow } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
+import { attributesOf } from '../attributes/validate.ts';
 
 /** Limits a query on `accounts` to what the actor may see (crmCompany* employees: their assigned accounts). */
 export function accountVisibleTo(ctx: RequestContext, accountIdColumn = 'accounts.id'): Expression<SqlBool> {
@@ -14,6 +15,7 @@ export type AccountRecord = AccountRow & {
   contact_count: number;
   assigned_employee_ids: string[];
   customer_groups: string[];
+  attributes: Account['attributes'];
 };
 
 export function selectAccounts(db: Executor) {
@@ -34,6 +36,7 @@ export function selectAccounts(db: Executor) {
       >`array(select g.key from account_customer_groups acg join customer_groups g on g.id = acg.customer_group_id where acg.account_id = accounts.id order by g.key)`.as(
         'customer_groups',
       ),
+      attributesOf('account', 'accounts').as('attributes'),
     ]);
 }
 
@@ -48,6 +51,7 @@ export function toAccount(row: AccountRecord): Account {
     contactCount: row.contact_count,
     assignedEmployeeIds: row.assigned_employee_ids,
     customerGroups: row.customer_groups,
+    attributes: row.attributes ?? {},
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -60,6 +64,7 @@ export const auditedAccount = (a: Account) => ({
   code: a.code,
   number: a.number,
   status: a.status,
+  attributes: a.attributes,
 });
 
 export async function nextGeneratedNumber(db: Executor, prefix: string): Promise<string> {

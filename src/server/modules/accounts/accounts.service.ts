@@ -9,6 +9,8 @@ import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
+import { attributeFilters } from '../../../contracts/attributes.ts';
+import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import {
   accountNumberPrefix,
@@ -35,6 +37,9 @@ function accountConflict(err: unknown): never {
 export async function createAccount(db: Db, ctx: RequestContext, body: AccountCreateBody): Promise<Account> {
   assertCan(ctx, 'accounts.write');
   const prefix = await accountNumberPrefix(db, ctx.scopeId);
+  const attributes = await validatedAttributeValues(db, ctx.scopeId, 'account', body.attributes, {
+    creating: true,
+  });
   // A generated number can collide with one an ERP assigned earlier; draw again a few times.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -54,7 +59,7 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
             price_group: null,
             sales_rep_code: null,
             erp_synced_at: null,
-            custom: '{}',
+            custom: JSON.stringify(attributes.set),
           })
           .returning('id')
           .executeTakeFirstOrThrow();
@@ -114,6 +119,9 @@ export async function listAccounts(
     .limit(query.limit + 1);
   if (query.kind) q = q.where('accounts.kind', '=', query.kind);
   if (query.status) q = q.where('accounts.status', '=', query.status);
+  const filters = attributeFilters(query);
+  for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'account', filters, 'accounts'))
+    q = q.where(condition);
   let cursorOf: (r: { id: string; name_key: string }) => Record<string, string>;
   if (query.q) {
     // Matches by trigram index, then orders by id: sorting every match by name is what makes search slow.
@@ -149,6 +157,9 @@ export async function updateAccount(
     return await db.transaction().execute(async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
+      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'account', body.attributes, {
+        creating: false,
+      });
       await tx
         .updateTable('accounts')
         .set({
@@ -157,6 +168,7 @@ export async function updateAccount(
           ...(body.code !== undefined && { code: body.code || null }),
           ...(body.number !== undefined && { number: body.number }),
           ...(body.status !== undefined && { status: body.status }),
+          ...(body.attributes !== undefined && { custom: mergedCustom(attributes) }),
           updated_at: new Date(),
         })
         .where('id', '=', id)

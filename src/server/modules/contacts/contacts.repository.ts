@@ -3,6 +3,7 @@ import type { Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
 import type { ContactRow } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
+import { attributesOf } from '../attributes/validate.ts';
 
 type AccountRef = { id: string; name: string; number: string; code: string | null };
 
@@ -35,6 +36,7 @@ export function selectContactSummaries(db: Executor) {
       'primary_account.name as account_name',
       'primary_account.number as account_number',
       'primary_account.code as account_code',
+      attributesOf('contact', 'contacts').as('attributes'),
     ]);
 }
 
@@ -51,6 +53,7 @@ type SummaryRow = {
   account_name: string | null;
   account_number: string | null;
   account_code: string | null;
+  attributes: ContactSummary['attributes'];
 };
 
 export function toContactSummary(r: SummaryRow): ContactSummary {
@@ -65,13 +68,19 @@ export function toContactSummary(r: SummaryRow): ContactSummary {
     account: r.account_id
       ? { id: r.account_id, name: r.account_name!, number: r.account_number!, code: r.account_code }
       : null,
+    attributes: r.attributes ?? {},
     createdAt: r.created_at.toISOString(),
   };
 }
 
 /** The whole contact: its accounts, roles, group roles and the roles those bring. */
 export async function loadContact(db: Executor, id: string): Promise<Contact | undefined> {
-  const row = await db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('contacts')
+    .selectAll()
+    .select(attributesOf('contact', 'contacts').as('attributes'))
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) return undefined;
   const [accounts, roles, groupRoles, inherited, customerGroups] = await Promise.all([
     db
@@ -141,6 +150,7 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
     groupRoles: groupRoles.map((g) => g.key),
     effectiveRoles: [...new Set([...roleKeys, ...inherited.map((r) => r.key)])].sort(),
     customerGroups: customerGroups.map((g) => g.key),
+    attributes: row.attributes ?? {},
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -159,6 +169,7 @@ export const auditedContact = (c: Contact) => ({
   groupRoles: c.groupRoles,
   customerGroups: c.customerGroups,
   accountIds: c.accounts.map((a) => a.id),
+  attributes: c.attributes,
 });
 
 export async function replaceLinks(

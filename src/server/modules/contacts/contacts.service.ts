@@ -13,6 +13,8 @@ import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
+import { attributeFilters } from '../../../contracts/attributes.ts';
+import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
@@ -70,6 +72,9 @@ export async function createContact(
   try {
     return await db.transaction().execute(async (tx) => {
       await getAccount(tx, ctx, body.accountId);
+      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
+        creating: true,
+      });
       const [roleIds, groupRoleIds] = await Promise.all([
         resolveKeys(tx, 'roles', body.roles, 'roles'),
         resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
@@ -90,7 +95,7 @@ export async function createContact(
           login_valid_until: null,
           activated_at: null,
           last_sign_in_at: null,
-          custom: '{}',
+          custom: JSON.stringify(attributes.set),
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -132,6 +137,9 @@ export async function listContacts(
     .where(contactVisibleTo(ctx))
     .limit(query.limit + 1);
   if (query.status) q = q.where('contacts.status', '=', query.status);
+  const filters = attributeFilters(query);
+  for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'contact', filters, 'contacts'))
+    q = q.where(condition);
   if (query.accountId) {
     await getAccount(db, ctx, query.accountId);
     const accountId = query.accountId;
@@ -182,6 +190,9 @@ export async function updateContact(
   try {
     return await db.transaction().execute(async (tx) => {
       const before = await getContact(tx, ctx, id);
+      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
+        creating: false,
+      });
       await tx
         .updateTable('contacts')
         .set({
@@ -192,6 +203,7 @@ export async function updateContact(
           ...(body.workPhone !== undefined && { work_phone: body.workPhone }),
           ...(body.language !== undefined && { language: body.language }),
           ...(body.status !== undefined && { status: body.status }),
+          ...(body.attributes !== undefined && { custom: mergedCustom(attributes) }),
           updated_at: new Date(),
         })
         .where('id', '=', id)
