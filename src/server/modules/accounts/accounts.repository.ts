@@ -64,7 +64,7 @@ export const auditedAccount = (a: Account) => ({
   code: a.code,
   number: a.number,
   status: a.status,
-  attributes: a.attributes,
+  ...(Object.keys(a.attributes).length > 0 && { attributes: a.attributes }),
 });
 
 export async function nextGeneratedNumber(db: Executor, prefix: string): Promise<string> {

@@ -174,7 +174,10 @@ export async function updateAccount(
         .where('id', '=', id)
         .execute();
       const after = await getAccountUnchecked(tx, id);
-      const changes = diff(auditedAccount(before), auditedAccount(after));
+      const changes = diff(
+        { ...auditedAccount(before), attributes: before.attributes },
+        { ...auditedAccount(after), attributes: after.attributes },
+      );
       if (changes)
         await recordAudit(tx, ctx, {
           action: 'account.updated',
