@@ -130,6 +130,12 @@ export const SignUpAttribute = z.object({
 });
 export type SignUpAttribute = z.infer<typeof SignUpAttribute>;
 
+/** Values a visitor gives at sign-up, for the new account and for its contact (422 paths `attributes.<entity>.<key>`). */
+export const SignUpAttributeValues = z
+  .object({ account: AttributeValuesInput.optional(), contact: AttributeValuesInput.optional() })
+  .describe('Values of the attributes listed by GET /api/store/registration, by entity');
+export type SignUpAttributeValues = z.infer<typeof SignUpAttributeValues>;
+
 /** Filters `attr.<key>=<value>` in a list query string. */
 export function attributeFilters(query: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -295,3 +295,32 @@ export async function attributeFilterConditions(
   if (errors.length) throw unprocessable(errors[0]!.message, errors);
   return conditions;
 }
+
+/**
+ * The storefront sign-up: values for the new account and its contact, only attributes shown at sign-up,
+ * mandatory ones enforced. Errors name `attributes.<entity>.<key>`; returns the values to store.
+ */
+export async function signUpAttributeValues(
+  db: Executor,
+  scopeId: string,
+  input:
+    | { account?: Record<string, unknown> | undefined; contact?: Record<string, unknown> | undefined }
+    | undefined,
+): Promise<{ account: Record<string, AttributeValue>; contact: Record<string, AttributeValue> }> {
+  const [accountDefs, contactDefs] = await Promise.all([
+    activeAttributes(db, scopeId, 'account'),
+    activeAttributes(db, scopeId, 'contact'),
+  ]);
+  const account = checkAttributeValues(accountDefs, input?.account, {
+    creating: true,
+    signUp: true,
+    path: 'attributes.account',
+  });
+  const contact = checkAttributeValues(contactDefs, input?.contact, {
+    creating: true,
+    signUp: true,
+    path: 'attributes.contact',
+  });
+  assertAttributeValues({ ...account, errors: [...account.errors, ...contact.errors] });
+  return { account: account.set, contact: contact.set };
+}

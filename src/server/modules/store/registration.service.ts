@@ -21,6 +21,8 @@ import {
   toAccount,
 } from '../accounts/accounts.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { signUpAttributes } from '../attributes/attributes.service.ts';
+import { signUpAttributeValues } from '../attributes/validate.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
 import { insertSignUpContact } from './sign-up-contact.ts';
@@ -64,12 +66,17 @@ export function selfRegistrationContext(
 export async function storeRegistrationInfo(
   db: Executor,
   scopeId: string,
+  language: string | null = null,
 ): Promise<z.infer<typeof StoreRegistrationInfo>> {
-  const s = await registrationSettings(db, scopeId);
+  const [s, attributes] = await Promise.all([
+    registrationSettings(db, scopeId),
+    signUpAttributes(db, scopeId, language),
+  ]);
   return {
     newAccount: { enabled: s.newAccount.enabled, linkText: s.newAccount.linkText },
     newContact: { enabled: s.newContact.enabled, linkText: s.newContact.linkText },
     allowPersonalAccounts: s.allowPersonalAccounts,
+    attributes,
   };
 }
 
@@ -141,6 +148,7 @@ export async function registerAccount(
     throw unprocessable('Enter your company name', [
       { path: 'companyName', message: 'Required for a business account' },
     ]);
+  const attributes = await signUpAttributeValues(deps.db, ctx.scopeId, body.attributes);
   // Hashed on every path (bot, used email, new account), so the time taken tells nothing.
   const passwordHash = await hashNewPassword(body.password);
   const silent: RegisterOutcome = {
@@ -150,7 +158,7 @@ export async function registerAccount(
   // A bot filled the field people cannot see: it hears an approval-mode success, nothing is stored.
   if (body.website?.trim()) return { outcome: 'pending', message: PENDING_MESSAGE };
   const { password: _password, website: _website, ...details } = body;
-  const signUp = { ...details, language: body.language ?? 'en' };
+  const signUp = { ...details, attributes, language: body.language ?? 'en' };
 
   // With approval the answer is the same for a new and a used email, so the request does the same for
   // both: one job, which creates the account or tells the email's owner.
@@ -243,7 +251,7 @@ async function createRegisteredAccount(
             price_group: settings.defaults.priceGroup,
             sales_rep_code: settings.defaults.salesRepCode,
             erp_synced_at: null,
-            custom: '{}',
+            custom: JSON.stringify(body.attributes?.account ?? {}),
             self_registered: true,
             created_at: now,
             updated_at: now,
@@ -279,6 +287,7 @@ async function createRegisteredAccount(
           status,
           passwordHash: input.passwordHash,
           signedIn: immediate,
+          custom: body.attributes?.contact,
         });
 
         const account = toAccount(
