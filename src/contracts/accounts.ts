@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AddressFields } from './addresses.ts';
+import { AttributeValues, AttributeValuesInput } from './attributes.ts';
 import { Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 
 export const AccountKind = z.enum(['business', 'personal']);
@@ -18,6 +19,7 @@ export const Account = z.object({
   paymentTerms: z.string().nullable().describe('A code of /api/payment-terms'),
   priceGroup: z.string().nullable().describe('A code of /api/price-groups'),
   salesRepCode: z.string().nullable().describe('A code of /api/sales-reps'),
+  attributes: AttributeValues,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -45,6 +47,7 @@ export const AccountCreateBody = z.object({
     'Becomes the default billing address (errors name `billingAddress.country` / `billingAddress.postalCode`)',
   ),
   ...CommercialTermsFields,
+  attributes: AttributeValuesInput.optional(),
 });
 export type AccountCreateBody = z.infer<typeof AccountCreateBody>;
 
@@ -55,6 +58,7 @@ export const AccountUpdateBody = z.object({
   number: text(64).optional(),
   status: AccountStatus.optional(),
   ...CommercialTermsFields,
+  attributes: AttributeValuesInput.optional(),
 });
 export type AccountUpdateBody = z.infer<typeof AccountUpdateBody>;
 
@@ -64,7 +68,11 @@ export const AccountListQuery = ListQuery.extend({
   customerGroup: Key.optional().describe(
     'Only accounts in the customer group with this key; an unknown key is 422',
   ),
-});
+})
+  .loose()
+  .describe(
+    'Also `attr.<key>=<value>`: a filterable custom attribute (422 for an unknown or unfilterable key)',
+  );
 export type AccountListQuery = z.infer<typeof AccountListQuery>;
 
 export const AccountAssigneesBody = z.object({ employeeIds: z.array(Uuid).max(1000) });

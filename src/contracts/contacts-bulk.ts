@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttributeValuesInput } from './attributes.ts';
 import { Key, Uuid } from './common.ts';
 import { LoginDate, windowInOrder, windowOrderIssue } from './customer-groups.ts';
 import { LoginMode } from './imports.ts';
@@ -34,6 +35,9 @@ export const ContactBulkAddBody = z
     ),
     loginValidUntil: LoginDate.nullish().describe(
       'When the new contacts’ logins stop working (group-password: the group’s when absent)',
+    ),
+    attributes: AttributeValuesInput.optional().describe(
+      'Custom attribute values every new contact gets; mandatory contact attributes must be given (422 naming them)',
     ),
     allOrNothing: z
       .boolean()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttributeValues, AttributeValuesInput } from './attributes.ts';
 import { Email, Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 
 export const ContactStatus = z.enum(['active', 'disabled', 'pending']);
@@ -27,6 +28,7 @@ export const Contact = z.object({
   groupRoles: z.array(z.string()),
   effectiveRoles: z.array(z.string()).describe('Roles plus the roles of the group roles'),
   customerGroups: z.array(z.string()).describe('Keys of the customer groups the contact is in'),
+  attributes: AttributeValues,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -42,6 +44,7 @@ export const ContactSummary = Contact.pick({
   hasLogin: true,
   account: true,
   customerGroups: true,
+  attributes: true,
   createdAt: true,
 });
 export type ContactSummary = z.infer<typeof ContactSummary>;
@@ -60,6 +63,7 @@ const contactFields = {
   language: Language.optional(),
   roles: z.array(Key).max(100).optional(),
   groupRoles: z.array(Key).max(100).optional(),
+  attributes: AttributeValuesInput.optional(),
 };
 
 export const ContactCreateBody = z.object({
@@ -84,6 +88,7 @@ export const ContactUpdateBody = z.object({
   accountId: Uuid.optional().describe(
     'Moves the primary account, as `PUT /api/contacts/{id}/primary-account` does (re-mapping a web account)',
   ),
+  attributes: AttributeValuesInput.optional(),
 });
 export type ContactUpdateBody = z.infer<typeof ContactUpdateBody>;
 
@@ -93,7 +98,11 @@ export const ContactListQuery = ListQuery.extend({
   customerGroup: Key.optional().describe(
     'Only contacts in the customer group with this key; an unknown key is 422',
   ),
-});
+})
+  .loose()
+  .describe(
+    'Also `attr.<key>=<value>`: a filterable custom attribute (422 for an unknown or unfilterable key)',
+  );
 export type ContactListQuery = z.infer<typeof ContactListQuery>;
 
 export const DuplicateCheckQuery = z.object({

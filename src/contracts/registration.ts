@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SignUpAttribute, SignUpAttributeValues } from './attributes.ts';
 import { Email, Key, optionalText, text, Uuid } from './common.ts';
 import { Language } from './contacts.ts';
 
@@ -52,6 +53,11 @@ export const StoreRegistrationInfo = z.object({
   newAccount: z.object({ enabled: z.boolean(), linkText: z.string() }),
   newContact: z.object({ enabled: z.boolean(), linkText: z.string() }),
   allowPersonalAccounts: z.boolean(),
+  attributes: z
+    .array(SignUpAttribute)
+    .describe(
+      'Custom attributes the sign-up form asks for (showAtSignUp), labelled in the visitor’s language',
+    ),
 });
 
 export const BillingAddress = z.object({
@@ -87,6 +93,7 @@ export const StoreRegisterBody = z.object({
     'For the emails the contact gets; else the browser’s Accept-Language',
   ),
   website: z.string().max(500).optional().describe('Leave empty: a field people don’t see (bots fill it in)'),
+  attributes: SignUpAttributeValues.optional(),
 });
 export type StoreRegisterBody = z.infer<typeof StoreRegisterBody>;
 

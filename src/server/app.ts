@@ -33,6 +33,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { contactAccountsRoutes } from './modules/contacts/contact-accounts.routes.ts';
+import { attributesRoutes } from './modules/attributes/attributes.routes.ts';
 import { customerGroupsRoutes } from './modules/customer-groups/customer-groups.routes.ts';
 import { emailTemplatesRoutes } from './modules/email-templates/email-templates.routes.ts';
 import { emailsRoutes } from './modules/emails/emails.routes.ts';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     rolesRoutes,
     customerGroupsRoutes,
     commercialTermsRoutes,
+    attributesRoutes,
     importsRoutes,
     employeesRoutes,
     auditRoutes,

@@ -50,7 +50,8 @@ type Rel =
   | 'apiKey'
   | 'role'
   | 'groupRole'
-  | 'template';
+  | 'template'
+  | 'attribute';
 const SCOPED_RELS: readonly Rel[] = ['account', 'contact', 'email'];
 
 type Principal = {
@@ -114,6 +115,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     schedule: '',
     employeeTarget: '',
     apiKey: '',
+    attribute: '',
   };
   /** An address of each fixture account and contact (by owner id); a missing owner's is missing too. */
   const addressOf: Record<string, string> = {};
@@ -161,6 +163,14 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       { contactIds: [f.contactA, f.contactB] },
       200,
     );
+    f.attribute = (
+      await post(admin, '/api/attributes', {
+        entity: 'contact',
+        key: 'matrix_attr',
+        type: 'text',
+        label: 'Matrix',
+      })
+    ).id;
     f.employeeTarget = (
       await post(admin, '/api/employees', { email: 'target@staff.test', roles: ['companyView'] })
     ).id;
@@ -615,6 +625,43 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
         ];
       }),
     ),
+    'GET /api/attributes': [
+      { url: () => '/api/attributes', ok: 200, needs: ['accounts.read', 'contacts.read', 'settings.read'] },
+    ],
+    'POST /api/attributes': [
+      {
+        url: () => '/api/attributes',
+        body: () => ({ entity: 'account', key: `attr_${uniq()}`, type: 'text', label: 'New attribute' }),
+        ok: 201,
+      },
+    ],
+    'GET /api/attributes/:id': [
+      {
+        url: (id) => `/api/attributes/${id}`,
+        rel: 'attribute',
+        ok: 200,
+        needs: ['accounts.read', 'contacts.read', 'settings.read'],
+      },
+    ],
+    'PATCH /api/attributes/:id': [
+      { url: (id) => `/api/attributes/${id}`, rel: 'attribute', body: () => ({ label: 'Renamed' }), ok: 200 },
+    ],
+    'DELETE /api/attributes/:id': [
+      {
+        url: (id) => `/api/attributes/${id}`,
+        rel: 'attribute',
+        fresh: async () =>
+          (
+            await post(admin, '/api/attributes', {
+              entity: 'account',
+              key: `gone_${uniq()}`,
+              type: 'text',
+              label: 'Gone',
+            })
+          ).id,
+        ok: 204,
+      },
+    ],
 
     'GET /api/employees': [{ url: () => '/api/employees', ok: 200 }],
     'POST /api/employees': [
@@ -783,6 +830,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       contact: f.contactA,
       email: f.emailA,
       group: f.group,
+      attribute: f.attribute,
       import: f.importId,
       schedule: f.schedule,
       employee: f.employeeTarget,

@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008_email_secrets.ts';
 import * as m0009 from './migrations/0009_sign_in_guard.ts';
 import * as m0010 from './migrations/0010_address_defaults.ts';
 import * as m0011 from './migrations/0011_commercial_lists.ts';
+import * as m0012 from './migrations/0012_custom_attributes.ts';
 import * as m0013 from './migrations/0013_session_account.ts';
 import * as m0014 from './migrations/0014_invoice_imports.ts';
 
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0009_sign_in_guard': m0009,
   '0010_address_defaults': m0010,
   '0011_commercial_lists': m0011,
+  '0012_custom_attributes': m0012,
   '0013_session_account': m0013,
   '0014_invoice_imports': m0014,
 };

@@ -116,10 +116,18 @@ export interface CustomAttributesTable {
   entity: 'account' | 'contact';
   key: string;
   label: string;
-  type: 'text' | 'number' | 'boolean' | 'date' | 'select';
+  type: 'text' | 'number' | 'boolean' | 'date' | 'select' | 'multiselect' | 'email' | 'phone' | 'url';
   options: Json;
   mandatory: boolean;
   position: number;
+  labels: Json;
+  help_text: string | null;
+  show_in_list: Generated<boolean>;
+  filterable: Generated<boolean>;
+  show_at_sign_up: Generated<boolean>;
+  archived_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export interface RolesTable {

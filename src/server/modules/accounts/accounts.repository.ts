@@ -3,6 +3,7 @@ import type { Account } from '../../../contracts/accounts.ts';
 import type { Executor } from '../../db/client.ts';
 import type { AccountRow } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
+import { attributesOf } from '../attributes/validate.ts';
 
 /** Limits a query on `accounts` to what the actor may see (crmCompany* employees: their assigned accounts). */
 export function accountVisibleTo(ctx: RequestContext, accountIdColumn = 'accounts.id'): Expression<SqlBool> {
@@ -14,6 +15,7 @@ export type AccountRecord = AccountRow & {
   contact_count: number;
   assigned_employee_ids: string[];
   customer_groups: string[];
+  attributes: Account['attributes'];
 };
 
 export function selectAccounts(db: Executor) {
@@ -34,6 +36,7 @@ export function selectAccounts(db: Executor) {
       >`array(select g.key from account_customer_groups acg join customer_groups g on g.id = acg.customer_group_id where acg.account_id = accounts.id order by g.key)`.as(
         'customer_groups',
       ),
+      attributesOf('account', 'accounts').as('attributes'),
     ]);
 }
 
@@ -51,6 +54,7 @@ export function toAccount(row: AccountRecord): Account {
     paymentTerms: row.payment_terms,
     priceGroup: row.price_group,
     salesRepCode: row.sales_rep_code,
+    attributes: row.attributes ?? {},
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -67,6 +71,7 @@ export const auditedAccount = (a: Account) => ({
   priceGroup: a.priceGroup,
   salesRepCode: a.salesRepCode,
   customerGroups: a.customerGroups,
+  ...(Object.keys(a.attributes).length > 0 && { attributes: a.attributes }),
 });
 
 export async function nextGeneratedNumber(db: Executor, prefix: string): Promise<string> {

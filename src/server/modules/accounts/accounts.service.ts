@@ -10,6 +10,8 @@ import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { addAddress } from '../addresses/addresses.service.ts';
+import { attributeFilters } from '../../../contracts/attributes.ts';
+import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import {
@@ -44,6 +46,9 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
   await assertCommercialCodes(db, ctx.scopeId, body);
   const groupIds = body.customerGroups ? await customerGroupIds(db, ctx.scopeId, body.customerGroups) : [];
   const prefix = await accountNumberPrefix(db, ctx.scopeId);
+  const attributes = await validatedAttributeValues(db, ctx.scopeId, 'account', body.attributes, {
+    creating: true,
+  });
   // A generated number can collide with one an ERP assigned earlier; draw again a few times.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -63,7 +68,7 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
             price_group: body.priceGroup ?? null,
             sales_rep_code: body.salesRepCode ?? null,
             erp_synced_at: null,
-            custom: '{}',
+            custom: JSON.stringify(attributes.set),
           })
           .returning('id')
           .executeTakeFirstOrThrow();
@@ -133,6 +138,9 @@ export async function listAccounts(
   if (query.kind) q = q.where('accounts.kind', '=', query.kind);
   if (query.status) q = q.where('accounts.status', '=', query.status);
   if (query.customerGroup) q = q.where(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
+  const filters = attributeFilters(query);
+  for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'account', filters, 'accounts'))
+    q = q.where(condition);
   let cursorOf: (r: { id: string; name_key: string }) => Record<string, string>;
   if (query.q) {
     // Matches by trigram index, then orders by id: sorting every match by name is what makes search slow.
@@ -174,6 +182,9 @@ export async function updateAccount(
       await assertCommercialCodes(tx, ctx.scopeId, body, before);
       if (body.customerGroups !== undefined)
         await setAccountCustomerGroups(tx, id, await customerGroupIds(tx, ctx.scopeId, body.customerGroups));
+      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'account', body.attributes, {
+        creating: false,
+      });
       await tx
         .updateTable('accounts')
         .set({
@@ -185,12 +196,16 @@ export async function updateAccount(
           ...(body.paymentTerms !== undefined && { payment_terms: body.paymentTerms }),
           ...(body.priceGroup !== undefined && { price_group: body.priceGroup }),
           ...(body.salesRepCode !== undefined && { sales_rep_code: body.salesRepCode }),
+          ...(body.attributes !== undefined && { custom: mergedCustom(attributes) }),
           updated_at: new Date(),
         })
         .where('id', '=', id)
         .execute();
       const after = await getAccountUnchecked(tx, id);
-      const changes = diff(auditedAccount(before), auditedAccount(after));
+      const changes = diff(
+        { ...auditedAccount(before), attributes: before.attributes },
+        { ...auditedAccount(after), attributes: after.attributes },
+      );
       if (changes)
         await recordAudit(tx, ctx, {
           action: 'account.updated',

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../../../test/helpers/database.ts';
 import type { Database } from '../../db/client.ts';
@@ -41,7 +41,7 @@ describe('migration 0010: one default address per type and owner', () => {
       await q.execute(db);
 
     // Run 0010 itself: later migrations are already applied, so the migrator would refuse to re-run an older one.
-    await m0010.up(db);
+    await m0010.up(db as unknown as Kysely<unknown>);
     const defaults = await db
       .selectFrom('addresses')
       .select(['line1', 'type'])

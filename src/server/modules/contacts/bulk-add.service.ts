@@ -10,7 +10,9 @@ import {
   type ContactBulkAddResult,
 } from '../../../contracts/contacts-bulk.ts';
 import type { Contact } from '../../../contracts/contacts.ts';
+import type { AttributeValue } from '../../../contracts/attributes.ts';
 import { loginDateToDate } from '../../../contracts/customer-groups.ts';
+import { validatedAttributeValues } from '../attributes/validate.ts';
 import type { Executor } from '../../db/client.ts';
 import { assertCan, can, type RequestContext } from '../../http/context.ts';
 import { AppError, conflict, forbidden, unprocessable } from '../../lib/errors.ts';
@@ -236,6 +238,9 @@ export async function bulkAddContacts(
   }
   // Checked now, so a refusal comes before any work; each transaction reads the groups again.
   loginOf(body, groups);
+  const attributes = await validatedAttributeValues(db, ctx.scopeId, 'contact', body.attributes, {
+    creating: true,
+  });
   const account = body.accountId ? await getAccount(db, ctx, body.accountId) : null;
 
   const existing = await findByEmails(
@@ -267,7 +272,7 @@ export async function bulkAddContacts(
     });
   }
 
-  const store = { deps, ctx, body, groupKeys, account };
+  const store = { deps, ctx, body, groupKeys, account, attributes: attributes.set };
   const chunks: Work[][] = [];
   for (let i = 0; i < work.length; i += LINES_PER_TRANSACTION)
     chunks.push(work.slice(i, i + LINES_PER_TRANSACTION));
@@ -288,6 +293,7 @@ async function storeChunk(
     groupKeys: string[];
     body: ContactBulkAddBody;
     account: Account | null;
+    attributes: Record<string, AttributeValue>;
   },
   chunk: Work[],
 ): Promise<void> {
@@ -321,7 +327,7 @@ async function storeChunk(
             login_valid_until: login.until,
             activated_at: login.activated ? new Date() : null,
             last_sign_in_at: null,
-            custom: '{}',
+            custom: JSON.stringify(store.attributes),
           })),
         )
         .onConflict((oc) => oc.doNothing())
@@ -401,6 +407,7 @@ async function storeChunk(
       groupRoles: [],
       effectiveRoles: [],
       customerGroups: groupKeysSorted,
+      attributes: store.attributes,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };
@@ -472,6 +479,7 @@ async function createPersonalAccounts(
         paymentTerms: null,
         priceGroup: null,
         salesRepCode: null,
+        attributes: {},
         createdAt: row.created_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),
       });

@@ -3,6 +3,7 @@ import type { Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
 import type { ContactRow } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
+import { attributesOf } from '../attributes/validate.ts';
 
 type AccountRef = { id: string; name: string; number: string; code: string | null };
 
@@ -40,6 +41,7 @@ export function selectContactSummaries(db: Executor) {
       >`array(select g.key from contact_customer_groups ccg join customer_groups g on g.id = ccg.customer_group_id where ccg.contact_id = contacts.id order by g.key)`.as(
         'customer_groups',
       ),
+      attributesOf('contact', 'contacts').as('attributes'),
     ]);
 }
 
@@ -57,6 +59,7 @@ type SummaryRow = {
   account_number: string | null;
   account_code: string | null;
   customer_groups: string[];
+  attributes: ContactSummary['attributes'];
 };
 
 export function toContactSummary(r: SummaryRow): ContactSummary {
@@ -72,13 +75,19 @@ export function toContactSummary(r: SummaryRow): ContactSummary {
       ? { id: r.account_id, name: r.account_name!, number: r.account_number!, code: r.account_code }
       : null,
     customerGroups: r.customer_groups,
+    attributes: r.attributes ?? {},
     createdAt: r.created_at.toISOString(),
   };
 }
 
 /** The whole contact: its accounts, roles, group roles and the roles those bring. */
 export async function loadContact(db: Executor, id: string): Promise<Contact | undefined> {
-  const row = await db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('contacts')
+    .selectAll()
+    .select(attributesOf('contact', 'contacts').as('attributes'))
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) return undefined;
   const [accounts, roles, groupRoles, inherited, customerGroups] = await Promise.all([
     db
@@ -148,6 +157,7 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
     groupRoles: groupRoles.map((g) => g.key),
     effectiveRoles: [...new Set([...roleKeys, ...inherited.map((r) => r.key)])].sort(),
     customerGroups: customerGroups.map((g) => g.key),
+    attributes: row.attributes ?? {},
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -166,6 +176,7 @@ export const auditedContact = (c: Contact) => ({
   groupRoles: c.groupRoles,
   customerGroups: c.customerGroups,
   accountIds: c.accounts.map((a) => a.id),
+  attributes: c.attributes,
 });
 
 export async function replaceLinks(

@@ -13,6 +13,8 @@ import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
+import { attributeFilters } from '../../../contracts/attributes.ts';
+import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
@@ -72,6 +74,9 @@ export async function createContact(
   try {
     return await db.transaction().execute(async (tx) => {
       await getAccount(tx, ctx, body.accountId);
+      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
+        creating: true,
+      });
       const [roleIds, groupRoleIds] = await Promise.all([
         resolveKeys(tx, 'roles', body.roles, 'roles'),
         resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
@@ -92,7 +97,7 @@ export async function createContact(
           login_valid_until: null,
           activated_at: null,
           last_sign_in_at: null,
-          custom: '{}',
+          custom: JSON.stringify(attributes.set),
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -149,6 +154,9 @@ export async function listContacts(
     .limit(query.limit + 1);
   if (query.status) q = q.where('contacts.status', '=', query.status);
   if (query.customerGroup) q = q.where(inCustomerGroup('contact', ctx.scopeId, query.customerGroup));
+  const filters = attributeFilters(query);
+  for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'contact', filters, 'contacts'))
+    q = q.where(condition);
   if (query.accountId) {
     await getAccount(db, ctx, query.accountId);
     const accountId = query.accountId;
@@ -199,6 +207,9 @@ export async function updateContact(
   try {
     return await db.transaction().execute(async (tx) => {
       const before = await getContact(tx, ctx, id);
+      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
+        creating: false,
+      });
       await tx
         .updateTable('contacts')
         .set({
@@ -209,6 +220,7 @@ export async function updateContact(
           ...(body.workPhone !== undefined && { work_phone: body.workPhone }),
           ...(body.language !== undefined && { language: body.language }),
           ...(body.status !== undefined && { status: body.status }),
+          ...(body.attributes !== undefined && { custom: mergedCustom(attributes) }),
           updated_at: new Date(),
         })
         .where('id', '=', id)

@@ -58,7 +58,8 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
       summary: 'Which sign-up links the storefront sign-in page shows, with their texts',
       response: { 200: StoreRegistrationInfo },
     },
-    handler: () => storeRegistrationInfo(db, deps.scopeId),
+    handler: (request) =>
+      storeRegistrationInfo(db, deps.scopeId, preferredLanguage(request.headers['accept-language']) ?? null),
   });
 
   app.post('/api/store/register', {

@@ -22,6 +22,8 @@ import {
 } from '../accounts/accounts.repository.ts';
 import { checkedSignUpAddress } from '../addresses/address-check.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { signUpAttributes } from '../attributes/attributes.service.ts';
+import { signUpAttributeValues } from '../attributes/validate.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
 import { insertSignUpContact } from './sign-up-contact.ts';
@@ -65,12 +67,17 @@ export function selfRegistrationContext(
 export async function storeRegistrationInfo(
   db: Executor,
   scopeId: string,
+  language: string | null = null,
 ): Promise<z.infer<typeof StoreRegistrationInfo>> {
-  const s = await registrationSettings(db, scopeId);
+  const [s, attributes] = await Promise.all([
+    registrationSettings(db, scopeId),
+    signUpAttributes(db, scopeId, language),
+  ]);
   return {
     newAccount: { enabled: s.newAccount.enabled, linkText: s.newAccount.linkText },
     newContact: { enabled: s.newContact.enabled, linkText: s.newContact.linkText },
     allowPersonalAccounts: s.allowPersonalAccounts,
+    attributes,
   };
 }
 
@@ -142,6 +149,7 @@ export async function registerAccount(
     throw unprocessable('Enter your company name', [
       { path: 'companyName', message: 'Required for a business account' },
     ]);
+  const attributes = await signUpAttributeValues(deps.db, ctx.scopeId, body.attributes);
   // Hashed on every path (bot, used email, new account), so the time taken tells nothing.
   const passwordHash = await hashNewPassword(body.password);
   const silent: RegisterOutcome = {
@@ -153,7 +161,7 @@ export async function registerAccount(
   // The same address book as the portal's: the country stored as its ISO code, the postal code checked.
   const billingAddress = checkedSignUpAddress(body.billingAddress, 'billingAddress.');
   const { password: _password, website: _website, ...details } = body;
-  const signUp = { ...details, billingAddress, language: body.language ?? 'en' };
+  const signUp = { ...details, billingAddress, attributes, language: body.language ?? 'en' };
 
   // With approval the answer is the same for a new and a used email, so the request does the same for
   // both: one job, which creates the account or tells the email's owner.
@@ -246,7 +254,7 @@ async function createRegisteredAccount(
             price_group: settings.defaults.priceGroup,
             sales_rep_code: settings.defaults.salesRepCode,
             erp_synced_at: null,
-            custom: '{}',
+            custom: JSON.stringify(body.attributes?.account ?? {}),
             self_registered: true,
             created_at: now,
             updated_at: now,
@@ -282,6 +290,7 @@ async function createRegisteredAccount(
           status,
           passwordHash: input.passwordHash,
           signedIn: immediate,
+          custom: body.attributes?.contact,
         });
 
         const account = toAccount(

@@ -101,6 +101,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       newAccount: { enabled: false, linkText: DEFAULT_REGISTRATION.newAccount.linkText },
       newContact: { enabled: false, linkText: DEFAULT_REGISTRATION.newContact.linkText },
       allowPersonalAccounts: true,
+      attributes: [],
     });
   });
 
@@ -139,6 +140,7 @@ describe('storefront sign-up (POST /api/store/register)', () => {
         newAccount: { enabled: true, linkText: 'Open an account' },
         newContact: { enabled: true, linkText: 'Join your company' },
         allowPersonalAccounts: true,
+        attributes: [],
       });
     });
 

@@ -13,6 +13,8 @@ export type SignUpContact = {
   passwordHash: string;
   /** Immediate access signs the visitor in at once. */
   signedIn: boolean;
+  /** Custom attribute values, already checked (sign-up). */
+  custom?: Record<string, unknown> | undefined;
 };
 
 /** The contact a visitor makes for themselves: a login from the start, primary on its one account. */
@@ -34,7 +36,7 @@ export async function insertSignUpContact(tx: Executor, c: SignUpContact): Promi
       login_valid_until: null,
       activated_at: now,
       last_sign_in_at: c.signedIn ? now : null,
-      custom: '{}',
+      custom: JSON.stringify(c.custom ?? {}),
       created_at: now,
       updated_at: now,
     })
