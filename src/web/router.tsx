@@ -35,6 +35,7 @@ import { ApprovalsPage } from './portal/approvals/ApprovalsPage.tsx';
 import { ImportsPage } from './portal/imports/ImportsPage.tsx';
 import { NewImportPage } from './portal/imports/NewImportPage.tsx';
 import { ImportPage } from './portal/imports/ImportPage.tsx';
+import { attributeFilterParams, type AttributeFilterParams } from './api/attribute-values.ts';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const isoDate = (v: unknown): string | undefined =>
@@ -120,7 +121,7 @@ const homeRoute = createRoute({
   },
 });
 
-export interface AccountsSearch {
+export interface AccountsSearch extends AttributeFilterParams {
   q?: string;
   kind?: 'business' | 'personal';
   status?: 'pending' | 'active' | 'disabled';
@@ -132,6 +133,7 @@ const accountsRoute = createRoute({
     q: str(s.q),
     kind: oneOf(s.kind, ['business', 'personal'] as const),
     status: oneOf(s.status, ['pending', 'active', 'disabled'] as const),
+    ...attributeFilterParams(s),
   }),
   component: AccountsPage,
 });
@@ -141,7 +143,7 @@ const accountRoute = createRoute({
   component: AccountPage,
 });
 
-export interface ContactsSearch {
+export interface ContactsSearch extends AttributeFilterParams {
   q?: string;
   status?: 'active' | 'disabled' | 'pending';
 }
@@ -151,6 +153,7 @@ const contactsRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): ContactsSearch => ({
     q: str(s.q),
     status: oneOf(s.status, ['active', 'disabled', 'pending'] as const),
+    ...attributeFilterParams(s),
   }),
   component: ContactsPage,
 });

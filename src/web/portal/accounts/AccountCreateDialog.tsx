@@ -6,6 +6,8 @@ import type { AccountCreateBody } from '../../../contracts/accounts.ts';
 import { useCreateAccount } from '../../api/accounts.ts';
 import { errorMessage, fieldErrorsOf, isApiError } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/ui.tsx';
+import { useAttributeForm } from '../../components/AttributeFields.tsx';
+import { onlyAttributeErrors } from '../../api/attribute-values.ts';
 
 const empty = { kind: 'business' as AccountCreateBody['kind'], name: '', code: '', number: '' };
 
@@ -14,7 +16,9 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
   const create = useCreateAccount();
   const navigate = useNavigate();
   const errors = fieldErrorsOf(create.error);
+  const attrs = useAttributeForm('account', opened, create.error);
   const close = () => {
+    attrs.reset();
     setForm(empty);
     create.reset();
     onClose();
@@ -25,12 +29,14 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
       <form
         onSubmit={(e) => {
           e.preventDefault();
+          if (!attrs.check()) return;
           create.mutate(
             {
               kind: form.kind,
               name: form.name,
               code: form.code.trim() || null,
               number: form.number.trim() || null,
+              ...attrs.body,
             },
             {
               onSuccess: (a) => {
@@ -80,8 +86,10 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
                 : undefined)
             }
           />
+          {attrs.fields}
           {create.isError &&
           Object.keys(errors).length === 0 &&
+          !onlyAttributeErrors(create.error) &&
           !(isApiError(create.error) && create.error.code === 'conflict') ? (
             <ErrorAlert error={create.error} />
           ) : null}

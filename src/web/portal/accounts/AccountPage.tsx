@@ -46,6 +46,7 @@ import { BulkAddContactsDialog } from '../contacts/BulkAddContactsDialog.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { PendingApprovalBanner } from '../approvals/ApprovalActions.tsx';
 import { AccountInvoices } from './AccountInvoices.tsx';
+import { AttributesCard } from '../../components/AttributesCard.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
 
@@ -124,6 +125,7 @@ export function AccountPage() {
             <Assignees key={a.assignedEmployeeIds.join()} account={a} />
           </Paper>
         </Grid.Col>
+        <AttributesCard entity="account" record={a} />
         <Grid.Col span={12}>
           <Paper withBorder p="md" radius="md">
             <AccountContacts accountId={a.id} />

@@ -10,6 +10,13 @@ import { Empty, ErrorAlert, LoadMore, PageHeader, StatusBadge } from '../../comp
 import type { AccountsSearch } from '../../router.tsx';
 import { AccountCreateDialog } from './AccountCreateDialog.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import { attributeFilterParams } from '../../api/attribute-values.ts';
+import {
+  AttributeCells,
+  AttributeFilters,
+  AttributeHeaders,
+  useListAttributes,
+} from '../../components/AttributeListParts.tsx';
 
 const route = getRouteApi('/portal/accounts');
 
@@ -18,7 +25,9 @@ export function AccountsPage() {
   const navigate = useNavigate({ from: '/accounts' });
   const can = useCan();
   const [createOpen, createDialog] = useDisclosure(false);
-  const list = useAccountList({ q: search.q, kind: search.kind, status: search.status });
+  const attrs = useListAttributes('account');
+  const attrSearch = attributeFilterParams(search);
+  const list = useAccountList({ q: search.q, kind: search.kind, status: search.status, ...attrSearch });
   const accounts = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   const setSearch = useCallback(
@@ -76,6 +85,7 @@ export function AccountsPage() {
             value={search.status ?? null}
             onChange={(v) => setSearch({ status: (v as AccountsSearch['status']) ?? undefined })}
           />
+          <AttributeFilters definitions={attrs.filters} search={attrSearch} onChange={setSearch} />
         </Group>
         {list.isError ? <ErrorAlert error={list.error} /> : null}
         <Table.ScrollContainer minWidth={640}>
@@ -88,6 +98,7 @@ export function AccountsPage() {
                 <Table.Th>Kind</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th ta="right">Contacts</Table.Th>
+                <AttributeHeaders definitions={attrs.columns} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -120,6 +131,7 @@ export function AccountsPage() {
                     <StatusBadge status={a.status} />
                   </Table.Td>
                   <Table.Td ta="right">{a.contactCount}</Table.Td>
+                  <AttributeCells definitions={attrs.columns} record={a} />
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -127,7 +139,7 @@ export function AccountsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && accounts.length === 0 ? (
           <Empty>
-            {search.q || search.kind || search.status
+            {search.q || search.kind || search.status || Object.keys(attrSearch).length > 0
               ? 'No account matches these filters.'
               : 'No accounts yet.'}
           </Empty>

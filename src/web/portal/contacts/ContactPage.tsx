@@ -46,6 +46,7 @@ import {
   StatusBadge,
 } from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import { AttributesCard } from '../../components/AttributesCard.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
 
@@ -175,6 +176,7 @@ export function ContactPage() {
             </Paper>
           </Stack>
         </Grid.Col>
+        <AttributesCard entity="contact" record={c} />
         {can('emails.read') ? (
           <Grid.Col span={12}>
             <Paper withBorder p="md" radius="md">

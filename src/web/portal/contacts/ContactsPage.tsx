@@ -13,6 +13,13 @@ import { AddContactDialog } from './AddContactDialog.tsx';
 import { BulkEmailDialog } from './BulkEmailDialog.tsx';
 import { BulkAddContactsDialog } from './BulkAddContactsDialog.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import { attributeFilterParams } from '../../api/attribute-values.ts';
+import {
+  AttributeCells,
+  AttributeFilters,
+  AttributeHeaders,
+  useListAttributes,
+} from '../../components/AttributeListParts.tsx';
 
 const route = getRouteApi('/portal/contacts');
 
@@ -23,7 +30,9 @@ export function ContactsPage() {
   const [addOpen, addDialog] = useDisclosure(false);
   const [emailOpen, emailDialog] = useDisclosure(false);
   const [bulkOpen, bulkDialog] = useDisclosure(false);
-  const list = useContactList({ q: search.q, status: search.status });
+  const attrs = useListAttributes('contact');
+  const attrSearch = attributeFilterParams(search);
+  const list = useContactList({ q: search.q, status: search.status, ...attrSearch });
   const contacts = list.data?.pages.flatMap((p) => p.items) ?? [];
   // Selected contacts, kept across searches so a selection can be built from several.
   const [selected, setSelected] = useState<Map<string, ContactSummary>>(() => new Map());
@@ -94,6 +103,7 @@ export function ContactsPage() {
             value={search.status ?? null}
             onChange={(v) => setSearch({ status: (v as ContactsSearch['status']) ?? undefined })}
           />
+          <AttributeFilters definitions={attrs.filters} search={attrSearch} onChange={setSearch} />
         </Group>
         {selectable && selected.size > 0 ? (
           <Group
@@ -146,6 +156,7 @@ export function ContactsPage() {
                 <Table.Th>Phone</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Login</Table.Th>
+                <AttributeHeaders definitions={attrs.columns} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -196,6 +207,7 @@ export function ContactsPage() {
                     <StatusBadge status={c.status} />
                   </Table.Td>
                   <Table.Td>{c.hasLogin ? 'Yes' : 'No'}</Table.Td>
+                  <AttributeCells definitions={attrs.columns} record={c} />
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -203,7 +215,9 @@ export function ContactsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && contacts.length === 0 ? (
           <Empty>
-            {search.q || search.status ? 'No contact matches these filters.' : 'No contacts yet.'}
+            {search.q || search.status || Object.keys(attrSearch).length > 0
+              ? 'No contact matches these filters.'
+              : 'No contacts yet.'}
           </Empty>
         ) : null}
         {list.isPending ? <Empty>Loading…</Empty> : null}
