@@ -47,6 +47,7 @@ export function AttributeFields({
           error={errors[d.key]}
           language={language}
           disabled={disabled}
+          inGrid={cols > 1}
         />
       ))}
     </SimpleGrid>
@@ -60,6 +61,8 @@ interface AttributeFieldProps {
   error?: string;
   language?: string;
   disabled?: boolean;
+  /** Beside other inputs: a checkbox then lines up with their boxes rather than their labels. */
+  inGrid?: boolean;
 }
 
 export function AttributeField({
@@ -69,6 +72,7 @@ export function AttributeField({
   error,
   language,
   disabled,
+  inGrid,
 }: AttributeFieldProps) {
   const common = {
     label: attributeLabel(d, language),
@@ -86,7 +90,7 @@ export function AttributeField({
       return (
         <Checkbox
           {...common}
-          mt={{ xs: 'lg' }}
+          mt={inGrid ? { xs: 'lg' } : undefined}
           checked={value === true}
           onChange={(e) => onChange(e.currentTarget.checked)}
         />

@@ -27,6 +27,7 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
   return (
     <Modal opened={opened} onClose={close} title="New account" size="md">
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           if (!attrs.check()) return;
