@@ -50,7 +50,7 @@ export function sortDefinitions(
 
 export const attributeDefinitionKeys = { all: ['attributes'] as const };
 
-/** The seller's attribute definitions for `entity`; an install without the definitions API reads as none. */
+/** The seller's attribute definitions for `entity`, live ones in position order. */
 export function useAttributeDefinitions(entity: AttributeEntity, enabled = true) {
   const q = useQuery({
     queryKey: attributeDefinitionKeys.all,
@@ -61,7 +61,8 @@ export function useAttributeDefinitions(entity: AttributeEntity, enabled = true)
         });
         return Array.isArray(r) ? r : r.items;
       } catch (e) {
-        if (isApiError(e) && e.status === 404) return [];
+        // No definitions API (404) or no right to read it (403): forms and lists go on without attributes.
+        if (isApiError(e) && (e.status === 404 || e.status === 403)) return [];
         throw e;
       }
     },
