@@ -37,6 +37,7 @@ import { ApprovalsPage } from './portal/approvals/ApprovalsPage.tsx';
 import { ImportsPage } from './portal/imports/ImportsPage.tsx';
 import { NewImportPage } from './portal/imports/NewImportPage.tsx';
 import { ImportPage } from './portal/imports/ImportPage.tsx';
+import { attributeFilterParams, type AttributeFilterParams } from './api/attribute-values.ts';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const isoDate = (v: unknown): string | undefined =>
@@ -122,7 +123,7 @@ const homeRoute = createRoute({
   },
 });
 
-export interface AccountsSearch {
+export interface AccountsSearch extends AttributeFilterParams {
   q?: string;
   kind?: 'business' | 'personal';
   status?: 'pending' | 'active' | 'disabled';
@@ -136,6 +137,7 @@ const accountsRoute = createRoute({
     kind: oneOf(s.kind, ['business', 'personal'] as const),
     status: oneOf(s.status, ['pending', 'active', 'disabled'] as const),
     customerGroup: str(s.customerGroup),
+    ...attributeFilterParams(s),
   }),
   component: AccountsPage,
 });
@@ -145,7 +147,7 @@ const accountRoute = createRoute({
   component: AccountPage,
 });
 
-export interface ContactsSearch {
+export interface ContactsSearch extends AttributeFilterParams {
   q?: string;
   status?: 'active' | 'disabled' | 'pending';
   customerGroup?: string;
@@ -157,6 +159,7 @@ const contactsRoute = createRoute({
     q: str(s.q),
     status: oneOf(s.status, ['active', 'disabled', 'pending'] as const),
     customerGroup: str(s.customerGroup),
+    ...attributeFilterParams(s),
   }),
   component: ContactsPage,
 });

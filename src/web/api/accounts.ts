@@ -7,13 +7,14 @@ import {
 } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { Account, AccountCreateBody, AccountUpdateBody } from '../../contracts/accounts.ts';
+import type { AttributeFilterParams } from './attribute-values.ts';
 import { api, type Page } from './client.ts';
 
 /** Request bodies as the client sends them (zod input types: optional keys stay optional). */
 export type AccountCreateInput = z.input<typeof AccountCreateBody>;
 export type AccountUpdateInput = z.input<typeof AccountUpdateBody>;
 
-export interface AccountFilters {
+export interface AccountFilters extends AttributeFilterParams {
   q?: string;
   kind?: Account['kind'];
   status?: Account['status'];

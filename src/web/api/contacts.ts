@@ -14,6 +14,7 @@ import type {
   ContactUpdateBody,
   DuplicateCheckResult,
 } from '../../contracts/contacts.ts';
+import type { AttributeFilterParams } from './attribute-values.ts';
 import { api, type Page } from './client.ts';
 
 export type DuplicateCheck = z.infer<typeof DuplicateCheckResult>;
@@ -22,7 +23,7 @@ export type ContactCreateInput = z.input<typeof ContactCreateBody>;
 export type ContactCreateWithAccountInput = z.input<typeof ContactCreateWithAccountBody>;
 export type ContactUpdateInput = z.input<typeof ContactUpdateBody>;
 
-export interface ContactFilters {
+export interface ContactFilters extends AttributeFilterParams {
   q?: string;
   status?: Contact['status'];
   accountId?: string;

@@ -14,6 +14,8 @@ import {
   BillingAddressSection,
   type AddressDraft,
 } from '../addresses/AddressFields.tsx';
+import { useAttributeForm } from '../../components/AttributeFields.tsx';
+import { onlyAttributeErrors } from '../../api/attribute-values.ts';
 
 const empty = {
   kind: 'business' as AccountCreateBody['kind'],
@@ -33,7 +35,9 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
   const navigate = useNavigate();
   const errors = fieldErrorsOf(create.error);
   const groups = useCustomerGroups(opened);
+  const attrs = useAttributeForm('account', opened, create.error);
   const close = () => {
+    attrs.reset();
     setForm(empty);
     setBilling(null);
     create.reset();
@@ -43,8 +47,10 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
   return (
     <Modal opened={opened} onClose={close} title="New account" size="md">
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
+          if (!attrs.check()) return;
           create.mutate(
             {
               kind: form.kind,
@@ -56,6 +62,7 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
               priceGroup: form.priceGroup,
               salesRepCode: form.salesRepCode,
               customerGroups: form.customerGroups,
+              ...attrs.body,
             },
             {
               onSuccess: (a) => {
@@ -140,9 +147,11 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
             error={errors.customerGroups}
             comboboxProps={{ withinPortal: true }}
           />
+          {attrs.fields}
           {create.isError &&
           Object.keys(errors).length === 0 &&
           Object.keys(addressErrors(create.error, 'billingAddress.')).length === 0 &&
+          !onlyAttributeErrors(create.error) &&
           !(isApiError(create.error) && create.error.code === 'conflict') ? (
             <ErrorAlert error={create.error} />
           ) : null}

@@ -49,6 +49,7 @@ import { AccountInvoices } from './AccountInvoices.tsx';
 import { AddressBookCard } from '../addresses/AddressBook.tsx';
 import { CommercialTermsCard } from './CommercialTermsCard.tsx';
 import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
+import { AttributesCard } from '../../components/AttributesCard.tsx';
 
 const route = getRouteApi('/portal/accounts/$accountId');
 
@@ -136,6 +137,7 @@ export function AccountPage() {
             <CustomerGroupsCard member="account" id={a.id} keys={a.customerGroups} />
           </Paper>
         </Grid.Col>
+        <AttributesCard entity="account" record={a} />
         <Grid.Col span={12}>
           <Paper withBorder p="md" radius="md">
             <AccountContacts accountId={a.id} />

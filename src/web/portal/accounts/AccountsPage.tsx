@@ -16,6 +16,13 @@ import {
   SelectionBar,
   useRowSelection,
 } from '../customer-groups/GroupSelectionActions.tsx';
+import { attributeFilterParams } from '../../api/attribute-values.ts';
+import {
+  AttributeCells,
+  AttributeFilters,
+  AttributeHeaders,
+  useListAttributes,
+} from '../../components/AttributeListParts.tsx';
 
 const route = getRouteApi('/portal/accounts');
 
@@ -24,11 +31,14 @@ export function AccountsPage() {
   const navigate = useNavigate({ from: '/accounts' });
   const can = useCan();
   const [createOpen, createDialog] = useDisclosure(false);
+  const attrs = useListAttributes('account');
+  const attrSearch = attributeFilterParams(search);
   const list = useAccountList({
     q: search.q,
     kind: search.kind,
     status: search.status,
     customerGroup: search.customerGroup,
+    ...attrSearch,
   });
   const accounts = list.data?.pages.flatMap((p) => p.items) ?? [];
   const selection = useRowSelection();
@@ -94,6 +104,7 @@ export function AccountsPage() {
             value={search.customerGroup}
             onChange={(customerGroup) => setSearch({ customerGroup })}
           />
+          <AttributeFilters definitions={attrs.filters} search={attrSearch} onChange={setSearch} />
         </Group>
         {selectable ? <SelectionBar member="account" selection={selection} /> : null}
         {list.isError ? <ErrorAlert error={list.error} /> : null}
@@ -124,6 +135,7 @@ export function AccountsPage() {
                 <Table.Th>Status</Table.Th>
                 <Table.Th ta="right">Contacts</Table.Th>
                 <Table.Th>Groups</Table.Th>
+                <AttributeHeaders definitions={attrs.columns} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -169,6 +181,7 @@ export function AccountsPage() {
                   <Table.Td>
                     <GroupsCell keys={a.customerGroups} />
                   </Table.Td>
+                  <AttributeCells definitions={attrs.columns} record={a} />
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -176,7 +189,7 @@ export function AccountsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && accounts.length === 0 ? (
           <Empty>
-            {search.q || search.kind || search.status || search.customerGroup
+            {search.q || search.kind || search.status || search.customerGroup || Object.keys(attrSearch).length > 0
               ? 'No account matches these filters.'
               : 'No accounts yet.'}
           </Empty>

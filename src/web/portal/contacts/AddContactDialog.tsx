@@ -26,6 +26,8 @@ import { useCan } from '../../api/session.ts';
 import { AccountPicker } from '../../components/AccountPicker.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import { useAttributeForm } from '../../components/AttributeFields.tsx';
+import { onlyAttributeErrors } from '../../api/attribute-values.ts';
 
 const NO_EMAIL = 'none';
 
@@ -100,9 +102,11 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
 
   const errors = fieldErrorsOf(create.error);
   const conflict = isApiError(create.error) && create.error.code === 'conflict';
+  const attrs = useAttributeForm('contact', opened, create.error);
 
   const close = () => {
     setForm(emptyForm);
+    attrs.reset();
     setPicked(null);
     setAccountError(undefined);
     setCheckEmail('');
@@ -117,10 +121,12 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
   };
 
   const submit = () => {
+    const attrsOk = attrs.check();
     if (!accountId) {
       setAccountError('Choose the account the contact belongs to');
       return;
     }
+    if (!attrsOk) return;
     create.mutate(
       {
         viaAccount: !!account,
@@ -133,6 +139,7 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
           roles: form.roles,
           groupRoles: form.groupRoles,
           sendEmail: form.template === NO_EMAIL ? null : 'accountactivation',
+          ...attrs.body,
         },
       },
       {
@@ -280,7 +287,11 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
             error={errors.sendEmail}
             comboboxProps={{ withinPortal: true }}
           />
-          {create.isError && Object.keys(errors).length === 0 && !conflict ? (
+          {attrs.fields}
+          {create.isError &&
+          Object.keys(errors).length === 0 &&
+          !conflict &&
+          !onlyAttributeErrors(create.error) ? (
             <ErrorAlert error={create.error} />
           ) : null}
           <Group justify="flex-end">

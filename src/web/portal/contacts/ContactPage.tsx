@@ -49,6 +49,7 @@ import { AnchorLink } from '../../components/links.tsx';
 import { AddressBookCard } from '../addresses/AddressBook.tsx';
 import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
 import { ContactAccountsCard } from './ContactAccountsCard.tsx';
+import { AttributesCard } from '../../components/AttributesCard.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
 
@@ -137,6 +138,7 @@ export function ContactPage() {
           </Stack>
         </Grid.Col>
         <AddressBookCard owner={{ kind: 'contacts', id: c.id }} />
+        <AttributesCard entity="contact" record={c} />
         {can('emails.read') ? (
           <Grid.Col span={12}>
             <Paper withBorder p="md" radius="md">

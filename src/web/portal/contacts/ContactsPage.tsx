@@ -18,6 +18,13 @@ import {
   GroupSelectionActions,
   GroupsCell,
 } from '../customer-groups/GroupSelectionActions.tsx';
+import { attributeFilterParams } from '../../api/attribute-values.ts';
+import {
+  AttributeCells,
+  AttributeFilters,
+  AttributeHeaders,
+  useListAttributes,
+} from '../../components/AttributeListParts.tsx';
 
 const route = getRouteApi('/portal/contacts');
 
@@ -28,7 +35,14 @@ export function ContactsPage() {
   const [addOpen, addDialog] = useDisclosure(false);
   const [emailOpen, emailDialog] = useDisclosure(false);
   const [bulkOpen, bulkDialog] = useDisclosure(false);
-  const list = useContactList({ q: search.q, status: search.status, customerGroup: search.customerGroup });
+  const attrs = useListAttributes('contact');
+  const attrSearch = attributeFilterParams(search);
+  const list = useContactList({
+    q: search.q,
+    status: search.status,
+    customerGroup: search.customerGroup,
+    ...attrSearch,
+  });
   const contacts = list.data?.pages.flatMap((p) => p.items) ?? [];
   // Selected contacts, kept across searches so a selection can be built from several.
   const [selected, setSelected] = useState<Map<string, ContactSummary>>(() => new Map());
@@ -103,6 +117,7 @@ export function ContactsPage() {
             value={search.customerGroup}
             onChange={(customerGroup) => setSearch({ customerGroup })}
           />
+          <AttributeFilters definitions={attrs.filters} search={attrSearch} onChange={setSearch} />
         </Group>
         {selectable && selected.size > 0 ? (
           <Group
@@ -161,6 +176,7 @@ export function ContactsPage() {
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Login</Table.Th>
                 <Table.Th>Groups</Table.Th>
+                <AttributeHeaders definitions={attrs.columns} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -214,6 +230,7 @@ export function ContactsPage() {
                   <Table.Td>
                     <GroupsCell keys={c.customerGroups} />
                   </Table.Td>
+                  <AttributeCells definitions={attrs.columns} record={c} />
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -221,7 +238,7 @@ export function ContactsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && contacts.length === 0 ? (
           <Empty>
-            {search.q || search.status || search.customerGroup
+            {search.q || search.status || search.customerGroup || Object.keys(attrSearch).length > 0
               ? 'No contact matches these filters.'
               : 'No contacts yet.'}
           </Empty>

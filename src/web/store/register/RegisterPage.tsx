@@ -20,6 +20,7 @@ import { ErrorAlert } from '../../components/ui.tsx';
 import { focusFirstInvalid, looksLikeEmail, serverFieldErrors } from '../form-errors.ts';
 import { FormProblems, NewLoginFields, passwordProblems } from '../NewLoginFields.tsx';
 import { FlowUnavailable, RequestReceived } from '../SignUpOutcome.tsx';
+import { useSignUpAttributes } from './SignUpAttributes.tsx';
 
 const EMPTY = {
   kind: 'business' as 'business' | 'personal',
@@ -77,6 +78,7 @@ export function RegisterPage() {
   const [localErrors, setLocalErrors] = useState<Partial<Record<Field, string>>>({});
   // Server errors describe the values that were sent; a field's goes once it is edited.
   const [serverErrors, setServerErrors] = useState<Partial<Record<Field, string>>>({});
+  const signUpAttrs = useSignUpAttributes(info.data);
 
   if (info.isPending) {
     return (
@@ -116,7 +118,8 @@ export function RegisterPage() {
     const problems = checkLocally({ ...values, kind }, !personalAllowed);
     setLocalErrors(problems);
     setServerErrors({});
-    if (Object.values(problems).some(Boolean)) {
+    const attrsOk = signUpAttrs.check();
+    if (Object.values(problems).some(Boolean) || !attrsOk) {
       focusFirstInvalid(formRef.current);
       return;
     }
@@ -137,6 +140,7 @@ export function RegisterPage() {
       },
       password: values.password,
       website: values.website,
+      ...signUpAttrs.body,
     };
     register.mutate(body, {
       onSuccess: (result) => {
@@ -150,12 +154,13 @@ export function RegisterPage() {
           if (field) mapped[field] = message;
         }
         setServerErrors(mapped);
+        signUpAttrs.showServerErrors(e);
         focusFirstInvalid(formRef.current);
       },
     });
   };
 
-  const hasFieldErrors = Object.values(errors).some(Boolean);
+  const hasFieldErrors = Object.values(errors).some(Boolean) || signUpAttrs.hasErrors;
   const otherError =
     register.isError && !Object.keys(serverFieldErrors(register.error)).length
       ? isApiError(register.error) && register.error.status === 429
@@ -239,6 +244,7 @@ export function RegisterPage() {
             </Stack>
           </fieldset>
 
+          {signUpAttrs.fields}
           <NewLoginFields
             password={input('password')}
             confirm={input('confirm')}
