@@ -39,6 +39,7 @@ import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.ts';
 import { rolesRoutes } from './modules/roles/roles.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { languagesRoutes } from './modules/settings/languages.ts';
 import { registrationRoutes } from './modules/store/registration.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
 
@@ -136,6 +137,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     emailsRoutes,
     emailTemplatesRoutes,
     settingsRoutes,
+    languagesRoutes,
     storeRoutes,
     registrationRoutes,
   ]) {

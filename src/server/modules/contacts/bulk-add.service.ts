@@ -399,6 +399,8 @@ async function storeChunk(
       groupRoles: [],
       effectiveRoles: [],
       customerGroups: groupKeysSorted,
+      loginValidFrom: login.from?.toISOString() ?? null,
+      loginValidUntil: login.until?.toISOString() ?? null,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };

@@ -141,6 +141,8 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
     groupRoles: groupRoles.map((g) => g.key),
     effectiveRoles: [...new Set([...roleKeys, ...inherited.map((r) => r.key)])].sort(),
     customerGroups: customerGroups.map((g) => g.key),
+    loginValidFrom: row.login_valid_from?.toISOString() ?? null,
+    loginValidUntil: row.login_valid_until?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -159,6 +161,8 @@ export const auditedContact = (c: Contact) => ({
   groupRoles: c.groupRoles,
   customerGroups: c.customerGroups,
   accountIds: c.accounts.map((a) => a.id),
+  loginValidFrom: c.loginValidFrom,
+  loginValidUntil: c.loginValidUntil,
 });
 
 export async function replaceLinks(

@@ -63,6 +63,7 @@ describe('settings API: Customer data', () => {
       registration: DEFAULT_REGISTRATION,
       accountNumberPrefix: 'W',
       erpSyncPolicy: 'first-order',
+      languages: ['en'],
     });
   });
 
@@ -125,6 +126,7 @@ describe('settings API: Customer data', () => {
       registration: expected,
       accountNumberPrefix: 'W',
       erpSyncPolicy: 'on-enable',
+      languages: ['en'],
     });
   });
 
