@@ -46,6 +46,7 @@ import {
   StatusBadge,
 } from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+import { LoginWindow } from './LoginWindow.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
 
@@ -104,6 +105,7 @@ export function ContactPage() {
                   ? 'The contact has set a password and can sign in to the store.'
                   : 'The contact has not set a password yet (activation pending or no email sent).'}
               </Text>
+              <LoginWindow contact={c} />
               {can('emails.send') ? <SendLinkButtons contact={c} /> : null}
             </Paper>
             <Paper withBorder p="md" radius="md">
