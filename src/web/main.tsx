@@ -10,7 +10,7 @@ import {
   PasswordInput,
   type CSSVariablesResolver,
 } from '@mantine/core';
-import { a11yComponents, a11yCssVariables } from './theme-a11y.ts';
+import { a11yComponents, a11yCssVariables, a11yTheme } from './theme-a11y.ts';
 import { Notifications } from '@mantine/notifications';
 import { ModalsProvider } from '@mantine/modals';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -21,6 +21,7 @@ import { createAppRouter } from './router.tsx';
 
 const theme = createTheme({
   primaryColor: 'indigo',
+  ...a11yTheme,
   defaultRadius: 'sm',
   fontFamily: 'Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   components: {

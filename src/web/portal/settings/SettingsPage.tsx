@@ -6,6 +6,7 @@ import { useSettings, useUpdateSettings, type Branding } from '../../api/setting
 import { useCan } from '../../api/session.ts';
 import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
+import { readableFill } from '../../theme-a11y.ts';
 import { CustomerDataForm } from './CustomerDataForm.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
@@ -227,7 +228,7 @@ function EmailHeaderPreview({
             py={8}
             c="white"
             fz="sm"
-            style={{ background: color, borderRadius: 6 }}
+            style={{ background: readableFill(color), borderRadius: 6 }}
           >
             Activate my account
           </Box>
