@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AttributeValues, AttributeValuesInput } from './attributes.ts';
 import { Email, Key, ListQuery, optionalText, text, Uuid } from './common.ts';
+import { ContactLogin } from './contact-login.ts';
+import { LoginDate } from './customer-groups.ts';
 
 export const ContactStatus = z.enum(['active', 'disabled', 'pending']);
 export const SEND_EMAIL_TEMPLATES = ['accountactivation'] as const;
@@ -29,10 +31,20 @@ export const Contact = z.object({
   effectiveRoles: z.array(z.string()).describe('Roles plus the roles of the group roles'),
   customerGroups: z.array(z.string()).describe('Keys of the customer groups the contact is in'),
   attributes: AttributeValues,
+  loginValidFrom: z.string().nullable().describe('When the contact’s login starts working; null: now'),
+  loginValidUntil: z.string().nullable().describe('When the contact’s login stops working; null: never'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Contact = z.infer<typeof Contact>;
+
+export const ContactCreated = Contact.extend({
+  password: z
+    .string()
+    .optional()
+    .describe('login "generated-password": the new password, shown this once; it is stored only hashed'),
+});
+export type ContactCreated = z.infer<typeof ContactCreated>;
 
 export const ContactSummary = Contact.pick({
   id: true,
@@ -69,6 +81,14 @@ const contactFields = {
 export const ContactCreateBody = z.object({
   ...contactFields,
   sendEmail: z.enum(SEND_EMAIL_TEMPLATES).nullish().describe('A system email to send; none when null'),
+  customerGroups: z
+    .array(Key)
+    .max(50)
+    .optional()
+    .describe('Keys of existing customer groups the contact joins'),
+  login: ContactLogin.optional().describe(
+    'How the contact gets a login; without it, `sendEmail` alone decides (the activation email or none)',
+  ),
 });
 export type ContactCreateBody = z.infer<typeof ContactCreateBody>;
 
@@ -89,6 +109,8 @@ export const ContactUpdateBody = z.object({
     'Moves the primary account, as `PUT /api/contacts/{id}/primary-account` does (re-mapping a web account)',
   ),
   attributes: AttributeValuesInput.optional(),
+  loginValidFrom: LoginDate.nullable().optional().describe('null: the login works from now on'),
+  loginValidUntil: LoginDate.nullable().optional().describe('null: the login works with no end'),
 });
 export type ContactUpdateBody = z.infer<typeof ContactUpdateBody>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Key, text } from './common.ts';
+import { ContactLanguages } from './languages.ts';
 import { Branding } from './email-templates.ts';
 import { AccountNumberPrefix, ErpSyncPolicy, RegistrationSettings } from './registration.ts';
 
@@ -11,6 +12,7 @@ export const Settings = z.object({
   erpSyncPolicy: ErpSyncPolicy.describe(
     'When a self-registered account goes to the ERP: its first order, when it is enabled, or never by itself',
   ),
+  languages: z.array(z.string()).describe('The languages a contact may prefer; the first is the default'),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -43,6 +45,7 @@ export const SettingsUpdateBody = z.object({
   registration: RegistrationSettingsPatch.optional(),
   accountNumberPrefix: AccountNumberPrefix.optional(),
   erpSyncPolicy: ErpSyncPolicy.optional(),
+  languages: ContactLanguages.optional(),
 });
 export type SettingsUpdateBody = z.infer<typeof SettingsUpdateBody>;
 

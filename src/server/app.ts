@@ -43,6 +43,7 @@ import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.ts';
 import { rolesRoutes } from './modules/roles/roles.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { languagesRoutes } from './modules/settings/languages.ts';
 import { registrationRoutes } from './modules/store/registration.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
 import { storeAccountRoutes } from './modules/store/store-account.routes.ts';
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     emailsRoutes,
     emailTemplatesRoutes,
     settingsRoutes,
+    languagesRoutes,
     storeRoutes,
     storeAccountRoutes,
     registrationRoutes,

@@ -1,7 +1,16 @@
 import './styles.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Badge, Combobox, createTheme, Input, MantineProvider, PasswordInput } from '@mantine/core';
+import {
+  Badge,
+  Combobox,
+  createTheme,
+  Input,
+  MantineProvider,
+  PasswordInput,
+  type CSSVariablesResolver,
+} from '@mantine/core';
+import { a11yComponents, a11yCssVariables, a11yTheme } from './theme-a11y.ts';
 import { Notifications } from '@mantine/notifications';
 import { ModalsProvider } from '@mantine/modals';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -12,6 +21,7 @@ import { createAppRouter } from './router.tsx';
 
 const theme = createTheme({
   primaryColor: 'indigo',
+  ...a11yTheme,
   defaultRadius: 'sm',
   fontFamily: 'Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   components: {
@@ -27,8 +37,10 @@ const theme = createTheme({
     PasswordInput: PasswordInput.extend({
       defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Show or hide the characters' } },
     }),
+    ...a11yComponents,
   },
 });
+const cssVariablesResolver: CSSVariablesResolver = a11yCssVariables;
 
 // An expired portal session anywhere sends the employee back to sign-in.
 const onError = (e: unknown) => {
@@ -63,7 +75,7 @@ if (!root) throw new Error('Missing #root');
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <MantineProvider theme={theme} defaultColorScheme="light">
+      <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
         <ModalsProvider labels={{ confirm: 'Confirm', cancel: 'Cancel' }}>
           <Notifications position="top-right" />
           <RouterProvider router={router} />

@@ -734,6 +734,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     'GET /api/settings': [{ url: () => '/api/settings', ok: 200 }],
     'PATCH /api/settings': [{ url: () => '/api/settings', body: () => ({}), ok: 200 }],
     'GET /api/settings/choices': [{ url: () => '/api/settings/choices', ok: 200 }],
+    'GET /api/settings/languages': [{ url: () => '/api/settings/languages', ok: 200 }],
 
     'POST /api/imports': [
       {

@@ -8,6 +8,7 @@ import {
 import type { z } from 'zod';
 import type {
   Contact,
+  ContactCreated,
   ContactCreateBody,
   ContactCreateWithAccountBody,
   ContactSummary,
@@ -95,14 +96,16 @@ export function useCreateContact() {
     mutationFn: ({ viaAccount, body }: { viaAccount: boolean; body: ContactCreateWithAccountInput }) => {
       if (viaAccount) {
         const { accountId, ...rest } = body;
-        return api<Contact>(`/accounts/${accountId}/contacts`, {
+        return api<ContactCreated>(`/accounts/${accountId}/contacts`, {
           method: 'POST',
           body: rest satisfies ContactCreateInput,
         });
       }
-      return api<Contact>('/contacts', { method: 'POST', body });
+      return api<ContactCreated>('/contacts', { method: 'POST', body });
     },
-    onSuccess: (c) => {
+    onSuccess: (created) => {
+      // A generated password is shown once by the dialog and kept in no cache.
+      const { password: _shownOnce, ...c } = created;
       qc.setQueryData(contactKeys.one(c.id), c);
       void qc.invalidateQueries({ queryKey: contactKeys.all });
       void qc.invalidateQueries({ queryKey: ['accounts'] });

@@ -44,11 +44,11 @@ export function AuditDiff({ entry }: { entry: AuditEntry }) {
           {': '}
           {entry.before && entry.after ? (
             <>
-              <Text span size="xs" c="red.8" td="line-through">
+              <Text span size="xs" c="red" td="line-through">
                 {show(c.from)}
               </Text>
               {' → '}
-              <Text span size="xs" c="green.8">
+              <Text span size="xs" c="green">
                 {show(c.to)}
               </Text>
             </>

@@ -6,8 +6,15 @@ import {
   AccountUpdateBody,
 } from '../../../contracts/accounts.ts';
 import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
-import { ContactCreateBody, ContactListQuery, Contact, ContactSummary } from '../../../contracts/contacts.ts';
+import {
+  ContactCreateBody,
+  ContactCreated,
+  Contact,
+  ContactListQuery,
+  ContactSummary,
+} from '../../../contracts/contacts.ts';
 import type { App, AppDeps } from '../../deps.ts';
+import { CREATE_DESCRIPTION } from '../contacts/contacts.routes.ts';
 import { createContact, listContacts, contactsDepsOf } from '../contacts/contacts.service.ts';
 import {
   createAccount,
@@ -92,9 +99,10 @@ export async function accountsRoutes(app: App, deps: AppDeps) {
     schema: {
       tags,
       summary: 'Add a contact to an account',
+      description: CREATE_DESCRIPTION,
       params: IdParams,
       body: ContactCreateBody,
-      response: { 201: Contact },
+      response: { 201: ContactCreated, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
     },
     handler: async (request, reply) =>
       reply

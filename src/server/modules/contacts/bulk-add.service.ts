@@ -408,6 +408,8 @@ async function storeChunk(
       effectiveRoles: [],
       customerGroups: groupKeysSorted,
       attributes: store.attributes,
+      loginValidFrom: login.from?.toISOString() ?? null,
+      loginValidUntil: login.until?.toISOString() ?? null,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };

@@ -158,6 +158,8 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
     effectiveRoles: [...new Set([...roleKeys, ...inherited.map((r) => r.key)])].sort(),
     customerGroups: customerGroups.map((g) => g.key),
     attributes: row.attributes ?? {},
+    loginValidFrom: row.login_valid_from?.toISOString() ?? null,
+    loginValidUntil: row.login_valid_until?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -177,6 +179,8 @@ export const auditedContact = (c: Contact) => ({
   customerGroups: c.customerGroups,
   accountIds: c.accounts.map((a) => a.id),
   attributes: c.attributes,
+  loginValidFrom: c.loginValidFrom,
+  loginValidUntil: c.loginValidUntil,
 });
 
 export async function replaceLinks(

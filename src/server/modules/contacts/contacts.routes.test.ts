@@ -33,6 +33,8 @@ describe('contacts API', () => {
     other = (
       await admin.post('/api/accounts', { kind: 'business', name: 'Other Account', code: 'OTHER' })
     ).json();
+    // Contacts may prefer only the languages the seller enables.
+    expect((await admin.patch('/api/settings', { languages: ['en', 'fr-CA'] })).statusCode).toBe(200);
   });
   afterAll(() => t.close());
 

@@ -2,6 +2,7 @@ import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
 import { ContactBulkAddBody, ContactBulkAddResult } from '../../../contracts/contacts-bulk.ts';
 import {
   Contact,
+  ContactCreated,
   ContactCreateWithAccountBody,
   ContactListQuery,
   ContactSummary,
@@ -21,6 +22,14 @@ import {
   listContacts,
   updateContact,
 } from './contacts.service.ts';
+
+export const CREATE_DESCRIPTION =
+  'Optional: `workPhone`, `language` (one the seller enables in Settings; the first enabled one when ' +
+  'absent), `customerGroups` (keys of existing groups) and `login` (`activation-email`, ' +
+  '`generated-password` — the password comes back once in `password` —, `shared-password` of the one ' +
+  'chosen group that has one, or `none`, with an optional window `validFrom` < `validUntil`). Unknown ' +
+  'groups or roles, a language not enabled, a window out of order or no group with a shared password ' +
+  'are 422 with `details` naming each field; nothing is stored then.';
 
 export async function contactsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -43,8 +52,9 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
     schema: {
       tags,
       summary: 'Add a contact to the account given',
+      description: CREATE_DESCRIPTION,
       body: ContactCreateWithAccountBody,
-      response: { 201: Contact },
+      response: { 201: ContactCreated, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
     },
     handler: async (request, reply) =>
       reply.status(201).send(await createContact(contactsDeps, request.ctx, request.body)),
@@ -96,7 +106,7 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
       summary: 'Change a contact',
       params: IdParams,
       body: ContactUpdateBody,
-      response: { 200: Contact },
+      response: { 200: Contact, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
     },
     handler: (request) => updateContact(db, request.ctx, request.params.id, request.body),
   });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type {
   Contact,
+  ContactCreated,
   ContactCreateWithAccountBody,
   ContactListQuery,
   ContactSummary,
@@ -11,7 +12,7 @@ import type { AppDeps } from '../../deps.ts';
 import type { Outbox } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
-import { conflict, notFound, uniqueViolation } from '../../lib/errors.ts';
+import { conflict, notFound, uniqueViolation, unprocessable, type FieldError } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
@@ -19,7 +20,16 @@ import { diff, recordAudit } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
+import { checkedLanguage } from '../settings/languages.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
+import {
+  checkLoginRequest,
+  generatedCredentials,
+  groupsToJoin,
+  loginOf,
+  newContactLogin,
+} from './contact-login.ts';
+import { addNewContactToGroups, checkedWindowUpdate } from './contact-record.ts';
 import {
   auditedContact,
   contactVisibleTo,
@@ -64,19 +74,35 @@ export async function getContact(db: Executor, ctx: RequestContext, id: string):
   return contact;
 }
 
+/** Problems found so far, as one 422 naming every field. */
+function throwProblems(problems: FieldError[]): void {
+  if (problems.length)
+    throw unprocessable(`Check the contact: ${problems.map((p) => p.message).join('; ')}`, problems);
+}
+
 export async function createContact(
   deps: ContactsDeps,
   ctx: RequestContext,
   body: ContactCreateWithAccountBody,
-): Promise<Contact> {
+): Promise<ContactCreated> {
   assertCan(ctx, 'contacts.write');
   const { db } = deps;
+  const requested = loginOf(body);
+  const early: FieldError[] = [];
+  checkLoginRequest(body, early);
+  throwProblems(early);
+  const generated = await generatedCredentials(requested);
   try {
     return await db.transaction().execute(async (tx) => {
       await getAccount(tx, ctx, body.accountId);
       const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
         creating: true,
       });
+      const problems: FieldError[] = [];
+      const language = await checkedLanguage(tx, ctx.scopeId, body.language, problems);
+      const groups = await groupsToJoin(tx, ctx.scopeId, body.customerGroups ?? [], problems);
+      const login = newContactLogin(requested, groups, generated, problems);
+      throwProblems(problems);
       const [roleIds, groupRoleIds] = await Promise.all([
         resolveKeys(tx, 'roles', body.roles, 'roles'),
         resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
@@ -90,12 +116,12 @@ export async function createContact(
           last_name: body.lastName,
           phone: body.phone ?? null,
           work_phone: body.workPhone ?? null,
-          language: body.language,
+          language,
           status: 'active',
-          password_hash: null,
-          login_valid_from: null,
-          login_valid_until: null,
-          activated_at: null,
+          password_hash: login.passwordHash,
+          login_valid_from: login.from,
+          login_valid_until: login.until,
+          activated_at: login.activated ? new Date() : null,
           last_sign_in_at: null,
           custom: JSON.stringify(attributes.set),
         })
@@ -107,16 +133,16 @@ export async function createContact(
         .execute();
       await replaceLinks(tx, 'contact_roles', id, roleIds);
       await replaceLinks(tx, 'contact_group_roles', id, groupRoleIds);
+      await addNewContactToGroups(tx, ctx, id, groups);
       const contact = (await loadContact(tx, id))!;
       await recordAudit(tx, ctx, {
         action: 'contact.created',
         entityType: 'contact',
         entityId: id,
-        after: auditedContact(contact),
+        after: { ...auditedContact(contact), login: requested.mode },
       });
-      if (body.sendEmail === 'accountactivation')
-        await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, 'activation');
-      return contact;
+      if (login.sendActivation) await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, 'activation');
+      return login.password ? { ...contact, password: login.password } : contact;
     });
   } catch (err) {
     if (uniqueViolation(err) === 'contacts_scope_email_key') throw emailTaken();
@@ -210,6 +236,11 @@ export async function updateContact(
       const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
         creating: false,
       });
+      const problems: FieldError[] = [];
+      if (body.language !== undefined && body.language !== before.language)
+        await checkedLanguage(tx, ctx.scopeId, body.language, problems);
+      const window = checkedWindowUpdate(before, body, problems);
+      throwProblems(problems);
       await tx
         .updateTable('contacts')
         .set({
@@ -221,6 +252,7 @@ export async function updateContact(
           ...(body.language !== undefined && { language: body.language }),
           ...(body.status !== undefined && { status: body.status }),
           ...(body.attributes !== undefined && { custom: mergedCustom(attributes) }),
+          ...window,
           updated_at: new Date(),
         })
         .where('id', '=', id)

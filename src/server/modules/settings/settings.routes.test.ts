@@ -75,6 +75,7 @@ describe('settings API: Customer data', () => {
       registration: DEFAULT_REGISTRATION,
       accountNumberPrefix: 'W',
       erpSyncPolicy: 'first-order',
+      languages: ['en'],
     });
   });
 
@@ -137,6 +138,7 @@ describe('settings API: Customer data', () => {
       registration: expected,
       accountNumberPrefix: 'W',
       erpSyncPolicy: 'on-enable',
+      languages: ['en'],
     });
   });
 

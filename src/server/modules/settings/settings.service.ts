@@ -12,6 +12,7 @@ import { assertCan, type RequestContext } from '../../http/context.ts';
 import { unprocessable, type FieldError } from '../../lib/errors.ts';
 import { accountNumberPrefix } from '../accounts/accounts.repository.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
+import { enabledLanguages } from './languages.ts';
 import { erpSyncPolicy, registrationSettings } from './registration.ts';
 import { assertCommercialCodes } from '../commercial-terms/commercial-terms.repository.ts';
 import { existingGroupKeys, settingsChoices, writeSetting } from './settings.repository.ts';
@@ -22,6 +23,7 @@ async function readSettings(db: Executor, scopeId: string): Promise<Settings> {
     registration: await registrationSettings(db, scopeId),
     accountNumberPrefix: await accountNumberPrefix(db, scopeId),
     erpSyncPolicy: await erpSyncPolicy(db, scopeId),
+    languages: await enabledLanguages(db, scopeId),
   };
 }
 
@@ -104,6 +106,7 @@ export async function updateSettings(
         : before.registration,
       accountNumberPrefix: body.accountNumberPrefix ?? before.accountNumberPrefix,
       erpSyncPolicy: body.erpSyncPolicy ?? before.erpSyncPolicy,
+      languages: body.languages ?? before.languages,
     };
     // The contract takes any URL; only web addresses may become an <img src> in every email.
     if (body.branding?.logoUrl && !isWebUrl(body.branding.logoUrl))
@@ -117,7 +120,13 @@ export async function updateSettings(
         before.registration.newAccount.defaults,
         after.registration.newAccount.defaults,
       );
-    for (const key of ['branding', 'registration', 'accountNumberPrefix', 'erpSyncPolicy'] as const) {
+    for (const key of [
+      'branding',
+      'registration',
+      'accountNumberPrefix',
+      'erpSyncPolicy',
+      'languages',
+    ] as const) {
       if (body[key] === undefined) continue;
       const changes =
         key === 'branding' || key === 'registration'

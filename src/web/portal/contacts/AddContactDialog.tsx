@@ -5,7 +5,6 @@ import {
   Group,
   Modal,
   MultiSelect,
-  Select,
   SimpleGrid,
   Stack,
   Text,
@@ -30,6 +29,14 @@ import { useAttributeForm } from '../../components/AttributeFields.tsx';
 import { onlyAttributeErrors } from '../../api/attribute-values.ts';
 
 const NO_EMAIL = 'none';
+import { fromLocalInput } from '../../api/customer-groups.ts';
+import type { ContactCreated } from '../../../contracts/contacts.ts';
+import {
+  ContactExtraFields,
+  emptyExtras,
+  GeneratedPasswordPanel,
+  type ContactExtras,
+} from './ContactLoginFields.tsx';
 
 /**
  * The welcome email just written for a new contact: null when none was written (the system email is
@@ -50,19 +57,14 @@ async function welcomeEmailOf(
     return { status: 'queued' };
   }
 }
-const EMAIL_TEMPLATES = [
-  { value: 'accountactivation', label: 'Welcome email with activation link' },
-  { value: NO_EMAIL, label: 'Don’t send an email' },
-];
-
 const emptyForm = {
   email: '',
   firstName: '',
   lastName: '',
   phone: '',
+  workPhone: '',
   groupRoles: [] as string[],
   roles: [] as string[],
-  template: 'accountactivation',
 };
 
 interface AddContactDialogProps {
@@ -75,6 +77,9 @@ interface AddContactDialogProps {
 /** Add a contact to an account, warn about likely duplicates, then open the new contact. */
 export function AddContactDialog({ opened, onClose, account }: AddContactDialogProps) {
   const [form, setForm] = useState(emptyForm);
+  const [extras, setExtras] = useState<ContactExtras>(emptyExtras);
+  // A contact added with a generated password: the dialog shows it once before opening the contact.
+  const [withPassword, setWithPassword] = useState<ContactCreated | null>(null);
   const [picked, setPicked] = useState<Account | null>(null);
   const [accountError, setAccountError] = useState<string>();
   const [checkEmail, setCheckEmail] = useState('');
@@ -107,6 +112,8 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
   const close = () => {
     setForm(emptyForm);
     attrs.reset();
+    setExtras(emptyExtras);
+    setWithPassword(null);
     setPicked(null);
     setAccountError(undefined);
     setCheckEmail('');
@@ -136,15 +143,26 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
           firstName: form.firstName.trim(),
           lastName: form.lastName.trim(),
           phone: form.phone.trim() || null,
+          workPhone: form.workPhone.trim() || null,
+          ...(extras.language && { language: extras.language }),
+          customerGroups: extras.customerGroups,
           roles: form.roles,
           groupRoles: form.groupRoles,
-          sendEmail: form.template === NO_EMAIL ? null : 'accountactivation',
           ...attrs.body,
+          login: {
+            mode: extras.loginMode,
+            validFrom: fromLocalInput(extras.validFrom),
+            validUntil: fromLocalInput(extras.validUntil),
+          },
         },
       },
       {
         onSuccess: (c) => {
-          const sent = form.template !== NO_EMAIL;
+          if (c.password) {
+            setWithPassword(c);
+            return;
+          }
+          const sent = extras.loginMode === 'activation-email';
           close();
           void navigate({ to: '/contacts/$contactId', params: { contactId: c.id } });
           if (!sent) {
@@ -169,6 +187,23 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
       },
     );
   };
+
+  const openAdded = (c: ContactCreated) => {
+    close();
+    void navigate({ to: '/contacts/$contactId', params: { contactId: c.id } });
+    notifications.show({ color: 'green', title: 'Contact added', message: `${contactName(c)} was added.` });
+  };
+
+  if (withPassword?.password)
+    return (
+      <Modal opened={opened} onClose={() => openAdded(withPassword)} title="Contact added" size="lg">
+        <GeneratedPasswordPanel
+          name={contactName(withPassword)}
+          password={withPassword.password}
+          onDone={() => openAdded(withPassword)}
+        />
+      </Modal>
+    );
 
   return (
     <Modal opened={opened} onClose={close} title="Add contact" size="lg">
@@ -248,13 +283,22 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
               ))}
             </Alert>
           ) : null}
-          <TextInput
-            label="Phone"
-            type="tel"
-            value={form.phone}
-            onChange={(e) => set('phone', e.currentTarget.value)}
-            error={errors.phone}
-          />
+          <SimpleGrid cols={{ base: 1, xs: 2 }}>
+            <TextInput
+              label="Phone"
+              type="tel"
+              value={form.phone}
+              onChange={(e) => set('phone', e.currentTarget.value)}
+              error={errors.phone}
+            />
+            <TextInput
+              label="Work phone"
+              type="tel"
+              value={form.workPhone}
+              onChange={(e) => set('workPhone', e.currentTarget.value)}
+              error={errors.workPhone}
+            />
+          </SimpleGrid>
           <MultiSelect
             label="Group roles"
             placeholder={form.groupRoles.length ? undefined : 'Choose group roles'}
@@ -277,15 +321,14 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
             error={errors.roles ?? (roles.isError ? errorMessage(roles.error) : undefined)}
             comboboxProps={{ withinPortal: true }}
           />
-          <Select
-            label="Email template"
-            description="A system email to send to the new contact"
-            data={EMAIL_TEMPLATES}
-            value={form.template}
-            onChange={(v) => set('template', v ?? 'accountactivation')}
-            allowDeselect={false}
-            error={errors.sendEmail}
-            comboboxProps={{ withinPortal: true }}
+          <ContactExtraFields
+            opened={opened}
+            value={extras}
+            onChange={(patch) => {
+              setExtras((x) => ({ ...x, ...patch }));
+              if (create.isError) create.reset();
+            }}
+            errors={errors}
           />
           {attrs.fields}
           {create.isError &&

@@ -50,6 +50,7 @@ import { AddressBookCard } from '../addresses/AddressBook.tsx';
 import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
 import { ContactAccountsCard } from './ContactAccountsCard.tsx';
 import { AttributesCard } from '../../components/AttributesCard.tsx';
+import { LoginWindow } from './LoginWindow.tsx';
 
 const route = getRouteApi('/portal/contacts/$contactId');
 
@@ -108,6 +109,7 @@ export function ContactPage() {
                   ? 'The contact has set a password and can sign in to the store.'
                   : 'The contact has not set a password yet (activation pending or no email sent).'}
               </Text>
+              <LoginWindow contact={c} />
               {can('emails.send') ? <SendLinkButtons contact={c} /> : null}
             </Paper>
             <ContactAccountsCard contactId={c.id} />

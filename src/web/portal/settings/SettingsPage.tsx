@@ -7,6 +7,7 @@ import { useCan } from '../../api/session.ts';
 import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
 import { CommercialListsEditor } from './CommercialListsEditor.tsx';
+import { readableFill } from '../../theme-a11y.ts';
 import { CustomerDataForm } from './CustomerDataForm.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
@@ -229,7 +230,7 @@ function EmailHeaderPreview({
             py={8}
             c="white"
             fz="sm"
-            style={{ background: color, borderRadius: 6 }}
+            style={{ background: readableFill(color), borderRadius: 6 }}
           >
             Activate my account
           </Box>

@@ -1,0 +1,65 @@
+import type { Contact, ContactUpdateBody } from '../../../contracts/contacts.ts';
+import { loginDateToDate } from '../../../contracts/customer-groups.ts';
+import type { Executor } from '../../db/client.ts';
+import type { RequestContext } from '../../http/context.ts';
+import type { FieldError } from '../../lib/errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import {
+  addContactMemberships,
+  type CustomerGroupRow,
+} from '../customer-groups/customer-groups.repository.ts';
+
+/** A new contact joins the chosen groups; each group's audit says who joined, as bulk add writes it. */
+export async function addNewContactToGroups(
+  tx: Executor,
+  ctx: RequestContext,
+  contactId: string,
+  groups: CustomerGroupRow[],
+): Promise<void> {
+  if (!groups.length) return;
+  await addContactMemberships(
+    tx,
+    groups.map((g) => ({ contact_id: contactId, customer_group_id: g.id })),
+  );
+  for (const g of groups)
+    await recordAudit(tx, ctx, {
+      action: 'customerGroup.members_added',
+      entityType: 'customerGroup',
+      entityId: g.id,
+      after: { contactIds: [contactId], accountIds: [] },
+    });
+}
+
+/**
+ * The login window columns a PATCH sets, checked against the stored end it leaves alone: the login must
+ * start before it stops (else a problem naming the field that was sent).
+ */
+export function checkedWindowUpdate(
+  before: Pick<Contact, 'loginValidFrom' | 'loginValidUntil'>,
+  body: Pick<ContactUpdateBody, 'loginValidFrom' | 'loginValidUntil'>,
+  problems: FieldError[],
+): { login_valid_from?: Date | null; login_valid_until?: Date | null } {
+  const set: { login_valid_from?: Date | null; login_valid_until?: Date | null } = {};
+  if (body.loginValidFrom !== undefined)
+    set.login_valid_from = body.loginValidFrom === null ? null : loginDateToDate(body.loginValidFrom, 'from');
+  if (body.loginValidUntil !== undefined)
+    set.login_valid_until =
+      body.loginValidUntil === null ? null : loginDateToDate(body.loginValidUntil, 'until');
+  const from =
+    set.login_valid_from !== undefined
+      ? set.login_valid_from
+      : before.loginValidFrom && new Date(before.loginValidFrom);
+  const until =
+    set.login_valid_until !== undefined
+      ? set.login_valid_until
+      : before.loginValidUntil && new Date(before.loginValidUntil);
+  if (from && until && until <= from)
+    problems.push({
+      path: body.loginValidUntil !== undefined ? 'loginValidUntil' : 'loginValidFrom',
+      message:
+        body.loginValidUntil !== undefined
+          ? 'Must be after the start of the login (loginValidFrom)'
+          : 'Must be before the end of the login (loginValidUntil)',
+    });
+  return set;
+}
