@@ -6,6 +6,7 @@ import { useSettings, useUpdateSettings, type Branding } from '../../api/setting
 import { useCan } from '../../api/session.ts';
 import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
+import { AttributesEditor } from './AttributesEditor.tsx';
 import { CustomerDataForm } from './CustomerDataForm.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
@@ -26,6 +27,7 @@ export function SettingsPage() {
         <Tabs.List mb="md">
           <Tabs.Tab value="branding">Branding</Tabs.Tab>
           <Tabs.Tab value="customer-data">Customer data</Tabs.Tab>
+          <Tabs.Tab value="custom-attributes">Custom attributes</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="branding">
           <BrandingForm key={JSON.stringify(branding)} branding={branding} />
@@ -33,6 +35,9 @@ export function SettingsPage() {
         <Tabs.Panel value="customer-data">
           {/* Remount on a server change so the form starts from the saved values. */}
           <CustomerDataForm key={JSON.stringify(customerData)} settings={settings.data} />
+        </Tabs.Panel>
+        <Tabs.Panel value="custom-attributes">
+          <AttributesEditor />
         </Tabs.Panel>
       </Tabs>
     </>
