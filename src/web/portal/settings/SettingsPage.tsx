@@ -8,6 +8,7 @@ import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert, PageHeader, PageLoader } from '../../components/ui.tsx';
 import { CommercialListsEditor } from './CommercialListsEditor.tsx';
 import { readableFill } from '../../theme-a11y.ts';
+import { AttributesEditor } from './AttributesEditor.tsx';
 import { CustomerDataForm } from './CustomerDataForm.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
@@ -28,6 +29,7 @@ export function SettingsPage() {
         <Tabs.List mb="md">
           <Tabs.Tab value="branding">Branding</Tabs.Tab>
           <Tabs.Tab value="customer-data">Customer data</Tabs.Tab>
+          <Tabs.Tab value="custom-attributes">Custom attributes</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="branding">
           <BrandingForm key={JSON.stringify(branding)} branding={branding} />
@@ -36,6 +38,9 @@ export function SettingsPage() {
           {/* Remount on a server change so the form starts from the saved values. */}
           <CustomerDataForm key={JSON.stringify(customerData)} settings={settings.data} />
           <CommercialListsEditor />
+        </Tabs.Panel>
+        <Tabs.Panel value="custom-attributes">
+          <AttributesEditor />
         </Tabs.Panel>
       </Tabs>
     </>
