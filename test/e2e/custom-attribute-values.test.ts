@@ -116,7 +116,7 @@ describe.skipIf(!definitionsApi)('Custom attribute values in the portal and stor
     const vatInput = dialog.getByLabel('VAT number', { exact: true });
     expect(await vatInput.getAttribute('required')).not.toBeNull();
     await dialog.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => fieldError(vatInput)).toBe('Required');
+    await expect.poll(() => fieldError(vatInput)).toBe('VAT number is required');
     await page.screenshot({ path: '/tmp/attr-ui-new-account-required.png' });
     expect(new URL(page.url()).pathname).toBe('/accounts');
 
@@ -167,7 +167,7 @@ describe.skipIf(!definitionsApi)('Custom attribute values in the portal and stor
     await dialog.getByLabel('Last name', { exact: true }).fill('Moreau');
     await dialog.getByRole('button', { name: 'Add', exact: true }).click();
     const tierInput = dialog.getByLabel('Customer tier', { exact: true });
-    await expect.poll(() => fieldError(tierInput)).toBe('Required');
+    await expect.poll(() => fieldError(tierInput)).toBe('Customer tier is required');
     await page.screenshot({ path: '/tmp/attr-ui-add-contact-required.png' });
 
     // The server checks what the browser does not: an invalid email attribute comes back on its field.
@@ -244,7 +244,7 @@ describe.skipIf(!definitionsApi)('Custom attribute values in the portal and stor
     await page.getByLabel('Confirm password', { exact: true }).fill('quiet river stones');
     await page.getByRole('button', { name: 'Create account' }).click();
     const tierInput = page.getByLabel('Customer tier', { exact: true });
-    await expect.poll(() => fieldError(tierInput)).toBe('Required');
+    await expect.poll(() => fieldError(tierInput)).toBe('Customer tier is required');
     expect(await page.getByRole('alert').textContent()).toContain('Please correct the fields marked above');
     await page.screenshot({ path: '/tmp/attr-ui-register-required.png', fullPage: true });
 
@@ -291,7 +291,7 @@ describe('Custom attribute fields with the definitions stubbed in the browser', 
     await dialog.getByLabel('Name', { exact: true }).fill(`Stub Tools ${run}`);
     const vatInput = dialog.getByLabel('VAT number', { exact: true });
     await dialog.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => fieldError(vatInput)).toBe('Required');
+    await expect.poll(() => fieldError(vatInput)).toBe('VAT number is required');
     expect(await vatInput.getAttribute('required')).not.toBeNull();
 
     await vatInput.fill(`DE${run}`);
@@ -332,7 +332,7 @@ describe('Custom attribute fields with the definitions stubbed in the browser', 
     await dialog.getByLabel('Last name', { exact: true }).fill('Contact');
     await dialog.getByRole('button', { name: 'Add', exact: true }).click();
     const tierInput = dialog.getByLabel('Customer tier', { exact: true });
-    await expect.poll(() => fieldError(tierInput)).toBe('Required');
+    await expect.poll(() => fieldError(tierInput)).toBe('Customer tier is required');
 
     await choose(page, 'Customer tier', 'Gold');
     const invoiceInput = dialog.getByLabel('Invoice email', { exact: true });
@@ -380,7 +380,9 @@ describe('Custom attribute fields with the definitions stubbed in the browser', 
     expect(await page.getByLabel('Invoice email', { exact: true }).count()).toBe(0);
     expect(await page.getByLabel('VAT number', { exact: true }).count()).toBe(0);
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => fieldError(page.getByLabel('Customer tier', { exact: true }))).toBe('Required');
+    await expect
+      .poll(() => fieldError(page.getByLabel('Customer tier', { exact: true })))
+      .toBe('Customer tier is required');
     await page.screenshot({ path: '/tmp/attr-ui-stub-register.png', fullPage: true });
 
     // Refused by the server on the attribute: the message lands on its field.

@@ -51,9 +51,9 @@ describe('attribute values in forms', () => {
   });
 
   it('flags mandatory attributes without a value; an unticked checkbox is an answer', () => {
-    expect(missingMandatory([tier, sectors, optIn, note], { tier: '', sectors: [] })).toEqual({
-      tier: 'Required',
-      sectors: 'Required',
+    expect(missingMandatory([tier, sectors, optIn, note], { tier: '', sectors: [] }, 'en')).toEqual({
+      tier: 'Tier is required',
+      sectors: 'sectors is required',
     });
     expect(missingMandatory([tier, sectors, optIn], { tier: 'gold', sectors: ['food'] })).toEqual({});
   });

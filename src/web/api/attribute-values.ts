@@ -82,8 +82,9 @@ export function attributeLabel(
   return labels[lang] || labels[lang.split('-')[0] ?? ''] || def.label;
 }
 
-/** What a mandatory attribute without a value says, in the portal and the storefront alike. */
-export const MANDATORY_MESSAGE = 'Required';
+/** What a mandatory attribute without a value says: the server's words, in the portal and the storefront alike. */
+export const mandatoryMessage = (def: Pick<AttributeDefinition, 'label' | 'labels'>, language?: string) =>
+  `${attributeLabel(def, language)} is required`;
 
 export const isEmptyValue = (v: AttributeValue | undefined) =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
@@ -92,10 +93,12 @@ export const isEmptyValue = (v: AttributeValue | undefined) =>
 export function missingMandatory(
   defs: AttributeDefinition[],
   values: AttributeValues,
+  language?: string,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of defs) {
-    if (d.mandatory && d.type !== 'boolean' && isEmptyValue(values[d.key])) out[d.key] = MANDATORY_MESSAGE;
+    if (d.mandatory && d.type !== 'boolean' && isEmptyValue(values[d.key]))
+      out[d.key] = mandatoryMessage(d, language);
   }
   return out;
 }

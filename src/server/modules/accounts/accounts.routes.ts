@@ -9,7 +9,6 @@ import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
 import {
   ContactCreateBody,
   ContactCreated,
-  Contact,
   ContactListQuery,
   ContactSummary,
 } from '../../../contracts/contacts.ts';

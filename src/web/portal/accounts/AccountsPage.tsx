@@ -189,7 +189,11 @@ export function AccountsPage() {
         </Table.ScrollContainer>
         {list.isSuccess && accounts.length === 0 ? (
           <Empty>
-            {search.q || search.kind || search.status || search.customerGroup || Object.keys(attrSearch).length > 0
+            {search.q ||
+            search.kind ||
+            search.status ||
+            search.customerGroup ||
+            Object.keys(attrSearch).length > 0
               ? 'No account matches these filters.'
               : 'No accounts yet.'}
           </Empty>

@@ -1,15 +1,5 @@
 import { useState } from 'react';
-import {
-  Alert,
-  Button,
-  Group,
-  Modal,
-  MultiSelect,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Button, Group, Modal, MultiSelect, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
@@ -28,7 +18,6 @@ import { AnchorLink } from '../../components/links.tsx';
 import { useAttributeForm } from '../../components/AttributeFields.tsx';
 import { onlyAttributeErrors } from '../../api/attribute-values.ts';
 
-const NO_EMAIL = 'none';
 import { fromLocalInput } from '../../api/customer-groups.ts';
 import type { ContactCreated } from '../../../contracts/contacts.ts';
 import {

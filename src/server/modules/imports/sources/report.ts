@@ -13,7 +13,7 @@ const PLAIN_NUMBER = /^[+-]?(?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?$/;
 
 // An international phone number: + then digits, spaces and ( ) . / - only. Without letters, quotes, ! or |
 // a spreadsheet can at worst do arithmetic with it: no function call, no link, no DDE command.
-const PHONE = /^\+[\d ().\/-]+$/;
+const PHONE = /^\+[\d ()./-]+$/;
 const isPhone = (value: string) => PHONE.test(value) && (value.match(/\d/g)?.length ?? 0) >= 5;
 
 /**
