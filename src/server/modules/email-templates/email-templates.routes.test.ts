@@ -393,6 +393,11 @@ describe('email templates API', () => {
       html: '<p>Bonjour {{ contact.firstName }}, <a href="{{ activationUrl }}">activez votre compte</a>.</p>',
       text: 'Bonjour {{ contact.firstName }}, activez votre compte : {{ activationUrl }}',
     };
+    // Contacts may prefer only the languages the seller enables.
+    beforeAll(async () => {
+      const res = await admin.patch('/api/settings', { languages: ['en', 'fr', 'fr-CA', 'de'] });
+      expect(res.statusCode, res.body).toBe(200);
+    });
 
     it('falls back from fr-CA to the default language while no French template exists', async () => {
       const { logged } = await welcome({ language: 'fr-CA' });
