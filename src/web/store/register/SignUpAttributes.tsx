@@ -36,9 +36,29 @@ export function useSignUpAttributes(info: unknown) {
       setErrors(problems);
       return Object.keys(problems).length === 0;
     },
-    body: definitions.length > 0 ? { attributes: valuesForCreate(definitions, values) } : {},
-    /** Puts the server's `attributes.<key>` messages on their fields. */
-    showServerErrors: (e: unknown) => setErrors(attributeErrorsOf(e)),
+    // The sign-up body carries the values by entity: {account: {…}, contact: {…}}.
+    body:
+      definitions.length > 0
+        ? {
+            attributes: {
+              account: valuesForCreate(
+                definitions.filter((d) => d.entity === 'account'),
+                values,
+              ),
+              contact: valuesForCreate(
+                definitions.filter((d) => d.entity === 'contact'),
+                values,
+              ),
+            },
+          }
+        : {},
+    /** Puts the server's `attributes.<entity>.<key>` messages on their fields. */
+    showServerErrors: (e: unknown) =>
+      setErrors(
+        Object.fromEntries(
+          Object.entries(attributeErrorsOf(e)).map(([k, m]) => [k.replace(/^(account|contact)\./, ''), m]),
+        ),
+      ),
     hasErrors: Object.keys(errors).length > 0,
   };
 }
