@@ -80,6 +80,7 @@ describe('accessibility (axe-core)', () => {
   };
   let api: Api;
   let account: Account;
+  let groupId: string;
   let contact: Contact;
   let settingsBefore: Settings;
   const run = unique();
@@ -98,6 +99,7 @@ describe('accessibility (axe-core)', () => {
       key: `dealers-${run}`,
       name: `Dealers ${run}`,
     });
+    groupId = group.id;
     await api('PATCH', `/api/customer-groups/${group.id}`, { password: 'a-shared-password-1' });
     account = await api<Account>('POST', '/api/accounts', {
       kind: 'business',
@@ -169,8 +171,9 @@ describe('accessibility (axe-core)', () => {
         {
           url: `/accounts/${account.id}`,
           ready: heading(account.name),
-          dialogs: ['Add contact', 'Add multiple contacts'],
+          dialogs: ['Add contact', 'Add multiple contacts', 'Add address', 'Add invoice'],
         },
+        { url: `/customer-groups/${groupId}`, ready: heading(`Dealers ${run}`) },
         { url: '/contacts', ready: heading('Contacts'), dialogs: ['Add contact', 'Add multiple contacts'] },
         { url: `/contacts/${contact.id}`, ready: heading('Ada Axe') },
         { url: '/employees', ready: heading('Employees'), dialogs: ['New employee'] },
@@ -188,6 +191,15 @@ describe('accessibility (axe-core)', () => {
       ];
       const problems: string[] = [];
       for (const stop of stops) await check(page, stop, problems);
+
+      // The settings tabs added with the customer record: the lists the seller keeps, the attribute editor.
+      await page.goto(`${baseUrl()}/settings`);
+      await heading('Settings')(page);
+      for (const tab of ['Customer data', 'Custom attributes']) {
+        await page.getByRole('tab', { name: tab, exact: true }).click();
+        await settle(page);
+        problems.push(...(await seriousViolations(page, `/settings › ${tab}`)));
+      }
 
       // The email log's detail dialog, opened from its first row.
       await page.goto(`${baseUrl()}/emails`);
