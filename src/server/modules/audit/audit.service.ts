@@ -31,21 +31,29 @@ export function diff(
 }
 
 export async function recordAudit(db: Executor, ctx: RequestContext, entry: AuditInput): Promise<void> {
+  await recordAudits(db, ctx, [entry]);
+}
+
+/** Several audit entries of one change in one statement. */
+export async function recordAudits(db: Executor, ctx: RequestContext, entries: AuditInput[]): Promise<void> {
+  if (entries.length === 0) return;
   await db
     .insertInto('audit_log')
-    .values({
-      actor_type: ctx.actor.type,
-      actor_id: ctx.actor.id,
-      actor_label: ctx.actor.label,
-      source: ctx.source,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      before: entry.before ? JSON.stringify(entry.before) : null,
-      after: entry.after ? JSON.stringify(entry.after) : null,
-      ip: ctx.ip,
-      request_id: ctx.requestId,
-    })
+    .values(
+      entries.map((entry) => ({
+        actor_type: ctx.actor.type,
+        actor_id: ctx.actor.id,
+        actor_label: ctx.actor.label,
+        source: ctx.source,
+        action: entry.action,
+        entity_type: entry.entityType,
+        entity_id: entry.entityId,
+        before: entry.before ? JSON.stringify(entry.before) : null,
+        after: entry.after ? JSON.stringify(entry.after) : null,
+        ip: ctx.ip,
+        request_id: ctx.requestId,
+      })),
+    )
     .execute();
 }
 

@@ -7,7 +7,7 @@ import type {
 import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
-import type { AuditInput } from '../audit/audit.service.ts';
+import { recordAudits, type AuditInput } from '../audit/audit.service.ts';
 import {
   accountsWithoutContacts,
   findVisibleAccount,
@@ -213,26 +213,4 @@ async function applyChange(
     accounts: withWebFlag(after, current.prefix),
     emptiedWebAccount: emptied.find((a) => a.status !== 'disabled') ?? null,
   };
-}
-
-/** Several audit entries of one change in one statement. */
-async function recordAudits(db: Executor, ctx: RequestContext, entries: AuditInput[]): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values(
-      entries.map((entry) => ({
-        actor_type: ctx.actor.type,
-        actor_id: ctx.actor.id,
-        actor_label: ctx.actor.label,
-        source: ctx.source,
-        action: entry.action,
-        entity_type: entry.entityType,
-        entity_id: entry.entityId,
-        before: entry.before ? JSON.stringify(entry.before) : null,
-        after: entry.after ? JSON.stringify(entry.after) : null,
-        ip: ctx.ip,
-        request_id: ctx.requestId,
-      })),
-    )
-    .execute();
 }
