@@ -3,6 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Account } from '../../src/contracts/accounts.ts';
 import type { Contact } from '../../src/contracts/contacts.ts';
+import type { EmailTemplate } from '../../src/contracts/email-templates.ts';
 import type { CustomerGroup } from '../../src/contracts/customer-groups.ts';
 import type { Settings } from '../../src/contracts/settings.ts';
 import { adminApi, apiSignIn, baseUrl, unique, useBrowser, type Api } from './browser.ts';
@@ -129,6 +130,13 @@ describe('accessibility (axe-core)', () => {
       roles: ['customerView'],
       password: 'an-employee-password-1',
     }).catch(() => undefined);
+    // A template edit, so the audit log shows a text diff (a scrollable region) whatever ran before.
+    const template = await api<EmailTemplate>('GET', '/api/email-templates/password-reset/en');
+    await api('PUT', '/api/email-templates/password-reset/en', {
+      subject: template.subject,
+      html: template.html,
+      text: `${template.text}\n${Array.from({ length: 40 }, (_, i) => `Line ${i} of ${run}`).join('\n')}`,
+    });
     // The storefront pages show their forms only when sign-up is on.
     await api('PATCH', '/api/settings', {
       registration: { newAccount: { enabled: true }, newContact: { enabled: true } },
@@ -136,6 +144,7 @@ describe('accessibility (axe-core)', () => {
   });
 
   afterAll(async () => {
+    await api?.('DELETE', '/api/email-templates/password-reset/en').catch(() => undefined);
     await api?.('PATCH', '/api/settings', {
       registration: {
         newAccount: { enabled: settingsBefore.registration.newAccount.enabled },

@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_commercial_lists.ts';
 import * as m0012 from './migrations/0012_custom_attributes.ts';
 import * as m0013 from './migrations/0013_session_account.ts';
 import * as m0014 from './migrations/0014_invoice_imports.ts';
+import * as m0015 from './migrations/0015_events.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012_custom_attributes': m0012,
   '0013_session_account': m0013,
   '0014_invoice_imports': m0014,
+  '0015_events': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

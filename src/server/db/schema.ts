@@ -406,6 +406,16 @@ export interface InvoicesTable {
   updated_at: Generated<Date>;
 }
 
+export interface EventsTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  scope_id: string;
+  type: string;
+  account_id: string | null;
+  data: Json;
+  created_at: Generated<Date>;
+}
+
 export interface CommercialCodesTable {
   scope_id: string;
   list: 'payment-terms' | 'price-groups' | 'sales-reps';
@@ -452,6 +462,7 @@ export interface DB {
   invoices: InvoicesTable;
   rate_limits: RateLimitsTable;
   commercial_codes: CommercialCodesTable;
+  events: EventsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
