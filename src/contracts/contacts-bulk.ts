@@ -12,7 +12,7 @@ export const ContactBulkAddBody = z
       .string()
       .max(3_000_000, 'The text is too long; paste at most 5,000 lines')
       .describe(
-        'One contact a line: email, first name, last name, phone (optional), separated by commas, semicolons ' +
+        'One contact a line: email, first name, last name, phone, work phone (both optional unless Settings make them mandatory), separated by commas, semicolons ' +
           'or tabs (as copied from a spreadsheet; tabs win when the text has any). Cells may be quoted. ' +
           'Blank lines are ignored, and so is a first line of column names such as "email,first name,last name".',
       ),

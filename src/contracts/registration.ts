@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SignUpAttribute, SignUpAttributeValues } from './attributes.ts';
 import { Email, Key, optionalText, text, Uuid } from './common.ts';
 import { Language } from './contacts.ts';
+import { CONTACT_REQUIRABLE_FIELDS } from './required-fields.ts';
 
 /** Settings → Customer data: self-service sign-up (seed 004, R7, R19–R25). */
 export const RegistrationSettings = z.object({
@@ -53,6 +54,10 @@ export const StoreRegistrationInfo = z.object({
   newAccount: z.object({ enabled: z.boolean(), linkText: z.string() }),
   newContact: z.object({ enabled: z.boolean(), linkText: z.string() }),
   allowPersonalAccounts: z.boolean(),
+  requiredFields: z
+    .array(z.enum(CONTACT_REQUIRABLE_FIELDS))
+    .describe('Built-in contact fields the form must mark and ask for (Settings → Customer data)'),
+  languages: z.array(z.string()).describe('The languages a visitor may choose; the first is the default'),
   attributes: z
     .array(SignUpAttribute)
     .describe(
@@ -87,10 +92,11 @@ export const StoreRegisterBody = z.object({
   lastName: text(100),
   email: Email,
   phone: optionalText(40),
+  workPhone: optionalText(40).describe('Asked for when Settings make it mandatory'),
   billingAddress: BillingAddress,
   password: z.string().min(10, 'Use at least 10 characters').max(200),
   language: Language.optional().describe(
-    'For the emails the contact gets; else the browser’s Accept-Language',
+    'One of the enabled languages (else 422); when absent the browser’s Accept-Language if enabled, else the default',
   ),
   website: z.string().max(500).optional().describe('Leave empty: a field people don’t see (bots fill it in)'),
   attributes: SignUpAttributeValues.optional(),
@@ -117,9 +123,11 @@ export const JoinBody = z.object({
   firstName: text(100),
   lastName: text(100),
   email: Email,
+  phone: optionalText(40).describe('Asked for when Settings make it mandatory'),
+  workPhone: optionalText(40).describe('Asked for when Settings make it mandatory'),
   password: z.string().min(10, 'Use at least 10 characters').max(200),
   language: Language.optional().describe(
-    'For the emails the contact gets; else the browser’s Accept-Language',
+    'One of the enabled languages (else 422); when absent the browser’s Accept-Language if enabled, else the default',
   ),
   website: z.string().max(500).optional(),
 });

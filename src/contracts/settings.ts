@@ -3,6 +3,7 @@ import { Key, text } from './common.ts';
 import { ContactLanguages } from './languages.ts';
 import { Branding } from './email-templates.ts';
 import { AccountNumberPrefix, ErpSyncPolicy, RegistrationSettings } from './registration.ts';
+import { RequiredFields, RequiredFieldsView } from './required-fields.ts';
 
 /** Settings of the store (scope): branding, Settings → Customer data. */
 export const Settings = z.object({
@@ -13,6 +14,9 @@ export const Settings = z.object({
     'When a self-registered account goes to the ERP: its first order, when it is enabled, or never by itself',
   ),
   languages: z.array(z.string()).describe('The languages a contact may prefer; the first is the default'),
+  requiredFields: RequiredFieldsView.describe(
+    'Built-in fields that are mandatory (marked with an asterisk, enforced by every writer)',
+  ),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -46,6 +50,9 @@ export const SettingsUpdateBody = z.object({
   accountNumberPrefix: AccountNumberPrefix.optional(),
   erpSyncPolicy: ErpSyncPolicy.optional(),
   languages: ContactLanguages.optional(),
+  requiredFields: RequiredFields.optional().describe(
+    'Replaces the mandatory built-in fields; records stored earlier without them stay as they are',
+  ),
 });
 export type SettingsUpdateBody = z.infer<typeof SettingsUpdateBody>;
 

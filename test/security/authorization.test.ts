@@ -735,6 +735,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     'PATCH /api/settings': [{ url: () => '/api/settings', body: () => ({}), ok: 200 }],
     'GET /api/settings/choices': [{ url: () => '/api/settings/choices', ok: 200 }],
     'GET /api/settings/languages': [{ url: () => '/api/settings/languages', ok: 200 }],
+    'GET /api/settings/field-rules': [{ url: () => '/api/settings/field-rules', ok: 200 }],
 
     'POST /api/imports': [
       {

@@ -36,6 +36,9 @@ export function useUpdateSettings() {
     onSuccess: (s) => {
       qc.setQueryData(settingsKey, s);
       void qc.invalidateQueries({ queryKey: settingsChoicesKey });
+      // Forms mark mandatory fields and offer the enabled languages from these.
+      void qc.invalidateQueries({ queryKey: ['field-rules'] });
+      void qc.invalidateQueries({ queryKey: ['settings', 'languages'] });
       void qc.invalidateQueries({ queryKey: storeBrandingKey });
       // Previews include the branded layout.
       void qc.invalidateQueries({ queryKey: ['email-templates', 'preview'] });

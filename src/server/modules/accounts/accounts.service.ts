@@ -13,6 +13,7 @@ import { addAddress } from '../addresses/addresses.service.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
+import { assertRequiredOnChange, assertRequiredOnCreate } from '../settings/required-fields.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import {
   assertCommercialCodes,
@@ -43,6 +44,7 @@ function accountConflict(err: unknown): never {
 
 export async function createAccount(db: Db, ctx: RequestContext, body: AccountCreateBody): Promise<Account> {
   assertCan(ctx, 'accounts.write');
+  await assertRequiredOnCreate(db, ctx.scopeId, 'account', body);
   await assertCommercialCodes(db, ctx.scopeId, body);
   const groupIds = body.customerGroups ? await customerGroupIds(db, ctx.scopeId, body.customerGroups) : [];
   const prefix = await accountNumberPrefix(db, ctx.scopeId);
@@ -179,6 +181,7 @@ export async function updateAccount(
     return await db.transaction().execute(async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
+      await assertRequiredOnChange(tx, ctx.scopeId, 'account', body);
       await assertCommercialCodes(tx, ctx.scopeId, body, before);
       if (body.customerGroups !== undefined)
         await setAccountCustomerGroups(tx, id, await customerGroupIds(tx, ctx.scopeId, body.customerGroups));

@@ -13,6 +13,7 @@ import type { Contact } from '../../../contracts/contacts.ts';
 import type { AttributeValue } from '../../../contracts/attributes.ts';
 import { loginDateToDate } from '../../../contracts/customer-groups.ts';
 import { validatedAttributeValues } from '../attributes/validate.ts';
+import { fieldRules, missingRequiredFields } from '../settings/required-fields.ts';
 import type { Executor } from '../../db/client.ts';
 import { assertCan, can, type RequestContext } from '../../http/context.ts';
 import { AppError, conflict, forbidden, unprocessable } from '../../lib/errors.ts';
@@ -42,13 +43,15 @@ const PastedContact = z.object({
   firstName: text(100),
   lastName: text(100),
   phone: optionalText(40),
+  workPhone: optionalText(40),
 });
-const COLUMNS = ['email', 'first name', 'last name', 'phone'] as const;
+const COLUMNS = ['email', 'first name', 'last name', 'phone', 'work phone'] as const;
 const LABELS: Record<string, string> = {
   email: 'email',
   firstName: 'first name',
   lastName: 'last name',
   phone: 'phone',
+  workPhone: 'work phone',
 };
 
 // Lines per statement batch, and per transaction unless all or nothing is asked for.
@@ -60,6 +63,7 @@ type NewContact = {
   firstName: string;
   lastName: string;
   phone: string | null;
+  workPhone: string | null;
   password?: string;
   passwordHash?: string;
 };
@@ -128,6 +132,7 @@ function checkLines(text: string): { results: BulkAddLineResult[]; valid: NewCon
       firstName: row.cells[1] ?? '',
       lastName: row.cells[2] ?? '',
       phone: row.cells[3] ?? '',
+      workPhone: row.cells[4] ?? '',
     });
     if (!parsed.success) {
       result.error = parsed.error.issues
@@ -143,7 +148,12 @@ function checkLines(text: string): { results: BulkAddLineResult[]; valid: NewCon
     }
     firstLineOf.set(key, row.line);
     result.status = 'created';
-    valid.push({ result, ...parsed.data, phone: parsed.data.phone ?? null });
+    valid.push({
+      result,
+      ...parsed.data,
+      phone: parsed.data.phone ?? null,
+      workPhone: parsed.data.workPhone ?? null,
+    });
   }
   return { results, valid };
 }
@@ -242,6 +252,7 @@ export async function bulkAddContacts(
     creating: true,
   });
   const account = body.accountId ? await getAccount(db, ctx, body.accountId) : null;
+  const rules = await fieldRules(db, ctx.scopeId);
 
   const existing = await findByEmails(
     db,
@@ -251,8 +262,19 @@ export async function bulkAddContacts(
   const work: Work[] = [];
   for (const contact of valid) {
     const found = existing.get(contact.email.toLowerCase());
-    const join = found ? markExisting(contact.result, found) : { kind: 'create' as const, contact };
-    if (join) work.push(join);
+    if (found) {
+      const join = markExisting(contact.result, found);
+      if (join) work.push(join);
+      continue;
+    }
+    // Only a line that creates a contact needs the mandatory fields; an existing one just joins groups.
+    const missing = missingRequiredFields(rules.requiredFields.contact, contact, { creating: true });
+    if (missing.length) {
+      contact.result.status = 'invalid';
+      contact.result.error = missing.map((m) => m.message).join('; ');
+      continue;
+    }
+    work.push({ kind: 'create', contact });
   }
 
   const outcome = count(results);
@@ -272,7 +294,8 @@ export async function bulkAddContacts(
     });
   }
 
-  const store = { deps, ctx, body, groupKeys, account, attributes: attributes.set };
+  const language = rules.languages[0]!;
+  const store = { deps, ctx, body, groupKeys, account, attributes: attributes.set, language };
   const chunks: Work[][] = [];
   for (let i = 0; i < work.length; i += LINES_PER_TRANSACTION)
     chunks.push(work.slice(i, i + LINES_PER_TRANSACTION));
@@ -294,6 +317,8 @@ async function storeChunk(
     body: ContactBulkAddBody;
     account: Account | null;
     attributes: Record<string, AttributeValue>;
+    /** The default language of new contacts (the first one enabled). */
+    language: string;
   },
   chunk: Work[],
 ): Promise<void> {
@@ -320,7 +345,8 @@ async function storeChunk(
             first_name: c.firstName,
             last_name: c.lastName,
             phone: c.phone,
-            work_phone: null,
+            work_phone: c.workPhone,
+            language: store.language,
             status: 'active' as const,
             password_hash: c.passwordHash ?? login.passwordHash,
             login_valid_from: login.from,
@@ -397,7 +423,7 @@ async function storeChunk(
       firstName: c.firstName,
       lastName: c.lastName,
       phone: c.phone,
-      workPhone: null,
+      workPhone: c.workPhone,
       language: row.language,
       status: 'active',
       hasLogin: (c.passwordHash ?? login.passwordHash) !== null,

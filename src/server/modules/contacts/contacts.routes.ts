@@ -66,7 +66,7 @@ export async function contactsRoutes(app: App, deps: AppDeps) {
     bodyLimit: 4 * 1024 * 1024,
     schema: {
       tags,
-      summary: 'Add many contacts from pasted lines (email, first name, last name, phone)',
+      summary: 'Add many contacts from pasted lines (email, first name, last name, phone, work phone)',
       description:
         'Each line comes back as `created`, `exists` (a contact with this email is already in the store: it ' +
         'joins the chosen customer groups and nothing else changes; `contactId` names it) or `invalid` ' +

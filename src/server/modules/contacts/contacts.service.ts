@@ -21,6 +21,7 @@ import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/gr
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
 import { checkedLanguage } from '../settings/languages.ts';
+import { assertRequiredOnChange, assertRequiredOnCreate } from '../settings/required-fields.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
 import {
   checkLoginRequest,
@@ -95,6 +96,7 @@ export async function createContact(
   try {
     return await db.transaction().execute(async (tx) => {
       await getAccount(tx, ctx, body.accountId);
+      await assertRequiredOnCreate(tx, ctx.scopeId, 'contact', body);
       const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
         creating: true,
       });
@@ -233,6 +235,7 @@ export async function updateContact(
   try {
     return await db.transaction().execute(async (tx) => {
       const before = await getContact(tx, ctx, id);
+      await assertRequiredOnChange(tx, ctx.scopeId, 'contact', body);
       const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
         creating: false,
       });

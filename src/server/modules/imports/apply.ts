@@ -32,6 +32,8 @@ export type ApplyEnv = {
     validUntil: string | null;
   };
   dryRun: boolean;
+  /** The language of new contacts whose row names none: the first one the seller enables. */
+  defaultLanguage: string;
 };
 
 export type LineOutcome = 'created' | 'updated';
@@ -367,7 +369,7 @@ function contactsStatement(env: ApplyEnv, range: Range) {
           ? sql`INSERT INTO contacts (id, scope_id, email, first_name, last_name, phone, work_phone, language, status,
                 password_hash, login_valid_from, login_valid_until, activated_at)
               SELECT new_id, ${env.scopeId}, email, n_first_name, n_last_name, n_phone, n_work_phone,
-                coalesce(n_language, 'en'), 'active', ${withLogin ? login.passwordHash : null},
+                coalesce(n_language, ${env.defaultLanguage}), 'active', ${withLogin ? login.passwordHash : null},
                 ${login.mode === 'none' ? null : login.validFrom}::timestamptz,
                 ${login.mode === 'none' ? null : login.validUntil}::timestamptz,
                 ${withLogin ? sql`now()` : sql`NULL::timestamptz`}
@@ -393,7 +395,7 @@ function contactsStatement(env: ApplyEnv, range: Range) {
               'new_id',
               null,
               sql`jsonb_strip_nulls(jsonb_build_object('email', email, 'firstName', n_first_name, 'lastName', n_last_name,
-                'phone', n_phone, 'workPhone', n_work_phone, 'language', coalesce(n_language, 'en'),
+                'phone', n_phone, 'workPhone', n_work_phone, 'language', coalesce(n_language, ${env.defaultLanguage}),
                 'accountId', new_account_id))`,
             )
           : null,

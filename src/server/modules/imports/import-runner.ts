@@ -14,6 +14,7 @@ import { applyChunk, type ApplyEnv } from './apply.ts';
 import { deleteFile, materialiseFile } from './file-store.ts';
 import { issueLogins, loginSettings } from './logins.ts';
 import { prepareStage } from './prepare.ts';
+import { enabledLanguages } from '../settings/languages.ts';
 import { fillRejectedCells } from './rejected-cells.ts';
 import { compileMapping } from './row-validator.ts';
 import { detectSource, readRows, type SourceInput } from './sources/source.ts';
@@ -344,6 +345,7 @@ export function createImportRunner(
       groupsMapped: Boolean((imp.mapping as ImportMapping).customerGroups),
       login: await loginSettings(db, imp.scope_id, opts),
       dryRun,
+      defaultLanguage: (await enabledLanguages(db, imp.scope_id))[0]!,
     };
     const stageRef = stageTable(importId);
     const nextRange = async (tx: Db, from: number) => {

@@ -2,6 +2,8 @@ import { sql, type RawBuilder } from 'kysely';
 import type { ImportField, ImportType } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
 import { unknownCommercialCodes } from './prepare-commercial.ts';
+import { missingRequiredValues } from './prepare-required.ts';
+import { fieldRules } from '../settings/required-fields.ts';
 import { invoiceChecks } from './invoice-rows.ts';
 import { stageTable } from './stage.ts';
 
@@ -87,5 +89,7 @@ export async function prepareStage(
   }
   const codes = unknownCommercialCodes(importId, scopeId, type, columnOf);
   if (codes) rejected += await reject(db, importId, codes);
+  const required = missingRequiredValues(importId, scopeId, type, await fieldRules(db, scopeId), columnOf);
+  if (required) rejected += await reject(db, importId, required);
   return rejected;
 }

@@ -33,12 +33,31 @@ export async function checkedLanguage(
 ): Promise<string> {
   const enabled = await enabledLanguages(db, scopeId);
   if (language === undefined) return enabled[0]!;
-  if (!enabled.includes(language))
-    problems.push({
-      path,
-      message: `The language “${language}” is not enabled; choose one of ${enabled.join(', ')}`,
-    });
+  const problem = languageProblem(language, enabled, path);
+  if (problem) problems.push(problem);
   return language;
+}
+
+/** The message for a language the seller does not enable, around the language (imports build it in SQL). */
+export const languageMessageParts = (enabled: readonly string[]) =>
+  ['The language “', `” is not enabled; choose one of ${enabled.join(', ')}`] as const;
+
+/** The problem of a language the seller does not enable (the same message for every writer). */
+export function languageProblem(language: string, enabled: readonly string[], path = 'language') {
+  if (enabled.includes(language)) return null;
+  const [before, after] = languageMessageParts(enabled);
+  return { path, message: `${before}${language}${after}` };
+}
+
+/**
+ * A visitor's language when they chose none: the browser's when it is enabled (or its base, fr-CA → fr),
+ * else the default (first) enabled language.
+ */
+export function browserLanguageOf(browser: string | undefined, enabled: readonly string[]): string {
+  if (browser && enabled.includes(browser)) return browser;
+  const base = browser?.split('-')[0];
+  if (base && enabled.includes(base)) return base;
+  return enabled[0]!;
 }
 
 export async function languagesRoutes(app: App, deps: AppDeps) {

@@ -76,6 +76,7 @@ describe('settings API: Customer data', () => {
       accountNumberPrefix: 'W',
       erpSyncPolicy: 'first-order',
       languages: ['en'],
+      requiredFields: { account: [], contact: [] },
     });
   });
 
@@ -139,6 +140,7 @@ describe('settings API: Customer data', () => {
       accountNumberPrefix: 'W',
       erpSyncPolicy: 'on-enable',
       languages: ['en'],
+      requiredFields: { account: [], contact: [] },
     });
   });
 

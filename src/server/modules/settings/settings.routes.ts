@@ -1,7 +1,8 @@
 import { ErrorBody } from '../../../contracts/common.ts';
+import { FieldRules } from '../../../contracts/required-fields.ts';
 import { Settings, SettingsChoices, SettingsUpdateBody } from '../../../contracts/settings.ts';
 import type { App, AppDeps } from '../../deps.ts';
-import { getSettings, getSettingsChoices, updateSettings } from './settings.service.ts';
+import { getFieldRules, getSettings, getSettingsChoices, updateSettings } from './settings.service.ts';
 
 export async function settingsRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -38,5 +39,17 @@ export async function settingsRoutes(app: App, deps: AppDeps) {
       response: { 200: SettingsChoices },
     },
     handler: (request) => getSettingsChoices(db, request.ctx),
+  });
+  app.get('/api/settings/field-rules', {
+    config: { access: 'employee' },
+    schema: {
+      tags,
+      summary:
+        'Which built-in fields are mandatory and which languages are enabled: what forms mark and offer',
+      description:
+        'Readable by every employee (no settings permission needed); changed with PATCH /api/settings.',
+      response: { 200: FieldRules },
+    },
+    handler: (request) => getFieldRules(db, request.ctx),
   });
 }

@@ -1,4 +1,5 @@
 import type { RegistrationSettings } from '../../../contracts/registration.ts';
+import type { FieldRules } from '../../../contracts/required-fields.ts';
 import type {
   RegistrationSettingsPatch,
   Settings,
@@ -13,6 +14,7 @@ import { unprocessable, type FieldError } from '../../lib/errors.ts';
 import { accountNumberPrefix } from '../accounts/accounts.repository.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { enabledLanguages } from './languages.ts';
+import { fieldRules, requiredFields } from './required-fields.ts';
 import { erpSyncPolicy, registrationSettings } from './registration.ts';
 import { assertCommercialCodes } from '../commercial-terms/commercial-terms.repository.ts';
 import { existingGroupKeys, settingsChoices, writeSetting } from './settings.repository.ts';
@@ -24,12 +26,18 @@ async function readSettings(db: Executor, scopeId: string): Promise<Settings> {
     accountNumberPrefix: await accountNumberPrefix(db, scopeId),
     erpSyncPolicy: await erpSyncPolicy(db, scopeId),
     languages: await enabledLanguages(db, scopeId),
+    requiredFields: await requiredFields(db, scopeId),
   };
 }
 
 export async function getSettings(db: Executor, ctx: RequestContext): Promise<Settings> {
   assertCan(ctx, 'settings.read');
   return readSettings(db, ctx.scopeId);
+}
+
+/** What forms need to mark mandatory fields and offer languages; any employee may read it. */
+export async function getFieldRules(db: Executor, ctx: RequestContext): Promise<FieldRules> {
+  return fieldRules(db, ctx.scopeId);
 }
 
 export async function getSettingsChoices(db: Executor, ctx: RequestContext): Promise<SettingsChoices> {
@@ -107,6 +115,7 @@ export async function updateSettings(
       accountNumberPrefix: body.accountNumberPrefix ?? before.accountNumberPrefix,
       erpSyncPolicy: body.erpSyncPolicy ?? before.erpSyncPolicy,
       languages: body.languages ?? before.languages,
+      requiredFields: body.requiredFields ?? before.requiredFields,
     };
     // The contract takes any URL; only web addresses may become an <img src> in every email.
     if (body.branding?.logoUrl && !isWebUrl(body.branding.logoUrl))
@@ -126,10 +135,11 @@ export async function updateSettings(
       'accountNumberPrefix',
       'erpSyncPolicy',
       'languages',
+      'requiredFields',
     ] as const) {
       if (body[key] === undefined) continue;
       const changes =
-        key === 'branding' || key === 'registration'
+        key === 'branding' || key === 'registration' || key === 'requiredFields'
           ? diff(flatten(before[key]), flatten(after[key]))
           : diff({ [key]: before[key] }, { [key]: after[key] });
       if (!changes) continue;

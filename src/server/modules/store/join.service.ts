@@ -16,6 +16,7 @@ import {
   findContactByEmail,
   notifyEmailOwner,
   type RegisterOutcome,
+  signUpContactChecks,
   type RegistrationDeps,
 } from './registration.service.ts';
 
@@ -156,18 +157,22 @@ export async function joinAccount(
   deps: RegistrationDeps,
   ctx: RequestContext,
   body: z.infer<typeof JoinBody>,
+  browserLanguage?: string,
 ): Promise<RegisterOutcome> {
   const settings = await registrationSettings(deps.db, ctx.scopeId);
   assertJoinEnabled(settings.newContact.enabled);
+  const language = await signUpContactChecks(deps.db, ctx.scopeId, body, browserLanguage);
   const passwordHash = await hashNewPassword(body.password);
   const checkEmail: RegisterOutcome = { outcome: 'pending', message: CHECK_EMAIL_MESSAGE };
   if (body.website?.trim()) return checkEmail;
 
-  const created = await createJoinedContact(deps, ctx, body, passwordHash).catch((err: unknown) => {
-    // Two joins with the same new email at once: the loser is treated as an existing email.
-    if (emailTaken(err)) return null;
-    throw err;
-  });
+  const created = await createJoinedContact(deps, ctx, { ...body, language }, passwordHash).catch(
+    (err: unknown) => {
+      // Two joins with the same new email at once: the loser is treated as an existing email.
+      if (emailTaken(err)) return null;
+      throw err;
+    },
+  );
   if (!created) {
     await notifyEmailOwner(deps, ctx, body.email, 'join');
     return checkEmail;
@@ -203,7 +208,8 @@ async function createJoinedContact(
       email: body.email,
       firstName: body.firstName,
       lastName: body.lastName,
-      phone: null,
+      phone: body.phone ?? null,
+      workPhone: body.workPhone ?? null,
       language: body.language,
       status: 'active',
       passwordHash,

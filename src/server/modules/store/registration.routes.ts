@@ -29,15 +29,6 @@ const perIpLimit = (max: number, timeWindow: string, what: string) => ({
     new AppError('rate_limited', `Too many ${what} from your network. Try again in ${context.after}.`),
 });
 
-/** The body, with the browser's language when it names none. */
-const withLanguage = <B extends { language?: string | undefined }>(request: {
-  body: B;
-  headers: { 'accept-language'?: string | undefined };
-}): B => ({
-  ...request.body,
-  language: request.body.language ?? preferredLanguage(request.headers['accept-language']),
-});
-
 /** Storefront self-service: creating an account, and creating a login for an existing account (seed 004). */
 export async function registrationRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -79,7 +70,8 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
       const { contactId, ...result } = await registerAccount(
         registrationDeps,
         contextOf(request),
-        withLanguage(request),
+        request.body,
+        preferredLanguage(request.headers['accept-language']),
       );
       if (contactId) await startContactSession(deps, request, reply, contactId);
       return reply.status(201).send(result);
@@ -115,7 +107,8 @@ export async function registrationRoutes(app: App, deps: AppDeps) {
       const { contactId, ...result } = await joinAccount(
         registrationDeps,
         contextOf(request),
-        withLanguage(request),
+        request.body,
+        preferredLanguage(request.headers['accept-language']),
       );
       if (contactId) await startContactSession(deps, request, reply, contactId);
       return reply.status(201).send(result);

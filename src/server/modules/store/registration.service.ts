@@ -26,6 +26,8 @@ import { signUpAttributes } from '../attributes/attributes.service.ts';
 import { signUpAttributeValues } from '../attributes/validate.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
+import { browserLanguageOf, languageProblem } from '../settings/languages.ts';
+import { assertRequiredFields, fieldRules, missingRequiredFields } from '../settings/required-fields.ts';
 import { insertSignUpContact } from './sign-up-contact.ts';
 
 export type RegistrationDeps = { db: Db; outbox: Outbox; publicUrl: string; jobs: JobRunner };
@@ -69,14 +71,17 @@ export async function storeRegistrationInfo(
   scopeId: string,
   language: string | null = null,
 ): Promise<z.infer<typeof StoreRegistrationInfo>> {
-  const [s, attributes] = await Promise.all([
+  const [s, attributes, rules] = await Promise.all([
     registrationSettings(db, scopeId),
     signUpAttributes(db, scopeId, language),
+    fieldRules(db, scopeId),
   ]);
   return {
     newAccount: { enabled: s.newAccount.enabled, linkText: s.newAccount.linkText },
     newContact: { enabled: s.newContact.enabled, linkText: s.newContact.linkText },
     allowPersonalAccounts: s.allowPersonalAccounts,
+    requiredFields: rules.requiredFields.contact,
+    languages: rules.languages,
     attributes,
   };
 }
@@ -136,6 +141,7 @@ export async function registerAccount(
   deps: RegistrationDeps,
   ctx: RequestContext,
   body: StoreRegisterBody,
+  browserLanguage?: string,
 ): Promise<RegisterOutcome> {
   const settings = await registrationSettings(deps.db, ctx.scopeId);
   const { newAccount } = settings;
@@ -149,6 +155,7 @@ export async function registerAccount(
     throw unprocessable('Enter your company name', [
       { path: 'companyName', message: 'Required for a business account' },
     ]);
+  const language = await signUpContactChecks(deps.db, ctx.scopeId, body, browserLanguage);
   const attributes = await signUpAttributeValues(deps.db, ctx.scopeId, body.attributes);
   // Hashed on every path (bot, used email, new account), so the time taken tells nothing.
   const passwordHash = await hashNewPassword(body.password);
@@ -161,7 +168,7 @@ export async function registerAccount(
   // The same address book as the portal's: the country stored as its ISO code, the postal code checked.
   const billingAddress = checkedSignUpAddress(body.billingAddress, 'billingAddress.');
   const { password: _password, website: _website, ...details } = body;
-  const signUp = { ...details, billingAddress, attributes, language: body.language ?? 'en' };
+  const signUp = { ...details, billingAddress, attributes, language };
 
   // With approval the answer is the same for a new and a used email, so the request does the same for
   // both: one job, which creates the account or tells the email's owner.
@@ -286,6 +293,7 @@ async function createRegisteredAccount(
           firstName: body.firstName,
           lastName: body.lastName,
           phone: body.phone ?? null,
+          workPhone: body.workPhone ?? null,
           language: body.language,
           status,
           passwordHash: input.passwordHash,
@@ -343,6 +351,28 @@ async function createRegisteredAccount(
       throw err;
     }
   }
+}
+
+/**
+ * The contact fields of a storefront form: mandatory built-in fields with the portal's messages, and an
+ * enabled language (a browser language that is not enabled falls back to the default). Returns the language.
+ */
+export async function signUpContactChecks(
+  db: Executor,
+  scopeId: string,
+  body: {
+    phone?: string | null | undefined;
+    workPhone?: string | null | undefined;
+    language?: string | undefined;
+  },
+  browserLanguage: string | undefined,
+): Promise<string> {
+  const rules = await fieldRules(db, scopeId);
+  const problems = missingRequiredFields(rules.requiredFields.contact, body, { creating: true });
+  const wrongLanguage = body.language ? languageProblem(body.language, rules.languages) : null;
+  if (wrongLanguage) problems.push(wrongLanguage);
+  assertRequiredFields(problems);
+  return body.language ?? browserLanguageOf(browserLanguage, rules.languages);
 }
 
 /** The settings name customer groups by key; a group deleted since is skipped rather than failing a sign-up. */

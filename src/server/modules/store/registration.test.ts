@@ -101,6 +101,8 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       newAccount: { enabled: false, linkText: DEFAULT_REGISTRATION.newAccount.linkText },
       newContact: { enabled: false, linkText: DEFAULT_REGISTRATION.newContact.linkText },
       allowPersonalAccounts: true,
+      requiredFields: [],
+      languages: ['en'],
       attributes: [],
     });
   });
@@ -140,6 +142,8 @@ describe('storefront sign-up (POST /api/store/register)', () => {
         newAccount: { enabled: true, linkText: 'Open an account' },
         newContact: { enabled: true, linkText: 'Join your company' },
         allowPersonalAccounts: true,
+        requiredFields: [],
+        languages: ['en'],
         attributes: [],
       });
     });
@@ -255,7 +259,8 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       await db().deleteFrom('settings').where('key', '=', 'accountNumberPrefix').execute();
     });
 
-    it('gives the contact the browser’s language, unless the body names one', async () => {
+    it('gives the contact the browser’s language when enabled, unless the body names one', async () => {
+      await admin.patch('/api/settings', { languages: ['en', 'fr-CA', 'de'] });
       const contactLanguage = async (email: string) =>
         (
           await db()
@@ -278,9 +283,19 @@ describe('storefront sign-up (POST /api/store/register)', () => {
       expect((await register(unknown, nextIp(), { 'accept-language': '*' })).statusCode).toBe(201);
       expect(await contactLanguage(unknown.email)).toBe('en');
 
+      const notEnabled = signUp({ companyName: 'Svensk AB' });
+      expect((await register(notEnabled, nextIp(), { 'accept-language': 'sv' })).statusCode).toBe(201);
+      expect(await contactLanguage(notEnabled.email)).toBe('en');
+
       const bad = await register(signUp({ companyName: 'Bad Lang', language: 'french' }));
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.details).toContainEqual(expect.objectContaining({ path: 'language' }));
+      const refused = await register(signUp({ companyName: 'Sv Lang', language: 'sv' }), nextIp());
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().error.details).toEqual([
+        { path: 'language', message: 'The language “sv” is not enabled; choose one of en, fr-CA, de' },
+      ]);
+      await admin.patch('/api/settings', { languages: ['en'] });
     });
 
     it('answers “check your email” for an email that already has an account, creates nothing and tells its owner', async () => {

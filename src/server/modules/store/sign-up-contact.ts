@@ -7,6 +7,7 @@ export type SignUpContact = {
   firstName: string;
   lastName: string;
   phone: string | null;
+  workPhone?: string | null;
   /** For the contact's emails; the database's default (en) when none is known. */
   language: string | undefined;
   status: 'active' | 'pending';
@@ -28,7 +29,7 @@ export async function insertSignUpContact(tx: Executor, c: SignUpContact): Promi
       first_name: c.firstName,
       last_name: c.lastName,
       phone: c.phone,
-      work_phone: null,
+      work_phone: c.workPhone ?? null,
       ...(c.language && { language: c.language }),
       status: c.status,
       password_hash: c.passwordHash,

@@ -27,17 +27,23 @@ import {
 import { useCan } from '../../api/session.ts';
 import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
+import type { RequiredFields } from '../../../contracts/required-fields.ts';
+import { CustomerRecordFields } from './CustomerRecordFields.tsx';
 
 interface FormValues {
   registration: RegistrationSettings;
   accountNumberPrefix: string;
   erpSyncPolicy: ErpSyncPolicy;
+  requiredFields: RequiredFields;
+  languages: string[];
 }
 
 const formOf = (s: Settings): FormValues => ({
   registration: s.registration,
   accountNumberPrefix: s.accountNumberPrefix,
   erpSyncPolicy: s.erpSyncPolicy,
+  requiredFields: s.requiredFields,
+  languages: s.languages,
 });
 
 const PREFIX = /^[A-Za-z0-9-]{1,10}$/;
@@ -92,6 +98,9 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
   if (form.accountNumberPrefix.trim() !== original.accountNumberPrefix)
     patch.accountNumberPrefix = form.accountNumberPrefix.trim();
   if (form.erpSyncPolicy !== original.erpSyncPolicy) patch.erpSyncPolicy = form.erpSyncPolicy;
+  if (JSON.stringify(form.requiredFields) !== JSON.stringify(original.requiredFields))
+    patch.requiredFields = form.requiredFields;
+  if (JSON.stringify(form.languages) !== JSON.stringify(original.languages)) patch.languages = form.languages;
   const dirty = Object.keys(patch).length > 0;
 
   const touched = () => {
@@ -121,6 +130,7 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
     if (!reg.newContact.linkText.trim()) problems['registration.newContact.linkText'] = 'Required';
     if (!PREFIX.test(form.accountNumberPrefix.trim()))
       problems.accountNumberPrefix = 'Use 1 to 10 letters, digits or dashes';
+    if (!form.languages.length) problems.languages = 'Enable at least one language';
     setLocalErrors(problems);
     if (Object.keys(problems).length > 0) return;
     update.mutate(patch, {
@@ -147,6 +157,26 @@ export function CustomerDataForm({ settings }: { settings: Settings }) {
       }}
     >
       <Stack gap="md" maw={880}>
+        <Section
+          title="Customer record"
+          description="What every account and contact must have, and the languages contacts may prefer."
+        >
+          <CustomerRecordFields
+            requiredFields={form.requiredFields}
+            languages={form.languages}
+            readOnly={!canWrite}
+            errors={errors}
+            onRequiredFields={(requiredFields) => {
+              setForm((f) => ({ ...f, requiredFields }));
+              touched();
+            }}
+            onLanguages={(languages) => {
+              setForm((f) => ({ ...f, languages }));
+              touched();
+            }}
+          />
+        </Section>
+
         <Section
           title="New accounts"
           description="A “create an account” link on the storefront sign-in page, and what a new account gets."

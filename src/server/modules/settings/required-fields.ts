@@ -1,0 +1,97 @@
+import { ContactLanguages, DEFAULT_CONTACT_LANGUAGES } from '../../../contracts/languages.ts';
+import {
+  ACCOUNT_REQUIRABLE_FIELDS,
+  CONTACT_REQUIRABLE_FIELDS,
+  DEFAULT_REQUIRED_FIELDS,
+  type FieldRules,
+  RequiredFields,
+  requiredMessage,
+  type AccountRequirableField,
+  type ContactRequirableField,
+} from '../../../contracts/required-fields.ts';
+import type { Executor } from '../../db/client.ts';
+import { unprocessable, type FieldError } from '../../lib/errors.ts';
+
+/**
+ * The one place mandatory built-in fields are checked: the API, bulk add, imports and the storefront
+ * sign-up all take their messages from here ("Payment terms is required", naming the field).
+ */
+export async function requiredFields(db: Executor, scopeId: string): Promise<RequiredFields> {
+  const row = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('scope_id', '=', scopeId)
+    .where('key', '=', 'requiredFields')
+    .executeTakeFirst();
+  const parsed = RequiredFields.safeParse(row?.value);
+  return parsed.success ? parsed.data : DEFAULT_REQUIRED_FIELDS;
+}
+
+/** Mandatory fields and enabled languages in one statement: what every form needs. */
+export async function fieldRules(db: Executor, scopeId: string): Promise<FieldRules> {
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('scope_id', '=', scopeId)
+    .where('key', 'in', ['requiredFields', 'languages'])
+    .execute();
+  const valueOf = (key: string) => rows.find((r) => r.key === key)?.value;
+  const required = RequiredFields.safeParse(valueOf('requiredFields'));
+  const languages = ContactLanguages.safeParse(valueOf('languages'));
+  return {
+    requiredFields: required.success ? required.data : DEFAULT_REQUIRED_FIELDS,
+    languages: languages.success ? languages.data : DEFAULT_CONTACT_LANGUAGES,
+  };
+}
+
+const blank = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+
+/**
+ * The problems of a write: creating, every required field must have a value; changing, a required field
+ * that is sent must not be empty (what is left out keeps its stored value).
+ */
+export function missingRequiredFields<F extends AccountRequirableField | ContactRequirableField>(
+  required: readonly F[],
+  values: Partial<Record<F, unknown>>,
+  options: { creating: boolean; prefix?: string },
+): FieldError[] {
+  const problems: FieldError[] = [];
+  for (const field of required) {
+    const sent = field in values && values[field] !== undefined;
+    if (options.creating ? blank(values[field]) : sent && blank(values[field]))
+      problems.push({ path: `${options.prefix ?? ''}${field}`, message: requiredMessage(field) });
+  }
+  return problems;
+}
+
+/** Throws the 422 for missing required fields, naming the first in the message. */
+export function assertRequiredFields(problems: FieldError[]): void {
+  if (problems.length) throw unprocessable(problems[0]!.message, problems);
+}
+
+const REQUIRABLE = { account: ACCOUNT_REQUIRABLE_FIELDS, contact: CONTACT_REQUIRABLE_FIELDS } as const;
+
+/** A new account or contact: 422 naming each mandatory built-in field left empty. */
+export async function assertRequiredOnCreate(
+  db: Executor,
+  scopeId: string,
+  entity: 'account' | 'contact',
+  values: Record<string, unknown>,
+  prefix = '',
+): Promise<void> {
+  const required = (await requiredFields(db, scopeId))[entity];
+  assertRequiredFields(missingRequiredFields(required, values, { creating: true, prefix }));
+}
+
+/** A change: 422 when it empties a mandatory field; the settings are read only when it empties any. */
+export async function assertRequiredOnChange(
+  db: Executor,
+  scopeId: string,
+  entity: 'account' | 'contact',
+  values: Record<string, unknown>,
+): Promise<void> {
+  const cleared = missingRequiredFields(REQUIRABLE[entity], values, { creating: false });
+  if (!cleared.length) return;
+  const required: readonly string[] = (await requiredFields(db, scopeId))[entity];
+  assertRequiredFields(cleared.filter((p) => required.includes(p.path)));
+}
