@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import type { AccountRequirableField } from '../../../contracts/required-fields.ts';
+import { isRequired, missingRequired, useFieldRules } from '../../api/field-rules.ts';
 import { Button, Group, Modal, MultiSelect, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useNavigate } from '@tanstack/react-router';
@@ -33,13 +35,17 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
   const [billing, setBilling] = useState<AddressDraft | null>(null);
   const create = useCreateAccount();
   const navigate = useNavigate();
-  const errors = fieldErrorsOf(create.error);
+  const rules = useFieldRules(opened);
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  const errors: Record<string, string> = { ...fieldErrorsOf(create.error), ...missing };
+  const required = (field: AccountRequirableField) => isRequired(rules.data, 'account', field);
   const groups = useCustomerGroups(opened);
   const attrs = useAttributeForm('account', opened, create.error);
   const close = () => {
     attrs.reset();
     setForm(empty);
     setBilling(null);
+    setMissing({});
     create.reset();
     onClose();
   };
@@ -50,7 +56,11 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          if (!attrs.check()) return;
+          const attrsOk = attrs.check();
+          // The server's own check and words, before sending: "Payment terms is required".
+          const absent = missingRequired(rules.data, 'account', { ...form, billingAddress: billing });
+          setMissing(absent);
+          if (!attrsOk || Object.keys(absent).length) return;
           create.mutate(
             {
               kind: form.kind,
@@ -96,6 +106,7 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
           <TextInput
             label="Code"
             description="The short code you use for this customer"
+            withAsterisk={required('code')}
             value={form.code}
             onChange={(e) => setForm({ ...form, code: e.currentTarget.value })}
             error={errors.code}
@@ -112,7 +123,13 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
                 : undefined)
             }
           />
-          <BillingAddressSection value={billing} onChange={setBilling} error={create.error} />
+          <BillingAddressSection
+            value={billing}
+            onChange={setBilling}
+            error={create.error}
+            required={required('billingAddress')}
+            missing={errors.billingAddress}
+          />
           {opened ? (
             <SimpleGrid cols={{ base: 1, xs: 3 }}>
               <CommercialSelect
@@ -120,18 +137,21 @@ export function AccountCreateDialog({ opened, onClose }: { opened: boolean; onCl
                 value={form.paymentTerms}
                 onChange={(paymentTerms) => setForm({ ...form, paymentTerms })}
                 error={errors.paymentTerms}
+                required={required('paymentTerms')}
               />
               <CommercialSelect
                 list="price-groups"
                 value={form.priceGroup}
                 onChange={(priceGroup) => setForm({ ...form, priceGroup })}
                 error={errors.priceGroup}
+                required={required('priceGroup')}
               />
               <CommercialSelect
                 list="sales-reps"
                 value={form.salesRepCode}
                 onChange={(salesRepCode) => setForm({ ...form, salesRepCode })}
                 error={errors.salesRepCode}
+                required={required('salesRepCode')}
               />
             </SimpleGrid>
           ) : null}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { isRequired, useFieldRules } from '../../api/field-rules.ts';
 import {
   Badge,
   Button,
@@ -181,6 +182,7 @@ const formOf = (a: Account) => ({
 function AccountForm({ account }: { account: Account }) {
   const [form, setForm] = useState(() => formOf(account));
   const update = useUpdateAccount(account.id);
+  const rules = useFieldRules();
   const errors = fieldErrorsOf(update.error);
 
   const original = formOf(account);
@@ -222,6 +224,7 @@ function AccountForm({ account }: { account: Account }) {
           />
           <TextInput
             label="Code"
+            withAsterisk={isRequired(rules.data, 'account', 'code')}
             value={form.code}
             onChange={(e) => setForm({ ...form, code: e.currentTarget.value })}
             error={errors.code}

@@ -11,6 +11,7 @@ import {
 import { useUpdateAccount, type AccountUpdateInput } from '../../api/accounts.ts';
 import { fieldErrorsOf } from '../../api/client.ts';
 import { useCommercialCodes, type CommercialCode, type CommercialList } from '../../api/commercial-terms.ts';
+import { isRequired, useFieldRules } from '../../api/field-rules.ts';
 import { useCan } from '../../api/session.ts';
 import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { ErrorAlert, Field } from '../../components/ui.tsx';
@@ -41,12 +42,15 @@ export function CommercialSelect({
   onChange,
   error,
   readOnly,
+  required = false,
 }: {
   list: CommercialList;
   value: string | null;
   onChange: (value: string | null) => void;
   error?: string;
   readOnly?: boolean;
+  /** Mandatory (Settings → Customer data): marked with an asterisk, cannot be cleared. */
+  required?: boolean;
 }) {
   const codes = useCommercialCodes(list);
   const options = commercialOptions(codes.data, value);
@@ -58,7 +62,8 @@ export function CommercialSelect({
       value={value}
       onChange={onChange}
       searchable
-      clearable
+      clearable={!required}
+      withAsterisk={required}
       readOnly={readOnly}
       nothingFoundMessage={codes.isPending ? 'Loading…' : 'No code matches'}
       error={error}
@@ -103,6 +108,7 @@ function TermsForm({ account }: { account: Account }) {
   const [form, setForm] = useState(original);
   const update = useUpdateAccount(account.id);
   const qc = useQueryClient();
+  const rules = useFieldRules();
   const errors = fieldErrorsOf(update.error);
   const patch: AccountUpdateInput = {};
   for (const field of Object.keys(original) as CommercialField[])
@@ -132,6 +138,7 @@ function TermsForm({ account }: { account: Account }) {
                 value={form[field]}
                 onChange={(v) => setForm((f) => ({ ...f, [field]: v }))}
                 error={errors[field]}
+                required={isRequired(rules.data, 'account', field)}
               />
             );
           })}

@@ -1,5 +1,5 @@
 import type { ChangeEvent } from 'react';
-import { Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
+import { Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { getAlpha2Codes } from 'i18n-iso-countries';
 import { isApiError } from '../../api/client.ts';
 
@@ -117,19 +117,38 @@ export function BillingAddressSection({
   value,
   onChange,
   error,
+  required = false,
+  missing,
 }: {
   value: AddressDraft | null;
   onChange: (next: AddressDraft | null) => void;
   /** The create request's error: its `billingAddress.*` problems are shown on the fields. */
   error: unknown;
+  /** Mandatory (Settings → Customer data): the switch is marked with an asterisk. */
+  required?: boolean;
+  /** "Billing address is required" when the form was sent without one. */
+  missing?: string | undefined;
 }) {
   return (
     <Stack gap="sm">
       <Switch
-        label="Add a billing address"
+        label={
+          required ? (
+            <>
+              Add a billing address{' '}
+              <Text span c="var(--mantine-color-error)" aria-hidden>
+                *
+              </Text>
+            </>
+          ) : (
+            'Add a billing address'
+          )
+        }
         description="Becomes the account’s default billing address (what joining by proof checks)"
         checked={value !== null}
         onChange={(e) => onChange(e.currentTarget.checked ? emptyAddress : null)}
+        error={value === null ? missing : undefined}
+        aria-required={required}
       />
       {value ? (
         <AddressFields

@@ -16,6 +16,7 @@ import { AccountPicker } from '../../components/AccountPicker.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { useAttributeForm } from '../../components/AttributeFields.tsx';
+import { isRequired, missingRequired, useFieldRules } from '../../api/field-rules.ts';
 import { onlyAttributeErrors } from '../../api/attribute-values.ts';
 
 import { fromLocalInput } from '../../api/customer-groups.ts';
@@ -94,7 +95,9 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
   const sameEmail = dupes.data?.sameEmail;
   const sameName = (dupes.data?.sameNameOnAccount ?? []).filter((c) => c.id !== sameEmail?.id);
 
-  const errors = fieldErrorsOf(create.error);
+  const rules = useFieldRules(opened);
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  const errors: Record<string, string> = { ...fieldErrorsOf(create.error), ...missing };
   const conflict = isApiError(create.error) && create.error.code === 'conflict';
   const attrs = useAttributeForm('contact', opened, create.error);
 
@@ -106,23 +109,28 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
     setPicked(null);
     setAccountError(undefined);
     setCheckEmail('');
+    setMissing({});
     create.reset();
     onClose();
   };
 
   const set = <K extends keyof typeof emptyForm>(key: K, value: (typeof emptyForm)[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
+    if (key in missing) setMissing(({ [key]: _, ...rest }) => rest);
     // A server error describes the previous attempt; drop it once the user edits.
     if (create.isError) create.reset();
   };
 
   const submit = () => {
     const attrsOk = attrs.check();
+    // The server's own check and words, before sending: "Work phone is required".
+    const required = missingRequired(rules.data, 'contact', form);
+    setMissing(required);
     if (!accountId) {
       setAccountError('Choose the account the contact belongs to');
       return;
     }
-    if (!attrsOk) return;
+    if (!attrsOk || Object.keys(required).length) return;
     create.mutate(
       {
         viaAccount: !!account,
@@ -276,6 +284,7 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
             <TextInput
               label="Phone"
               type="tel"
+              withAsterisk={isRequired(rules.data, 'contact', 'phone')}
               value={form.phone}
               onChange={(e) => set('phone', e.currentTarget.value)}
               error={errors.phone}
@@ -283,6 +292,7 @@ export function AddContactDialog({ opened, onClose, account }: AddContactDialogP
             <TextInput
               label="Work phone"
               type="tel"
+              withAsterisk={isRequired(rules.data, 'contact', 'workPhone')}
               value={form.workPhone}
               onChange={(e) => set('workPhone', e.currentTarget.value)}
               error={errors.workPhone}

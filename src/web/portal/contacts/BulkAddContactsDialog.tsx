@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { REQUIRABLE_FIELD_LABELS } from '../../../contracts/required-fields.ts';
+import { useFieldRules } from '../../api/field-rules.ts';
 import {
   Alert,
   Badge,
@@ -77,6 +79,10 @@ export function BulkAddContactsDialog({ opened, onClose, account }: BulkAddConta
   const groups = useCustomerGroups(opened && can('customerGroups.read'));
   const add = useBulkAddContacts();
   const [text, setText] = useState('');
+  const rules = useFieldRules(opened);
+  const mandatory = (rules.data?.requiredFields.contact ?? []).map((f) =>
+    REQUIRABLE_FIELD_LABELS[f].toLowerCase(),
+  );
   const [target, setTarget] = useState<'account' | 'personal'>('account');
   const [picked, setPicked] = useState<Account | null>(account ?? null);
   const [groupKeys, setGroupKeys] = useState<string[]>([]);
@@ -178,7 +184,9 @@ export function BulkAddContactsDialog({ opened, onClose, account }: BulkAddConta
           <Stack>
             <Textarea
               label="Contacts"
-              description="One contact a line: email, first name, last name, phone (optional) — separated by commas, semicolons or tabs. Up to 5,000 lines."
+              description={`One contact a line: email, first name, last name, phone, work phone${
+                mandatory.length ? ` (${mandatory.join(' and ')} required)` : ' (both optional)'
+              } — separated by commas, semicolons or tabs. Up to 5,000 lines.`}
               placeholder={PLACEHOLDER}
               required
               autosize

@@ -7,6 +7,7 @@ import {
   MultiSelect,
   NativeSelect,
   Paper,
+  Select,
   SimpleGrid,
   Stack,
   Table,
@@ -31,6 +32,8 @@ import {
 } from '../../api/contacts.ts';
 import { emailOutcome, fetchEmail, useEmailList } from '../../api/emails.ts';
 import { useGroupRoles, useRoles } from '../../api/roles.ts';
+import { isRequired, missingRequired, useFieldRules } from '../../api/field-rules.ts';
+import { languageLabel } from '../../api/languages.ts';
 import { useCan } from '../../api/session.ts';
 import { SaveButtons } from '../../components/SaveButtons.tsx';
 import { AuditTable } from '../../components/AuditList.tsx';
@@ -251,7 +254,7 @@ function ContactDetails({ contact: c }: { contact: Contact }) {
       <Field label="Email">{c.email}</Field>
       <Field label="Phone">{c.phone}</Field>
       <Field label="Work phone">{c.workPhone}</Field>
-      <Field label="Language">{c.language}</Field>
+      <Field label="Language">{languageLabel(c.language)}</Field>
       <Field label="Roles">{c.roles.join(', ') || '—'}</Field>
       <Field label="Group roles">{c.groupRoles.join(', ') || '—'}</Field>
       <Field label="Created">{formatDateTime(c.createdAt)}</Field>
@@ -279,7 +282,9 @@ function ContactForm({ contact }: { contact: Contact }) {
   const update = useUpdateContact(contact.id);
   const roles = useRoles();
   const groupRoles = useGroupRoles();
-  const errors = fieldErrorsOf(update.error);
+  const rules = useFieldRules();
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  const errors: Record<string, string> = { ...fieldErrorsOf(update.error), ...missing };
 
   const original = formOf(contact);
   const patch: ContactUpdateInput = {};
@@ -306,6 +311,10 @@ function ContactForm({ contact }: { contact: Contact }) {
     <form
       onSubmit={(e) => {
         e.preventDefault();
+        // The server's own check and words: a mandatory field cannot be emptied.
+        const absent = missingRequired(rules.data, 'contact', form);
+        setMissing(absent);
+        if (Object.keys(absent).length) return;
         update.mutate(patch, {
           onSuccess: () => notifications.show({ color: 'green', message: 'Contact saved' }),
         });
@@ -343,6 +352,7 @@ function ContactForm({ contact }: { contact: Contact }) {
           <TextInput
             label="Phone"
             type="tel"
+            withAsterisk={isRequired(rules.data, 'contact', 'phone')}
             value={form.phone}
             onChange={(e) => set('phone', e.currentTarget.value)}
             error={errors.phone}
@@ -350,16 +360,23 @@ function ContactForm({ contact }: { contact: Contact }) {
           <TextInput
             label="Work phone"
             type="tel"
+            withAsterisk={isRequired(rules.data, 'contact', 'workPhone')}
             value={form.workPhone}
             onChange={(e) => set('workPhone', e.currentTarget.value)}
             error={errors.workPhone}
           />
-          <TextInput
-            label="Language"
-            description="e.g. en, fr-CA"
+          <Select
+            label="Preferred language"
+            description="Emails to the contact use it"
+            data={[...new Set([...(rules.data?.languages ?? []), form.language])].map((l) => ({
+              value: l,
+              label: languageLabel(l),
+            }))}
             value={form.language}
-            onChange={(e) => set('language', e.currentTarget.value)}
+            onChange={(v) => v && set('language', v)}
+            allowDeselect={false}
             error={errors.language}
+            comboboxProps={{ withinPortal: true }}
           />
           <NativeSelect
             label="Status"

@@ -6,6 +6,7 @@ import {
   Loader,
   Paper,
   Radio,
+  Select,
   SimpleGrid,
   Stack,
   Text,
@@ -21,6 +22,16 @@ import { focusFirstInvalid, looksLikeEmail, serverFieldErrors } from '../form-er
 import { FormProblems, NewLoginFields, passwordProblems } from '../NewLoginFields.tsx';
 import { FlowUnavailable, RequestReceived } from '../SignUpOutcome.tsx';
 import { useSignUpAttributes } from './SignUpAttributes.tsx';
+import { requiredMessage, type ContactRequirableField } from '../../../contracts/required-fields.ts';
+import { languageLabel } from '../../api/languages.ts';
+
+/** The browser's language when the seller enables it (or its base: fr-CA → fr), else the default. */
+function visitorLanguage(enabled: readonly string[]): string {
+  const browser = typeof navigator === 'undefined' ? undefined : navigator.language;
+  if (browser && enabled.includes(browser)) return browser;
+  const base = browser?.split('-')[0];
+  return base && enabled.includes(base) ? base : (enabled[0] ?? 'en');
+}
 
 const EMPTY = {
   kind: 'business' as 'business' | 'personal',
@@ -29,6 +40,8 @@ const EMPTY = {
   lastName: '',
   email: '',
   phone: '',
+  workPhone: '',
+  language: '',
   line1: '',
   line2: '',
   city: '',
@@ -52,7 +65,11 @@ const FIELD_OF_PATH: Record<string, Field> = {
   'billingAddress.country': 'country',
 };
 
-function checkLocally(v: Values, businessOnly: boolean): Partial<Record<Field, string>> {
+function checkLocally(
+  v: Values,
+  businessOnly: boolean,
+  mandatory: readonly ContactRequirableField[],
+): Partial<Record<Field, string>> {
   const errors: Partial<Record<Field, string>> = {};
   const required: [Field, string][] = [
     ['firstName', 'Enter your first name'],
@@ -63,6 +80,8 @@ function checkLocally(v: Values, businessOnly: boolean): Partial<Record<Field, s
     ['country', 'Enter the country'],
   ];
   if (v.kind === 'business' || businessOnly) required.unshift(['companyName', 'Enter your company name']);
+  // Mandatory contact fields (Settings → Customer data), in the words the server uses.
+  for (const field of mandatory) required.push([field, requiredMessage(field)]);
   for (const [field, message] of required) if (!v[field].trim()) errors[field] = message;
   if (!looksLikeEmail(v.email)) errors.email = 'Enter a valid email address';
   return { ...errors, ...passwordProblems(v.password, v.confirm) };
@@ -101,6 +120,9 @@ export function RegisterPage() {
   }
 
   const personalAllowed = info.data.allowPersonalAccounts;
+  const mandatory = info.data.requiredFields;
+  const { languages } = info.data;
+  const language = values.language || visitorLanguage(languages);
   const kind = personalAllowed ? values.kind : 'business';
   const errors = { ...serverErrors, ...localErrors };
   const set = (field: Field) => (value: string) => {
@@ -115,7 +137,7 @@ export function RegisterPage() {
   });
 
   const submit = () => {
-    const problems = checkLocally({ ...values, kind }, !personalAllowed);
+    const problems = checkLocally({ ...values, kind }, !personalAllowed, mandatory);
     setLocalErrors(problems);
     setServerErrors({});
     const attrsOk = signUpAttrs.check();
@@ -130,6 +152,8 @@ export function RegisterPage() {
       lastName: values.lastName.trim(),
       email: values.email.trim(),
       phone: values.phone.trim() || null,
+      workPhone: values.workPhone.trim() || null,
+      language,
       billingAddress: {
         line1: values.line1.trim(),
         line2: values.line2.trim() || null,
@@ -218,7 +242,30 @@ export function RegisterPage() {
             description="You will sign in with this email."
             {...input('email')}
           />
-          <TextInput label="Phone" type="tel" autoComplete="tel" {...input('phone')} />
+          <SimpleGrid cols={{ base: 1, xs: mandatory.includes('workPhone') ? 2 : 1 }}>
+            <TextInput
+              label="Phone"
+              type="tel"
+              autoComplete="tel"
+              required={mandatory.includes('phone')}
+              {...input('phone')}
+            />
+            {mandatory.includes('workPhone') ? (
+              <TextInput label="Work phone" type="tel" autoComplete="tel" required {...input('workPhone')} />
+            ) : null}
+          </SimpleGrid>
+          {languages.length > 1 ? (
+            <Select
+              label="Preferred language"
+              description="The language of the emails we send you"
+              data={languages.map((l) => ({ value: l, label: languageLabel(l) }))}
+              value={language}
+              onChange={(v) => v && set('language')(v)}
+              allowDeselect={false}
+              error={errors.language}
+              comboboxProps={{ withinPortal: true }}
+            />
+          ) : null}
 
           {/* A plain fieldset: the legend names the group for screen readers, without a frame. */}
           <fieldset style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
