@@ -72,7 +72,8 @@ async function startProduct(env: Record<string, string>): Promise<{ child: Child
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const deadline = Date.now() + 60_000;
+  const startMs = Number(process.env.E2E_SERVER_START_MS ?? 60_000);
+  const deadline = Date.now() + startMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     try {
@@ -81,7 +82,7 @@ async function startProduct(env: Record<string, string>): Promise<{ child: Child
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('the server did not become ready within 60 s');
+    if (Date.now() > deadline) throw new Error(`the server did not become ready within ${startMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return { child, baseUrl };
