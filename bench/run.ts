@@ -1,4 +1,4 @@
-// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration).
+// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration | footprint).
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   import: () => import('./import.bench.ts'),
   responsiveness: () => import('./responsiveness.bench.ts'),
   enumeration: () => import('./enumeration.bench.ts'),
+  footprint: () => import('./footprint.bench.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -119,14 +120,67 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
-
   registerAuth(app, {
     db: deps.database.db,
     scopeId: deps.scopeId,
     publicUrl: deps.config.publicUrl,
     sessionTtlMs: deps.config.sessionTtlMs,
   });
+  // The API's answers, compressed when large; in a scope of their own, so the web app's files (already
+  // compressed at build time) and its pages are not compressed again.
+  await app.register(async (api) => {
+    await api.register(compress, { threshold: API_COMPRESS_THRESHOLD, encodings: ['br', 'gzip'] });
+    api.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
+      app.swagger(),
+    );
+    await registerApiRoutes(api, deps);
+  });
+
+  const webDir = options.webDir ?? WEB_DIR;
+  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb)
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: false,
+      index: false,
+      // Sends file.br or file.gz when the browser takes it (`vite build` writes them beside the files).
+      preCompressed: true,
+      globIgnore: ['**/*.br', '**/*.gz'],
+      cacheControl: false,
+      setHeaders: (reply, file) => {
+        reply.header('cache-control', webCacheControl(path.relative(webDir, file)));
+      },
+    });
+  // Two single-page apps: /store/… gets the storefront's page (its own small entry), any other path
+  // outside /api the portal's (whose router also knows the store pages).
+  const hasStore = hasWeb && fs.existsSync(path.join(webDir, 'store.html'));
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET') {
+      // The path is not echoed: an error body repeats nothing of what the caller sent.
+      throw new AppError('not_found', 'No such endpoint; the API is described at /api/docs');
+    }
+    // A file of an older build: a page instead would be run as a script.
+    if (request.url.startsWith('/assets/'))
+      throw new AppError('not_found', 'No such file; reload the page to get the current version');
+    if (!hasWeb)
+      return reply.type('text/plain').status(503).send('The web app is not built yet: run `npm run build`.');
+    const page = hasStore && /^\/store(?:[/?#]|$)/.test(request.url) ? 'store.html' : 'index.html';
+    return reply.type('text/html').sendFile(page);
+  });
+  return app;
+}
+
+/** API answers smaller than this go out as they are: compressing them costs more than it saves. */
+const API_COMPRESS_THRESHOLD = 2048;
+
+/**
+ * Files under assets/ carry a hash of their content in their name: a browser keeps them for a year
+ * without asking again. The pages (index.html, store.html) name the current ones: always revalidated.
+ */
+export const webCacheControl = (relativePath: string): string =>
+  /^assets[\\/]/.test(relativePath) ? 'public, max-age=31536000, immutable' : 'no-cache';
+
+async function registerApiRoutes(app: App, deps: AppDeps): Promise<void> {
   for (const routes of [
     healthRoutes,
     authRoutes,
@@ -153,19 +207,4 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   ]) {
     await app.register(async (scope) => routes(scope as unknown as App, deps));
   }
-
-  const webDir = options.webDir ?? WEB_DIR;
-  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: false });
-  // The portal and the storefront are one single-page app: unknown paths outside /api get its page.
-  app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/') || request.method !== 'GET') {
-      // The path is not echoed: an error body repeats nothing of what the caller sent.
-      throw new AppError('not_found', 'No such endpoint; the API is described at /api/docs');
-    }
-    if (!hasWeb)
-      return reply.type('text/plain').status(503).send('The web app is not built yet: run `npm run build`.');
-    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
-  });
-  return app;
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -23,6 +25,23 @@ export const QUEUES = [
 ] as JobQueue<never>[];
 
 /**
+ * On a fresh data directory, initdb and the migrations run in an instance of their own that is closed
+ * before the server's opens: PGlite's WebAssembly memory only grows, and what they used (hundreds of
+ * MiB) would otherwise stay with the process for its life. Once closed it is garbage like any other.
+ */
+async function openEmbedded(dataDir: string): Promise<Database> {
+  if (!fs.existsSync(path.join(dataDir, 'pgdata'))) {
+    const first = await openDatabase({ dataDir });
+    try {
+      await migrateToLatest(first.db);
+    } finally {
+      await first.close();
+    }
+  }
+  return openDatabase({ dataDir });
+}
+
+/**
  * The composition root: opens the configured database (embedded or PostgreSQL), brings its schema up
  * to date, starts the job runner and wires the modules' dependencies.
  */
@@ -39,7 +58,7 @@ export async function openRuntime(
           connectTimeoutMs: config.databaseConnectTimeoutMs,
           onConnectionError: (err) => log('database connection lost', err),
         })
-      : await openDatabase({ dataDir: config.dataDir }));
+      : await openEmbedded(config.dataDir));
   try {
     await migrateToLatest(db.db);
     const scope = await db.db

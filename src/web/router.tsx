@@ -1,118 +1,42 @@
+// The portal's route tree. Each page is its own chunk, loaded when its route is (or when a link to it
+// is hovered: defaultPreload 'intent'); the layout and the route definitions are in the entry.
 import type { QueryClient } from '@tanstack/react-query';
-import {
-  createRootRouteWithContext,
-  createRoute,
-  createRouter,
-  Outlet,
-  redirect,
-} from '@tanstack/react-router';
-import { NotFound } from './components/NotFound.tsx';
+import { createRoute, createRouter, lazyRouteComponent, redirect } from '@tanstack/react-router';
 import { PortalLayout } from './portal/PortalLayout.tsx';
-import { SignInPage } from './portal/sign-in/SignInPage.tsx';
-import { SetupPage } from './portal/setup/SetupPage.tsx';
-import { AccountsPage } from './portal/accounts/AccountsPage.tsx';
-import { AccountPage } from './portal/accounts/AccountPage.tsx';
-import { ContactsPage } from './portal/contacts/ContactsPage.tsx';
-import { ContactPage } from './portal/contacts/ContactPage.tsx';
-import { EmployeesPage } from './portal/employees/EmployeesPage.tsx';
-import { RolesPage } from './portal/roles/RolesPage.tsx';
-import { CustomerGroupsPage } from './portal/customer-groups/CustomerGroupsPage.tsx';
-import { CustomerGroupPage } from './portal/customer-groups/CustomerGroupPage.tsx';
-import { ApiKeysPage } from './portal/api-keys/ApiKeysPage.tsx';
-import { AuditPage } from './portal/audit/AuditPage.tsx';
-import { auditFilterSearch } from './portal/audit/AuditFilters.tsx';
-import { EmailsPage } from './portal/emails/EmailsPage.tsx';
-import { StoreLayout } from './store/StoreLayout.tsx';
-import { StoreSignInPage } from './store/sign-in/StoreSignInPage.tsx';
-import { StoreAccountPage } from './store/account/StoreAccountPage.tsx';
-import { ActivatePage } from './store/activate/ActivatePage.tsx';
-import { StoreResetPage } from './store/reset/StoreResetPage.tsx';
-import { RegisterPage } from './store/register/RegisterPage.tsx';
-import { JoinPage } from './store/join/JoinPage.tsx';
-import { ForgotPasswordPage, ResetPasswordPage } from './portal/sign-in/PasswordResetPages.tsx';
-import { EmailTemplatesPage } from './portal/email-templates/EmailTemplatesPage.tsx';
-import { EmailTemplatePage } from './portal/email-templates/EmailTemplatePage.tsx';
-import { SettingsPage } from './portal/settings/SettingsPage.tsx';
-import { ApprovalsPage } from './portal/approvals/ApprovalsPage.tsx';
-import { ImportsPage } from './portal/imports/ImportsPage.tsx';
-import { NewImportPage } from './portal/imports/NewImportPage.tsx';
-import { ImportPage } from './portal/imports/ImportPage.tsx';
+import { auditFilterSearch } from './portal/audit/audit-search.ts';
 import { attributeFilterParams, type AttributeFilterParams } from './api/attribute-values.ts';
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const isoDate = (v: unknown): string | undefined =>
-  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined;
-const oneOf = <T extends string>(v: unknown, options: readonly T[]): T | undefined =>
-  options.find((o) => o === v);
-
-const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
-  component: Outlet,
-  notFoundComponent: NotFound,
-});
-
-// Storefront: plain pages for the seller's customers.
-const storeRoute = createRoute({ getParentRoute: () => rootRoute, path: 'store', component: StoreLayout });
-const storeIndexRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: '/',
-  component: StoreSignInPage,
-});
-const storeSignInRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'sign-in',
-  component: StoreSignInPage,
-});
-const storeAccountRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'account',
-  component: StoreAccountPage,
-});
-const storeActivateRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'activate',
-  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: ActivatePage,
-});
-// Without a token: "Forgot your password?"; with the token of the reset email: choose a new password.
-const storeResetRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'reset',
-  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: StoreResetPage,
-});
-// Self-service sign-up: a new account, or a login for an account that already exists.
-const storeRegisterRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'register',
-  component: RegisterPage,
-});
-const storeJoinRoute = createRoute({ getParentRoute: () => storeRoute, path: 'join', component: JoinPage });
+import { rootRoute } from './root-route.tsx';
+import { isoDate, oneOf, str } from './search-params.ts';
+import { storeRouteTree } from './store/store-routes.tsx';
 
 // Operations Portal.
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'sign-in',
   validateSearch: (s: Record<string, unknown>): { redirect?: string } => ({ redirect: str(s.redirect) }),
-  component: SignInPage,
+  component: lazyRouteComponent(() => import('./portal/sign-in/SignInPage.tsx'), 'SignInPage'),
 });
 // First start: the one-time link the server prints creates the first administrator.
 const setupRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'setup',
   validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: SetupPage,
+  component: lazyRouteComponent(() => import('./portal/setup/SetupPage.tsx'), 'SetupPage'),
 });
 // An employee's own password reset (the link of the reset email is /reset-password?token=…).
 const forgotPasswordRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'forgot-password',
-  component: ForgotPasswordPage,
+  component: lazyRouteComponent(
+    () => import('./portal/sign-in/PasswordResetPages.tsx'),
+    'ForgotPasswordPage',
+  ),
 });
 const resetPasswordRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'reset-password',
   validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: ResetPasswordPage,
+  component: lazyRouteComponent(() => import('./portal/sign-in/PasswordResetPages.tsx'), 'ResetPasswordPage'),
 });
 const portalRoute = createRoute({ getParentRoute: () => rootRoute, id: 'portal', component: PortalLayout });
 const homeRoute = createRoute({
@@ -139,12 +63,12 @@ const accountsRoute = createRoute({
     customerGroup: str(s.customerGroup),
     ...attributeFilterParams(s),
   }),
-  component: AccountsPage,
+  component: lazyRouteComponent(() => import('./portal/accounts/AccountsPage.tsx'), 'AccountsPage'),
 });
 const accountRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'accounts/$accountId',
-  component: AccountPage,
+  component: lazyRouteComponent(() => import('./portal/accounts/AccountPage.tsx'), 'AccountPage'),
 });
 
 export interface ContactsSearch extends AttributeFilterParams {
@@ -161,33 +85,43 @@ const contactsRoute = createRoute({
     customerGroup: str(s.customerGroup),
     ...attributeFilterParams(s),
   }),
-  component: ContactsPage,
+  component: lazyRouteComponent(() => import('./portal/contacts/ContactsPage.tsx'), 'ContactsPage'),
 });
 const contactRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'contacts/$contactId',
-  component: ContactPage,
+  component: lazyRouteComponent(() => import('./portal/contacts/ContactPage.tsx'), 'ContactPage'),
 });
 const employeesRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'employees',
-  component: EmployeesPage,
+  component: lazyRouteComponent(() => import('./portal/employees/EmployeesPage.tsx'), 'EmployeesPage'),
 });
-const rolesRoute = createRoute({ getParentRoute: () => portalRoute, path: 'roles', component: RolesPage });
+const rolesRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'roles',
+  component: lazyRouteComponent(() => import('./portal/roles/RolesPage.tsx'), 'RolesPage'),
+});
 const customerGroupsRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'customer-groups',
-  component: CustomerGroupsPage,
+  component: lazyRouteComponent(
+    () => import('./portal/customer-groups/CustomerGroupsPage.tsx'),
+    'CustomerGroupsPage',
+  ),
 });
 const customerGroupRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'customer-groups/$groupId',
-  component: CustomerGroupPage,
+  component: lazyRouteComponent(
+    () => import('./portal/customer-groups/CustomerGroupPage.tsx'),
+    'CustomerGroupPage',
+  ),
 });
 const apiKeysRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'api-keys',
-  component: ApiKeysPage,
+  component: lazyRouteComponent(() => import('./portal/api-keys/ApiKeysPage.tsx'), 'ApiKeysPage'),
 });
 
 export interface AuditSearch {
@@ -208,7 +142,7 @@ const auditRoute = createRoute({
     entityId: str(s.entityId),
     ...auditFilterSearch(s, str),
   }),
-  component: AuditPage,
+  component: lazyRouteComponent(() => import('./portal/audit/AuditPage.tsx'), 'AuditPage'),
 });
 
 export interface EmailsSearch {
@@ -230,13 +164,16 @@ const emailsRoute = createRoute({
     until: isoDate(s.until),
     id: str(s.id),
   }),
-  component: EmailsPage,
+  component: lazyRouteComponent(() => import('./portal/emails/EmailsPage.tsx'), 'EmailsPage'),
 });
 
 const emailTemplatesRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'email-templates',
-  component: EmailTemplatesPage,
+  component: lazyRouteComponent(
+    () => import('./portal/email-templates/EmailTemplatesPage.tsx'),
+    'EmailTemplatesPage',
+  ),
 });
 export interface EmailTemplateSearch {
   language?: string;
@@ -248,7 +185,10 @@ const emailTemplateRoute = createRoute({
     const language = str(s.language);
     return { language: language && /^[a-z]{2}(-[A-Z]{2})?$/.test(language) ? language : undefined };
   },
-  component: EmailTemplatePage,
+  component: lazyRouteComponent(
+    () => import('./portal/email-templates/EmailTemplatePage.tsx'),
+    'EmailTemplatePage',
+  ),
 });
 export interface ImportsSearch {
   tab?: 'schedules';
@@ -259,39 +199,31 @@ const importsRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): ImportsSearch => ({
     tab: oneOf(s.tab, ['schedules'] as const),
   }),
-  component: ImportsPage,
+  component: lazyRouteComponent(() => import('./portal/imports/ImportsPage.tsx'), 'ImportsPage'),
 });
 const newImportRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'imports/new',
-  component: NewImportPage,
+  component: lazyRouteComponent(() => import('./portal/imports/NewImportPage.tsx'), 'NewImportPage'),
 });
 const importRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'imports/$importId',
-  component: ImportPage,
+  component: lazyRouteComponent(() => import('./portal/imports/ImportPage.tsx'), 'ImportPage'),
 });
 const approvalsRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'approvals',
-  component: ApprovalsPage,
+  component: lazyRouteComponent(() => import('./portal/approvals/ApprovalsPage.tsx'), 'ApprovalsPage'),
 });
 const settingsRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'settings',
-  component: SettingsPage,
+  component: lazyRouteComponent(() => import('./portal/settings/SettingsPage.tsx'), 'SettingsPage'),
 });
 
 const routeTree = rootRoute.addChildren([
-  storeRoute.addChildren([
-    storeIndexRoute,
-    storeSignInRoute,
-    storeAccountRoute,
-    storeActivateRoute,
-    storeResetRoute,
-    storeRegisterRoute,
-    storeJoinRoute,
-  ]),
+  storeRouteTree,
   signInRoute,
   setupRoute,
   forgotPasswordRoute,

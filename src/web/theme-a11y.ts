@@ -1,21 +1,12 @@
 // Accessibility defaults of the theme, in one place so every page (and every new one) gets them;
 // test/e2e/accessibility.test.ts runs axe-core over the portal and the storefront to keep them true.
-import { ColorInput, darken, luminance, Modal, Notification, type CSSVariablesResolver } from '@mantine/core';
+import { darken, luminance, type CSSVariablesResolver } from '@mantine/core';
 
 /**
  * Filled buttons and links in indigo.8 (#3b5bdb): white on it, and it on white or the light grey
  * backgrounds, read at 5:1 or more (indigo.6, Mantine's default shade, is 4.3:1).
  */
 export const a11yTheme = { primaryShade: { light: 8, dark: 8 } } as const;
-
-/** Icon-only buttons get a name screen readers announce. */
-export const a11yComponents = {
-  Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
-  Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
-  ColorInput: ColorInput.extend({
-    defaultProps: { eyeDropperButtonProps: { 'aria-label': 'Pick a colour from the screen' } },
-  }),
-};
 
 /** The colour darkened until its relative luminance is at most 0.14: 4.5:1 or more on any light tint. */
 function readable(color: string): string {

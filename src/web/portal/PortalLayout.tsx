@@ -31,7 +31,7 @@ import { createLink, Outlet, useRouter, useRouterState } from '@tanstack/react-r
 import { useEffect, useRef, type AnchorHTMLAttributes, type ComponentType, type Ref } from 'react';
 import { useCan, useSession, useSignOut, type Permission } from '../api/session.ts';
 import { ErrorAlert } from '../components/ui.tsx';
-import { ApprovalsNavBadge } from './approvals/ApprovalsPage.tsx';
+import { ApprovalsNavBadge } from './approvals/ApprovalsNavBadge.tsx';
 
 interface NavItem {
   to:

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Group, Paper, SimpleGrid, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck } from '@tabler/icons-react';
-import { useApprovalCount, useApprovals, type Approval } from '../../api/approvals.ts';
+import { useApprovals, type Approval } from '../../api/approvals.ts';
 import { AddressText } from '../../components/AddressText.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { ErrorAlert, formatDateTime, PageHeader, PageLoader } from '../../components/ui.tsx';
@@ -148,16 +148,5 @@ function ApprovalCard({ item }: { item: Approval }) {
         </Alert>
       ) : null}
     </Paper>
-  );
-}
-
-/** The count of waiting requests next to "Approvals" in the navigation. */
-export function ApprovalsNavBadge() {
-  const count = useApprovalCount();
-  if (!count.data) return null;
-  return (
-    <Badge size="sm" color="orange" circle={count.data < 10} aria-label={`${count.data} waiting`}>
-      {count.data > 99 ? '99+' : count.data}
-    </Badge>
   );
 }

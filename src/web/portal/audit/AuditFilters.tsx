@@ -2,24 +2,10 @@ import { useCallback } from 'react';
 import { Select, TextInput } from '@mantine/core';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { AuditSource } from '../../../contracts/audit.ts';
-import type { AuditFilters } from '../../api/audit.ts';
+import type { FilterKey } from './audit-search.ts';
 import { SearchInput } from '../../components/SearchInput.tsx';
 
 const route = getRouteApi('/portal/audit');
-const FILTERS = ['actor', 'source', 'action', 'entity', 'from', 'to'] as const;
-type FilterKey = (typeof FILTERS)[number];
-
-/** The audit page's filters as read from its URL. */
-export function auditFilterSearch(
-  s: Record<string, unknown>,
-  str: (v: unknown) => string | undefined,
-): Pick<AuditFilters, FilterKey> {
-  return Object.fromEntries(FILTERS.map((k) => [k, str(s[k])]));
-}
-
-export function auditFiltersOf(search: AuditFilters): Pick<AuditFilters, FilterKey> {
-  return Object.fromEntries(FILTERS.map((k) => [k, search[k]]));
-}
 
 /** Who, from where, what and when: each bound to the URL, so a filtered view can be shared. */
 export function AuditFilterFields() {

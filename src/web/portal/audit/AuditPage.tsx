@@ -4,7 +4,8 @@ import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useAuditList } from '../../api/audit.ts';
 import { AuditTable } from '../../components/AuditList.tsx';
 import { SearchInput } from '../../components/SearchInput.tsx';
-import { AuditFilterFields, auditFiltersOf } from './AuditFilters.tsx';
+import { AuditFilterFields } from './AuditFilters.tsx';
+import { auditFiltersOf } from './audit-search.ts';
 import { Empty, ErrorAlert, LoadMore, PageHeader } from '../../components/ui.tsx';
 
 const route = getRouteApi('/portal/audit');

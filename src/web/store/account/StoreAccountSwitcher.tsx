@@ -2,13 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Radio, Select, Stack, Text } from '@mantine/core';
 import { errorMessage } from '../../api/client.ts';
 import { useStoreSwitchAccount, type StoreSessionInfo } from '../../api/store.ts';
-
-/** Set at sign-in when the contact has several accounts: the account page asks which one first. */
-export const CHOOSE_ACCOUNT_FLAG = 'clt-store-choose-account';
-
-export function markAccountChoice(info: StoreSessionInfo) {
-  if (info.accounts.length > 1) sessionStorage.setItem(CHOOSE_ACCOUNT_FLAG, '1');
-}
+import { CHOOSE_ACCOUNT_FLAG } from './account-choice.ts';
 
 /** A contact in several accounts picks the one it orders for, after sign-in and whenever it wants. */
 export function StoreAccountSwitcher({ session }: { session: StoreSessionInfo }) {

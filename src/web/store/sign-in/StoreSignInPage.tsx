@@ -16,7 +16,7 @@ import { Navigate, useNavigate } from '@tanstack/react-router';
 import { errorMessage, isApiError } from '../../api/client.ts';
 import { useStoreRegistration, useStoreSession, useStoreSignIn } from '../../api/store.ts';
 import { AnchorLink } from '../../components/links.tsx';
-import { markAccountChoice } from '../account/StoreAccountSwitcher.tsx';
+import { markAccountChoice } from '../account/account-choice.ts';
 
 function signInError(e: unknown) {
   // Only someone with the right password hears that their login is not valid yet, or has expired.
