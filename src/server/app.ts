@@ -126,6 +126,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     scopeId: deps.scopeId,
     publicUrl: deps.config.publicUrl,
     sessionTtlMs: deps.config.sessionTtlMs,
+    usage: deps.usage,
   });
   for (const routes of [
     healthRoutes,

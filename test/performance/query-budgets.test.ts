@@ -85,6 +85,25 @@ describe('query budgets', () => {
     expect(quiet.all).toEqual([]);
   });
 
+  const writes = (log: StatementLog) => log.queries.filter((q) => /^\s*(insert|update|delete)\b/i.test(q));
+
+  it('authenticates an API key or an employee session in one statement that writes nothing', async () => {
+    for (const [client, url] of [
+      [api, `/api/accounts/${accountId}`],
+      [admin, `/api/accounts/${accountId}`],
+    ] as const) {
+      const log = await budget(() => client.get(url), 200);
+      expect(log.queries[0], listing(log)).toMatch(/from "(api_keys|sessions)"/);
+      expect(log.queries.slice(1).join('\n')).not.toMatch(/"(api_keys|sessions)"/);
+      expect(writes(log), listing(log)).toEqual([]);
+    }
+    const unknown = await budget(
+      () => clientFor(t.app, { authorization: 'Bearer clt_made_up' }).get('/api/accounts'),
+      401,
+    );
+    expect(unknown.all).toHaveLength(1);
+  });
+
   it('lists a page of accounts in at most 3 statements', async () => {
     const log = await budget(() => api.get('/api/accounts?limit=10'), 200);
     expect(log.queries.length, listing(log)).toBeLessThanOrEqual(3);
