@@ -125,6 +125,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     scopeId: deps.scopeId,
     publicUrl: deps.config.publicUrl,
     sessionTtlMs: deps.config.sessionTtlMs,
+    usage: deps.usage,
   });
   // The API's answers, compressed when large; in a scope of their own, so the web app's files (already
   // compressed at build time) and its pages are not compressed again.

@@ -11,6 +11,7 @@ import type { Database } from './db/client.ts';
 import type { EmailDelivery } from './email/delivery.ts';
 import type { Outbox } from './email/outbox.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
+import type { UsageWriter } from './modules/auth/usage-writer.ts';
 import type { ImportRunner } from './modules/imports/import-runner.ts';
 
 /** Everything the modules are wired with, built once in the composition root. */
@@ -24,6 +25,8 @@ export type AppDeps = {
   /** Runs import passes; its workers start with the server (or a test that needs them). */
   imports: ImportRunner;
   scopeId: string;
+  /** API key use and session renewals, written in batches off the requests' path. */
+  usage: UsageWriter;
   /** Stops the job runner and closes the database. */
   close(): Promise<void>;
 };

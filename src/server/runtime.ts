@@ -13,6 +13,7 @@ import {
 import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 import { runDueSchedules } from './modules/imports/schedules.service.ts';
+import { createUsageWriter } from './modules/auth/usage-writer.ts';
 import { accountRequestQueue } from './modules/auth/account-requests.job.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
@@ -97,8 +98,10 @@ export async function openRuntime(
         onSweep: () => runDueSchedules({ db: db.db, jobs, config: config.imports }, log),
       },
     );
+    const usage = createUsageWriter(db.db, { log });
     return {
       database: db,
+      usage,
       config,
       scopeId: scope.id,
       jobs,
@@ -110,6 +113,7 @@ export async function openRuntime(
         await imports.stop();
         await jobs.stop();
         delivery?.close();
+        await usage.close();
         await db.close();
       },
     };

@@ -8,6 +8,7 @@ import { issueToken } from '../../src/server/lib/one-time-tokens.ts';
 import { createEmployee } from '../../src/server/modules/employees/employees.service.ts';
 import { openRuntime } from '../../src/server/runtime.ts';
 import { freshDatabase } from './database.ts';
+import { countRequestStatements } from './statements.ts';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -100,6 +101,7 @@ export async function createTestApp(
   const config = loadConfig({ PUBLIC_URL: 'http://clientele.test', ...env });
   const deps = await openRuntime(config, database);
   const app = await buildApp(deps, build);
+  app.addHook('onRequest', countRequestStatements);
   await app.ready();
   const system = systemContext(deps.scopeId, 'system', 'test');
   return {

@@ -5,8 +5,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { openDatabase, pgliteExtensions, type Database } from '../../src/server/db/client.ts';
 import { withDatabase } from './global-setup.ts';
+import { recordStatement } from './statements.ts';
 
-/** A fresh, migrated database of its own for the calling test file: PGlite, or PostgreSQL when DATABASE_URL is set. */
+/**
+ * A fresh, migrated database of its own for the calling test file: PGlite, or PostgreSQL when DATABASE_URL is
+ * set. Its statements can be counted with `countStatements`.
+ */
 export async function freshDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   const template = inject('postgresTemplate');
@@ -19,7 +23,11 @@ export async function freshDatabase(): Promise<Database> {
     } finally {
       await admin.end();
     }
-    const database = await openDatabase({ databaseUrl: withDatabase(url, name), poolSize: 12 });
+    const database = await openDatabase({
+      databaseUrl: withDatabase(url, name),
+      poolSize: 12,
+      onStatement: recordStatement,
+    });
     return {
       ...database,
       close: async () => {
@@ -36,5 +44,5 @@ export async function freshDatabase(): Promise<Database> {
     loadDataDir: new Blob([fs.readFileSync(file)]),
     extensions: pgliteExtensions,
   });
-  return openDatabase({ pglite: client });
+  return openDatabase({ pglite: client, onStatement: recordStatement });
 }

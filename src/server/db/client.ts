@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -18,7 +18,10 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export type DatabaseOptions =
+/** Told the text of every statement the database runs (BEGIN and COMMIT included); tests count them. */
+export type StatementListener = (sql: string) => void;
+
+export type DatabaseOptions = (
   | {
       databaseUrl: string;
       poolSize?: number;
@@ -28,7 +31,16 @@ export type DatabaseOptions =
       onConnectionError?: (err: Error) => void;
     }
   | { dataDir: string; lock?: boolean }
-  | { pglite: PGlite };
+  | { pglite: PGlite }
+) & {
+  /** Off unless given: without it Kysely runs no logging wrapper at all. */
+  onStatement?: StatementListener;
+};
+
+function kyselyOptions(options: DatabaseOptions): Pick<KyselyConfig, 'log'> {
+  const listen = options.onStatement;
+  return listen ? { log: (event) => listen(event.query.sql) } : {};
+}
 
 export const pgliteExtensions = { pg_trgm, unaccent };
 
@@ -53,17 +65,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('connect', (client) => client.on('error', (err) => options.onConnectionError?.(err)));
     // pg-pool re-emits an idle connection's error here; the connection's own listener has reported it.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...kyselyOptions(options) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   if ('pglite' in options) {
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(options.pglite) });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(options.pglite), ...kyselyOptions(options) });
     return { db, kind: 'pglite', close: () => db.destroy() };
   }
   const unlock = options.lock === false ? async () => {} : await lockDataDir(options.dataDir);
   try {
     const client = await PGlite.create(`${options.dataDir}/pgdata`, { extensions: pgliteExtensions });
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(client), ...kyselyOptions(options) });
     return {
       db,
       kind: 'pglite',

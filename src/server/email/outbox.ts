@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import type { EmailSettingsTable } from '../db/schema.ts';
 import type { Executor } from '../db/client.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import { unprocessable } from '../lib/errors.ts';
@@ -8,7 +10,8 @@ import {
   compileTemplate,
   DEFAULT_BRANDING,
   TemplateRenderError,
-  findTemplate,
+  pickTemplate,
+  templateLanguages,
   safeBranding,
   type Branding,
   type RenderedEmail,
@@ -73,6 +76,42 @@ export async function brandingOf(db: Executor, scopeId: string): Promise<Brandin
   return safeBranding({ ...DEFAULT_BRANDING, ...(row?.value as Partial<Branding> | undefined) });
 }
 
+type EmailSettingsRow = Selectable<EmailSettingsTable>;
+
+/**
+ * What rendering a batch of emails needs, in one statement: the settings of their system emails, the
+ * branding of their scopes, and the stored templates of their keys in the languages they may use.
+ */
+async function emailContext(db: Executor, emails: OutgoingEmail[]) {
+  const keys = [...new Set(emails.map((e) => e.templateKey))];
+  const scopes = [...new Set(emails.map((e) => e.scopeId))];
+  const languages = [...new Set(emails.flatMap((e) => templateLanguages(e.language)))];
+  const empty = { settingsOf: new Map<string, EmailSettingsRow>(), brandings: new Map<string, Branding>() };
+  if (!emails.length) return { ...empty, templates: [] };
+  const { rows } = await sql<{
+    settings: EmailSettingsRow[];
+    brandings: { scope_id: string; value: Partial<Branding> | null }[];
+    templates: { key: string; language: string; subject: string; html: string; text: string }[];
+  }>`SELECT
+      (SELECT coalesce(json_agg(s), '[]'::json) FROM email_settings s WHERE s.key = ANY(${keys}::text[])) AS settings,
+      (SELECT coalesce(json_agg(json_build_object('scope_id', c.scope_id, 'value', c.value)), '[]'::json)
+        FROM settings c WHERE c.key = 'branding' AND c.scope_id = ANY(${scopes}::uuid[])) AS brandings,
+      (SELECT coalesce(json_agg(json_build_object('key', t.key, 'language', t.language, 'subject', t.subject,
+          'html', t.html, 'text', t.text)), '[]'::json)
+        FROM email_templates t WHERE t.key = ANY(${keys}::text[]) AND t.language = ANY(${languages}::text[])) AS templates`.execute(
+    db,
+  );
+  const row = rows[0]!;
+  const stored = new Map(row.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
+  return {
+    settingsOf: new Map(row.settings.map((r) => [r.key, r])),
+    brandings: new Map(
+      scopes.map((id) => [id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) })] as const),
+    ),
+    templates: row.templates,
+  };
+}
+
 /** With a job runner, emails are queued for SMTP delivery; without one they are captured for the email log. */
 export function createOutbox(options: { publicUrl: string; jobs: JobRunner | null }): Outbox {
   const domain = new URL(options.publicUrl).hostname || 'clientele.local';
@@ -84,15 +123,7 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
   }
 
   async function enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]> {
-    const keys = [...new Set(emails.map((e) => e.templateKey))];
-    const scopes = [...new Set(emails.map((e) => e.scopeId))];
-    const settingsRows = keys.length
-      ? await db.selectFrom('email_settings').selectAll().where('key', 'in', keys).execute()
-      : [];
-    const settingsOf = new Map(settingsRows.map((r) => [r.key, r]));
-    const brandings = new Map(
-      await Promise.all(scopes.map(async (id) => [id, await brandingOf(db, id)] as const)),
-    );
+    const { settingsOf, brandings, templates } = await emailContext(db, emails);
     const renderers = new Map<string, ReturnType<typeof compileTemplate> | TemplateRenderError>();
     const ids: (string | null)[] = [];
     const rows = [];
@@ -105,7 +136,11 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
       const rendererId = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
       let render = renderers.get(rendererId);
       if (!render) {
-        const template = await findTemplate(db, email.templateKey, email.language);
+        const template = pickTemplate(
+          templates.filter((t) => t.key === email.templateKey),
+          email.templateKey,
+          email.language,
+        );
         try {
           render = compileTemplate(template, brandings.get(email.scopeId)!);
         } catch (err) {

@@ -86,25 +86,40 @@ export function safeBranding(branding: Branding): Branding {
 
 export type RenderedEmail = { subject: string; html: string; text: string; language: string };
 
-export async function findTemplate(
-  db: Executor,
+type StoredTemplate = TemplateSource & { language: string };
+
+/** The languages a template is looked for in, in order: the one asked for, its base language, the default. */
+export const templateLanguages = (language: string): string[] => [
+  ...new Set([language, language.split('-')[0]!, DEFAULT_LANGUAGE]),
+];
+
+/** The template an email uses among the stored ones of its key: the first language that has one, stored or shipped. */
+export function pickTemplate(
+  stored: StoredTemplate[],
   key: string,
   language: string,
-): Promise<TemplateSource & { language: string; customised: boolean }> {
-  const candidates = [...new Set([language, language.split('-')[0]!, DEFAULT_LANGUAGE])];
-  const stored = await db
-    .selectFrom('email_templates')
-    .select(['language', 'subject', 'html', 'text'])
-    .where('key', '=', key)
-    .where('language', 'in', candidates)
-    .execute();
-  for (const lang of candidates) {
+): TemplateSource & { language: string; customised: boolean } {
+  for (const lang of templateLanguages(language)) {
     const own = stored.find((s) => s.language === lang);
     if (own) return { ...own, language: lang, customised: true };
     const shipped = DEFAULT_TEMPLATES[key]?.[lang];
     if (shipped) return { ...shipped, language: lang, customised: false };
   }
   throw new Error(`No template for system email ${key}`);
+}
+
+export async function findTemplate(
+  db: Executor,
+  key: string,
+  language: string,
+): Promise<TemplateSource & { language: string; customised: boolean }> {
+  const stored = await db
+    .selectFrom('email_templates')
+    .select(['language', 'subject', 'html', 'text'])
+    .where('key', '=', key)
+    .where('language', 'in', templateLanguages(language))
+    .execute();
+  return pickTemplate(stored, key, language);
 }
 
 export async function renderTemplate(

@@ -3,7 +3,9 @@ import type { Permission } from '../../contracts/permissions.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../lib/errors.ts';
 import { actorFromApiKey, employeeActor, employeeFromSession } from '../modules/auth/auth.service.ts';
-import { findSession, needsRenewal, renewSession } from '../modules/auth/sessions.ts';
+import { findSession, needsRenewal, renewSession, type SessionTimes } from '../modules/auth/sessions.ts';
+import type { UsageWriter } from '../modules/auth/usage-writer.ts';
+import { sha256 } from '../lib/secrets.ts';
 import type { Actor, RequestContext } from './context.ts';
 
 /** What a route needs: nobody, any employee or API key, a storefront contact, or one permission. */
@@ -54,11 +56,19 @@ function bearer(request: FastifyRequest): string | undefined {
 
 export function registerAuth(
   app: FastifyInstance,
-  deps: { db: Db; scopeId: string; publicUrl: string; sessionTtlMs: number },
+  deps: { db: Db; scopeId: string; publicUrl: string; sessionTtlMs: number; usage: UsageWriter },
 ): void {
   const publicOrigin = new URL(deps.publicUrl).origin;
-  const renew = async (reply: FastifyReply, cookie: string, token: string) => {
-    const expires = await renewSession(deps.db, token, deps.sessionTtlMs);
+  /**
+   * A session still running for a while is renewed by the usage writer's next flush, off the request's
+   * path; one about to end (within two flush intervals) is renewed at once, so it cannot lapse meanwhile.
+   */
+  const renew = async (reply: FastifyReply, cookie: string, token: string, session: SessionTimes) => {
+    const now = Date.now();
+    let expires: Date | null = new Date(now + deps.sessionTtlMs);
+    if (session.expiresAt.getTime() - now > 2 * deps.usage.intervalMs)
+      deps.usage.sessionRenewed(sha256(token), expires);
+    else expires = await renewSession(deps.db, token, deps.sessionTtlMs);
     if (expires) reply.setCookie(cookie, token, sessionCookie(deps.publicUrl, expires));
   };
 
@@ -92,7 +102,8 @@ export function registerAuth(
       if (access === 'contact' && !session) throw new AppError('unauthenticated', 'Sign in to continue');
       checkOrigin(request, reply, publicOrigin);
       // Only a request that passed the checks keeps the session alive.
-      if (session && needsRenewal(session, deps.sessionTtlMs)) await renew(reply, CONTACT_COOKIE, token!);
+      if (session && needsRenewal(session, deps.sessionTtlMs))
+        await renew(reply, CONTACT_COOKIE, token!, session);
       return;
     }
 
@@ -100,6 +111,7 @@ export function registerAuth(
     if (key) {
       const actor = await actorFromApiKey(deps.db, key);
       if (!actor) throw new AppError('unauthenticated', 'The API key is not valid or was revoked');
+      if (actor.id) deps.usage.keyUsed(actor.id);
       request.ctx = { ...base, actor, source: 'api' };
       request.authenticatedBy = 'api-key';
     } else {
@@ -109,7 +121,8 @@ export function registerAuth(
       request.ctx = { ...base, actor: employeeActor(signedIn.employee), source: 'portal' };
       request.authenticatedBy = 'cookie';
       checkOrigin(request, reply, publicOrigin);
-      if (needsRenewal(signedIn.session, deps.sessionTtlMs)) await renew(reply, EMPLOYEE_COOKIE, token!);
+      if (needsRenewal(signedIn.session, deps.sessionTtlMs))
+        await renew(reply, EMPLOYEE_COOKIE, token!, signedIn.session);
     }
     if (access !== 'employee' && !request.ctx.actor.permissions.has(access)) {
       throw new AppError('forbidden', `You need the "${access}" permission`, { permission: access });

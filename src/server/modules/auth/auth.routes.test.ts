@@ -255,6 +255,9 @@ describe('employee sign-in, API keys and first start', () => {
       const renewed = await client.get('/api/session');
       expect(renewed.statusCode).toBe(200);
       expect(String(renewed.headers['set-cookie'])).toMatch(/^clt_session=.+Expires=.+HttpOnly/i);
+      // Written off the request's path, by the usage writer's next flush.
+      expect((await session()).expires_at.getTime()).toBeLessThan(Date.now() + hour);
+      await t.deps.usage.flush();
       const after = (await session()).expires_at.getTime();
       expect(after).toBeGreaterThan(Date.now() + 11.9 * hour);
       expect(after).toBeLessThanOrEqual(Date.now() + 12 * hour);
@@ -269,7 +272,43 @@ describe('employee sign-in, API keys and first start', () => {
       const old = await client.get('/api/session');
       expect(old.statusCode).toBe(200);
       expect(old.headers['set-cookie']).toBeUndefined();
+      await t.deps.usage.flush();
       expect((await session()).expires_at.getTime()).toBe(ending.getTime());
+    });
+
+    it('renews a session about to end at once, and never brings back one signed out before the flush', async () => {
+      const e = await newEmployee(['auditView']);
+      const cookie = cookieOf(await signIn(e.email));
+      const client = clientFor(t.app, { cookie });
+      const { db } = t.deps.database;
+      const expiry = async () =>
+        (
+          await db
+            .selectFrom('sessions')
+            .select('expires_at')
+            .where('subject_id', '=', e.id)
+            .executeTakeFirst()
+        )?.expires_at.getTime();
+      // A minute left: waiting for the flush could let it lapse, so the request writes it.
+      await db
+        .updateTable('sessions')
+        .set({ expires_at: new Date(Date.now() + 60_000) })
+        .where('subject_id', '=', e.id)
+        .execute();
+      expect((await client.get('/api/session')).headers['set-cookie']).toBeDefined();
+      expect(await expiry()).toBeGreaterThan(Date.now() + 11 * 3600_000);
+
+      // An hour left: renewed at the flush; signed out before it, the session stays gone.
+      await db
+        .updateTable('sessions')
+        .set({ expires_at: new Date(Date.now() + 3600_000) })
+        .where('subject_id', '=', e.id)
+        .execute();
+      expect((await client.get('/api/session')).headers['set-cookie']).toBeDefined();
+      expect((await client.delete('/api/session')).statusCode).toBe(204);
+      await t.deps.usage.flush();
+      expect(await expiry()).toBeUndefined();
+      expect((await client.get('/api/session')).statusCode).toBe(401);
     });
 
     it('answers 401 without a session, and with a made-up cookie', async () => {
@@ -440,12 +479,18 @@ describe('employee sign-in, API keys and first start', () => {
       const me = await api.get('/api/session');
       expect(me.statusCode).toBe(200);
       expect(me.json().employee.roles).toEqual(['companyView']);
-      const row = await t.deps.database.db
-        .selectFrom('api_keys')
-        .select('last_used_at')
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      expect(row.last_used_at).not.toBeNull();
+      const lastUsed = async () =>
+        (
+          await t.deps.database.db
+            .selectFrom('api_keys')
+            .select('last_used_at')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).last_used_at;
+      // Recorded in memory and written by the next flush, in one statement for every key used meanwhile.
+      expect(await lastUsed()).toBeNull();
+      await t.deps.usage.flush();
+      expect(await lastUsed()).not.toBeNull();
     });
 
     it('answers 401 for an unknown key, even alongside a valid session cookie', async () => {

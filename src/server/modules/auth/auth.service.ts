@@ -68,8 +68,7 @@ export async function verifyEmployeeCredentials(
   return row as EmployeeRow;
 }
 
-/** The active employee behind a session token, in one query: this runs on every portal request. */
-/** The signed-in employee of a session, with the session's times. */
+/** The signed-in (active) employee of a session, with the session's times, in one query: every portal request runs it. */
 export async function employeeFromSession(
   db: Executor,
   token: string,
@@ -92,18 +91,17 @@ export async function employeeFromSession(
 // API keys: `clt_` + a public prefix (shown in lists) + a secret; only the hash is kept.
 /**
  * The actor of an API key, in one statement: the key's creator must still be active, and the key holds
- * only the permissions its creator still holds (a key without a creator is refused).
+ * only the permissions its creator still holds (a key without a creator is refused). Its use is
+ * recorded by the caller through the usage writer, not here: a read writes nothing.
  */
 export async function actorFromApiKey(db: Executor, key: string): Promise<Actor | undefined> {
   const row = await db
-    .updateTable('api_keys')
-    .from('employees')
-    .set({ last_used_at: new Date() })
-    .whereRef('employees.id', '=', 'api_keys.created_by')
+    .selectFrom('api_keys')
+    .innerJoin('employees', 'employees.id', 'api_keys.created_by')
+    .select(['api_keys.id', 'api_keys.name', 'api_keys.roles', 'employees.roles as creator_roles'])
     .where('employees.status', '=', 'active')
     .where('api_keys.key_hash', '=', sha256(key))
     .where('api_keys.revoked_at', 'is', null)
-    .returning(['api_keys.id', 'api_keys.name', 'api_keys.roles', 'employees.roles as creator_roles'])
     .executeTakeFirst();
   if (!row) return undefined;
   const keyRoles = row.roles as EmployeeRole[];

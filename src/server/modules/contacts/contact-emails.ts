@@ -30,8 +30,9 @@ export async function sendContactLinkEmail(
   scopeId: string,
   contact: Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>,
   kind: ContactLink,
+  options: { newContact?: boolean } = {},
 ): Promise<string | null> {
-  const [emailId] = await sendContactLinkEmails(deps, tx, scopeId, [contact], kind);
+  const [emailId] = await sendContactLinkEmails(deps, tx, scopeId, [contact], kind, options);
   return emailId ?? null;
 }
 
@@ -45,19 +46,22 @@ export async function sendContactLinkEmails(
   scopeId: string,
   contacts: Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>[],
   kind: ContactLink,
+  /** Contacts inserted in this transaction: they have no earlier links to revoke. */
+  options: { newContact?: boolean } = {},
 ): Promise<(string | null)[]> {
   const link = LINKS[kind];
   // A switched-off email sends nothing, so the contacts' current links must keep working.
   if (!contacts.length || !(await deps.outbox.isEnabled(tx, link.templateKey)))
     return contacts.map(() => null);
   const ids = contacts.map((c) => c.id);
-  await tx
-    .updateTable('one_time_tokens')
-    .set({ used_at: new Date() })
-    .where('purpose', '=', kind)
-    .where('subject_id', 'in', ids)
-    .where('used_at', 'is', null)
-    .execute();
+  if (!options.newContact)
+    await tx
+      .updateTable('one_time_tokens')
+      .set({ used_at: new Date() })
+      .where('purpose', '=', kind)
+      .where('subject_id', 'in', ids)
+      .where('used_at', 'is', null)
+      .execute();
   const ttl = kind === 'activation' ? deps.activationTtlMs : deps.passwordResetTtlMs;
   const tokens = await issueTokens(tx, kind, ids, ttl);
   return deps.outbox.enqueueMany(

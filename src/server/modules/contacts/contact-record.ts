@@ -1,33 +1,17 @@
 import type { Contact, ContactUpdateBody } from '../../../contracts/contacts.ts';
 import { loginDateToDate } from '../../../contracts/customer-groups.ts';
-import type { Executor } from '../../db/client.ts';
-import type { RequestContext } from '../../http/context.ts';
 import type { FieldError } from '../../lib/errors.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import {
-  addContactMemberships,
-  type CustomerGroupRow,
-} from '../customer-groups/customer-groups.repository.ts';
+import type { AuditInput } from '../audit/audit.service.ts';
+import type { CustomerGroupRow } from '../customer-groups/customer-groups.repository.ts';
 
-/** A new contact joins the chosen groups; each group's audit says who joined, as bulk add writes it. */
-export async function addNewContactToGroups(
-  tx: Executor,
-  ctx: RequestContext,
-  contactId: string,
-  groups: CustomerGroupRow[],
-): Promise<void> {
-  if (!groups.length) return;
-  await addContactMemberships(
-    tx,
-    groups.map((g) => ({ contact_id: contactId, customer_group_id: g.id })),
-  );
-  for (const g of groups)
-    await recordAudit(tx, ctx, {
-      action: 'customerGroup.members_added',
-      entityType: 'customerGroup',
-      entityId: g.id,
-      after: { contactIds: [contactId], accountIds: [] },
-    });
+/** The audit entry of each group a new contact joined (who joined, as bulk add writes it). */
+export function newMemberAudits(contactId: string, groups: CustomerGroupRow[]): AuditInput[] {
+  return groups.map((g) => ({
+    action: 'customerGroup.members_added',
+    entityType: 'customerGroup',
+    entityId: g.id,
+    after: { contactIds: [contactId], accountIds: [] },
+  }));
 }
 
 /**

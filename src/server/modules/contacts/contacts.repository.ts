@@ -1,7 +1,7 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type Insertable, type SqlBool } from 'kysely';
 import type { Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
-import type { ContactRow } from '../../db/schema.ts';
+import type { ContactRow, ContactsTable } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { attributesOf } from '../attributes/validate.ts';
 
@@ -80,67 +80,47 @@ export function toContactSummary(r: SummaryRow): ContactSummary {
   };
 }
 
-/** The whole contact: its accounts, roles, group roles and the roles those bring. */
-export async function loadContact(db: Executor, id: string): Promise<Contact | undefined> {
-  const row = await db
+type LinkedAccount = AccountRef & { is_primary: boolean };
+
+/**
+ * The whole contact in one statement: its accounts, roles, group roles, the roles those bring, and its
+ * customer groups, each as an aggregate beside the contact's row.
+ */
+export function selectContacts(db: Executor) {
+  return db
     .selectFrom('contacts')
-    .selectAll()
-    .select(attributesOf('contact', 'contacts').as('attributes'))
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const [accounts, roles, groupRoles, inherited, customerGroups] = await Promise.all([
-    db
-      .selectFrom('contact_accounts')
-      .innerJoin('accounts', 'accounts.id', 'contact_accounts.account_id')
-      .select([
-        'accounts.id',
-        'accounts.name',
-        'accounts.number',
-        'accounts.code',
-        'contact_accounts.is_primary',
-      ])
-      .where('contact_accounts.contact_id', '=', id)
-      .orderBy('contact_accounts.is_primary', 'desc')
-      .orderBy('accounts.name')
-      .execute(),
-    db
-      .selectFrom('contact_roles')
-      .innerJoin('roles', 'roles.id', 'contact_roles.role_id')
-      .select('roles.key')
-      .where('contact_id', '=', id)
-      .orderBy('roles.key')
-      .execute(),
-    db
-      .selectFrom('contact_group_roles')
-      .innerJoin('group_roles', 'group_roles.id', 'contact_group_roles.group_role_id')
-      .select('group_roles.key')
-      .where('contact_id', '=', id)
-      .orderBy('group_roles.key')
-      .execute(),
-    db
-      .selectFrom('contact_group_roles')
-      .innerJoin('group_role_roles', 'group_role_roles.group_role_id', 'contact_group_roles.group_role_id')
-      .innerJoin('roles', 'roles.id', 'group_role_roles.role_id')
-      .select('roles.key')
-      .where('contact_id', '=', id)
-      .execute(),
-    db
-      .selectFrom('contact_customer_groups')
-      .innerJoin('customer_groups', 'customer_groups.id', 'contact_customer_groups.customer_group_id')
-      .select('customer_groups.key')
-      .where('contact_id', '=', id)
-      .orderBy('customer_groups.key')
-      .execute(),
-  ]);
-  const refs: AccountRef[] = accounts.map(({ id: accountId, name, number, code }) => ({
-    id: accountId,
+    .selectAll('contacts')
+    .select([
+      attributesOf('contact', 'contacts').as('attributes'),
+      sql<LinkedAccount[]>`coalesce((select json_agg(json_build_object('id', a.id, 'name', a.name,
+        'number', a.number, 'code', a.code, 'is_primary', ca.is_primary) order by ca.is_primary desc, a.name)
+        from contact_accounts ca join accounts a on a.id = ca.account_id where ca.contact_id = contacts.id),
+        '[]'::json)`.as('linked_accounts'),
+      sql<string[]>`array(select r.key from contact_roles cr join roles r on r.id = cr.role_id
+        where cr.contact_id = contacts.id order by r.key)`.as('role_keys'),
+      sql<
+        string[]
+      >`array(select g.key from contact_group_roles cg join group_roles g on g.id = cg.group_role_id
+        where cg.contact_id = contacts.id order by g.key)`.as('group_role_keys'),
+      sql<string[]>`array(select r.key from contact_group_roles cg
+        join group_role_roles gr on gr.group_role_id = cg.group_role_id join roles r on r.id = gr.role_id
+        where cg.contact_id = contacts.id)`.as('inherited_role_keys'),
+      sql<string[]>`array(select g.key from contact_customer_groups cc
+        join customer_groups g on g.id = cc.customer_group_id where cc.contact_id = contacts.id
+        order by g.key)`.as('customer_group_keys'),
+    ]);
+}
+
+type LoadedRow = NonNullable<Awaited<ReturnType<ReturnType<typeof selectContacts>['executeTakeFirst']>>>;
+
+export function toContact(row: LoadedRow): Contact {
+  const refs: AccountRef[] = row.linked_accounts.map(({ id, name, number, code }) => ({
+    id,
     name,
     number,
     code,
   }));
-  const primary = accounts.find((a) => a.is_primary);
-  const roleKeys = roles.map((r) => r.key);
+  const primary = row.linked_accounts.find((a) => a.is_primary);
   return {
     id: row.id,
     email: row.email,
@@ -153,16 +133,22 @@ export async function loadContact(db: Executor, id: string): Promise<Contact | u
     hasLogin: row.password_hash !== null,
     account: primary ? refs.find((r) => r.id === primary.id)! : null,
     accounts: refs,
-    roles: roleKeys,
-    groupRoles: groupRoles.map((g) => g.key),
-    effectiveRoles: [...new Set([...roleKeys, ...inherited.map((r) => r.key)])].sort(),
-    customerGroups: customerGroups.map((g) => g.key),
+    roles: row.role_keys,
+    groupRoles: row.group_role_keys,
+    effectiveRoles: [...new Set([...row.role_keys, ...row.inherited_role_keys])].sort(),
+    customerGroups: row.customer_group_keys,
     attributes: row.attributes ?? {},
     loginValidFrom: row.login_valid_from?.toISOString() ?? null,
     loginValidUntil: row.login_valid_until?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** The whole contact (see selectContacts), whoever may see it. */
+export async function loadContact(db: Executor, id: string): Promise<Contact | undefined> {
+  const row = await selectContacts(db).where('contacts.id', '=', id).executeTakeFirst();
+  return row && toContact(row);
 }
 
 /** The fields an audit entry records for a contact. */
@@ -201,4 +187,42 @@ export async function replaceLinks(
       .insertInto('contact_group_roles')
       .values(ids.map((group_role_id) => ({ contact_id: contactId, group_role_id })))
       .execute();
+}
+
+/**
+ * A new contact and its links (primary account, roles, group roles, customer groups) in one statement:
+ * each insert is a data-modifying CTE, so the id is chosen by the caller.
+ */
+export async function insertNewContact(
+  db: Executor,
+  row: Insertable<ContactsTable> & { id: string },
+  links: { accountId: string; roleIds: string[]; groupRoleIds: string[]; customerGroupIds: string[] },
+): Promise<void> {
+  const contactId = row.id;
+  const parts = [
+    db
+      .insertInto('contact_accounts')
+      .values({ contact_id: contactId, account_id: links.accountId, is_primary: true }),
+    links.roleIds.length &&
+      db
+        .insertInto('contact_roles')
+        .values(links.roleIds.map((role_id) => ({ contact_id: contactId, role_id }))),
+    links.groupRoleIds.length &&
+      db
+        .insertInto('contact_group_roles')
+        .values(links.groupRoleIds.map((group_role_id) => ({ contact_id: contactId, group_role_id }))),
+    links.customerGroupIds.length &&
+      db
+        .insertInto('contact_customer_groups')
+        .values(
+          links.customerGroupIds.map((customer_group_id) => ({ contact_id: contactId, customer_group_id })),
+        ),
+  ].filter((p) => p !== 0);
+  // The links' foreign keys are checked at the end of the statement, when the contact's row exists.
+  await sql`WITH new_contact AS (${db.insertInto('contacts').values(row)})
+    ${sql.join(
+      parts.map((p, i) => sql`, link_${sql.raw(String(i))} AS (${p})`),
+      sql``,
+    )}
+    SELECT 1`.execute(db);
 }

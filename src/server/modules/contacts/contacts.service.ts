@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type {
   Contact,
@@ -16,7 +17,7 @@ import { conflict, notFound, uniqueViolation, unprocessable, type FieldError } f
 import { getAccount } from '../accounts/accounts.service.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
-import { diff, recordAudit } from '../audit/audit.service.ts';
+import { diff, recordAudit, recordAudits } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
@@ -30,13 +31,16 @@ import {
   loginOf,
   newContactLogin,
 } from './contact-login.ts';
-import { addNewContactToGroups, checkedWindowUpdate } from './contact-record.ts';
+import { checkedWindowUpdate, newMemberAudits } from './contact-record.ts';
 import {
   auditedContact,
   contactVisibleTo,
+  insertNewContact,
   loadContact,
   replaceLinks,
+  selectContacts,
   selectContactSummaries,
+  toContact,
   toContactSummary,
 } from './contacts.repository.ts';
 
@@ -63,16 +67,14 @@ const emailTaken = () =>
 
 export async function getContact(db: Executor, ctx: RequestContext, id: string): Promise<Contact> {
   assertCan(ctx, 'contacts.read');
-  const visible = await db
-    .selectFrom('contacts')
-    .select('id')
-    .where('id', '=', id)
-    .where('scope_id', '=', ctx.scopeId)
+  // One statement: the contact, its relations, and whether this actor may see it (else 404, as missing).
+  const row = await selectContacts(db)
+    .where('contacts.id', '=', id)
+    .where('contacts.scope_id', '=', ctx.scopeId)
     .where(contactVisibleTo(ctx))
     .executeTakeFirst();
-  const contact = visible && (await loadContact(db, id));
-  if (!contact) throw notFound('The contact');
-  return contact;
+  if (!row) throw notFound('The contact');
+  return toContact(row);
 }
 
 /** Problems found so far, as one 422 naming every field. */
@@ -109,9 +111,11 @@ export async function createContact(
         resolveKeys(tx, 'roles', body.roles, 'roles'),
         resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
       ]);
-      const { id } = await tx
-        .insertInto('contacts')
-        .values({
+      const id = randomUUID();
+      await insertNewContact(
+        tx,
+        {
+          id,
           scope_id: ctx.scopeId,
           email: body.email,
           first_name: body.firstName,
@@ -126,24 +130,22 @@ export async function createContact(
           activated_at: login.activated ? new Date() : null,
           last_sign_in_at: null,
           custom: JSON.stringify(attributes.set),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await tx
-        .insertInto('contact_accounts')
-        .values({ contact_id: id, account_id: body.accountId, is_primary: true })
-        .execute();
-      await replaceLinks(tx, 'contact_roles', id, roleIds);
-      await replaceLinks(tx, 'contact_group_roles', id, groupRoleIds);
-      await addNewContactToGroups(tx, ctx, id, groups);
+        },
+        { accountId: body.accountId, roleIds, groupRoleIds, customerGroupIds: groups.map((g) => g.id) },
+      );
+      const groupAudits = newMemberAudits(id, groups);
       const contact = (await loadContact(tx, id))!;
-      await recordAudit(tx, ctx, {
-        action: 'contact.created',
-        entityType: 'contact',
-        entityId: id,
-        after: { ...auditedContact(contact), login: requested.mode },
-      });
-      if (login.sendActivation) await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, 'activation');
+      await recordAudits(tx, ctx, [
+        ...groupAudits,
+        {
+          action: 'contact.created',
+          entityType: 'contact',
+          entityId: id,
+          after: { ...auditedContact(contact), login: requested.mode },
+        },
+      ]);
+      if (login.sendActivation)
+        await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, 'activation', { newContact: true });
       return login.password ? { ...contact, password: login.password } : contact;
     });
   } catch (err) {
