@@ -190,7 +190,7 @@ export const ImportScheduleBody = z.object({
   name: z.string().trim().min(1, 'Required').max(100),
   type: ImportType,
   folder: FolderName.optional().describe(
-    'Defaults to the type: accounts, contacts, individuals, mixed or invoices',
+    'Defaults to the type: accounts, contacts, individuals, mixed, invoices, payment-terms, price-groups or sales-reps',
   ),
   cron: z.string().trim().min(9).max(100).describe('Five-field cron, e.g. "0 2 * * *" for 02:00 every day'),
   timezone: z.string().trim().max(64).default('UTC'),

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
 import type { ImportType, LoginMode } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
 import {
@@ -12,6 +13,7 @@ import {
   type AuditActor,
   type Compared,
 } from './apply-sql.ts';
+import { applyCommercialChunk } from './apply-commercial.ts';
 import { applyInvoiceChunk } from './apply-invoices.ts';
 import { stageTable } from './stage.ts';
 
@@ -465,6 +467,7 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
   };
   const { type } = env;
   if (type === 'invoices') return applyInvoiceChunk(db, env, range);
+  if (isCommercialImport(type)) return applyCommercialChunk(db, env, type, range);
   const stage = stageTable(env.importId);
   if (type === 'accounts' || type === 'mixed') {
     // Existing accounts before the upsert, the ones it created after it.

@@ -10,6 +10,7 @@ import {
   type Import,
   type PreviewRow,
 } from '../../../contracts/imports.ts';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
 import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import type { ImportCounts } from '../../db/schema.ts';
@@ -334,6 +335,8 @@ export async function startPass(
       .forUpdate()
       .executeTakeFirst();
     if (!current) throw notFound('The import');
+    // The commercial lists are settings: filling them takes the right to edit settings too.
+    if (isCommercialImport(current.type)) assertCan(ctx, 'settings.write');
     if (!EDITABLE.includes(current.status)) {
       throw conflict(`This import is ${current.status}: start a new import to run the file again`);
     }

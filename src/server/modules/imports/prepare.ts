@@ -1,7 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
 import type { ImportField, ImportType } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
 import { unknownCommercialCodes } from './prepare-commercial.ts';
+import { commercialChecks } from './commercial-rows.ts';
 import { invoiceChecks } from './invoice-rows.ts';
 import { stageTable } from './stage.ts';
 
@@ -36,6 +38,10 @@ export async function prepareStage(
 ): Promise<number> {
   const stage = stageTable(importId);
   let rejected = 0;
+  if (isCommercialImport(type)) {
+    for (const bad of commercialChecks(stage, columnOf)) rejected += await reject(db, importId, bad);
+    return rejected;
+  }
   if (type !== 'accounts' && type !== 'invoices') {
     rejected += await reject(db, importId, duplicates(importId, 'lower(email)', columnOf('email'), 'email'));
   }

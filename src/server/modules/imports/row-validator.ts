@@ -9,6 +9,8 @@ import {
   type ImportMapping,
   type ImportType,
 } from '../../../contracts/imports.ts';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
+import { COMMERCIAL_FIELD_RULES, COMMERCIAL_REQUIRED } from './commercial-rows.ts';
 import { INVOICE_FIELD_RULES, INVOICE_REQUIRED } from './invoice-rows.ts';
 import { checkTypedAddress } from '../addresses/address-check.ts';
 
@@ -65,6 +67,7 @@ const FIELD_RULES: Record<ImportField, z.ZodType<string>> = {
     return [...new Set(keys)].join(';');
   }),
   ...INVOICE_FIELD_RULES,
+  ...COMMERCIAL_FIELD_RULES,
 };
 
 const BILLING_REQUIRED: ImportField[] = [
@@ -193,6 +196,7 @@ export function compileMapping(
     if (type === 'contacts' || type === 'individuals') requireAll(CONTACT_REQUIRED);
     if (type === 'accounts' || type === 'mixed') requireAll(['accountName']);
     if (type === 'invoices') requireAll(INVOICE_REQUIRED);
+    if (isCommercialImport(type)) requireAll(COMMERCIAL_REQUIRED);
     if (type === 'accounts' || type === 'contacts' || type === 'mixed' || type === 'invoices') {
       if (
         !values.accountNumber &&

@@ -10,6 +10,10 @@ const PREFIXED: Partial<Record<ImportField, string>> = {
   date: 'invoice_date',
   amount: 'invoice_amount',
   currency: 'invoice_currency',
+  // The commercial lists' fields, for the same reason.
+  code: 'list_code',
+  name: 'list_name',
+  active: 'list_active',
 };
 export const COLUMN: Record<ImportField, string> = Object.fromEntries(
   IMPORT_FIELDS.map((f) => [f, PREFIXED[f] ?? snake(f)]),

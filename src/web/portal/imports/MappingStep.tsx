@@ -57,6 +57,8 @@ const SECTIONS: { label: string; fields: readonly ImportField[] }[] = [
   },
   { label: 'Contact', fields: ['email', 'firstName', 'lastName', 'phone', 'workPhone', 'language'] },
   { label: 'Groups', fields: ['customerGroups'] },
+  { label: 'Invoice', fields: ['number', 'date', 'amount', 'currency'] },
+  { label: 'List entry', fields: ['code', 'name', 'active'] },
 ];
 
 const FIXED = 'fixed';
