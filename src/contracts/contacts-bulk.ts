@@ -39,6 +39,10 @@ export const ContactBulkAddBody = z
     attributes: AttributeValuesInput.optional().describe(
       'Custom attribute values every new contact gets; mandatory contact attributes must be given (422 naming them)',
     ),
+    accountAttributes: AttributeValuesInput.optional().describe(
+      'Custom attribute values of the personal accounts created without accountId; mandatory account ' +
+        'attributes must be given then (422 naming them as accountAttributes.<key>)',
+    ),
     allOrNothing: z
       .boolean()
       .default(false)

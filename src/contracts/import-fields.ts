@@ -1,6 +1,15 @@
 // The import fields as plain constants, without zod, so the web app can use them too.
 
-export const IMPORT_TYPES = ['accounts', 'contacts', 'individuals', 'mixed', 'invoices'] as const;
+export const IMPORT_TYPES = [
+  'accounts',
+  'contacts',
+  'individuals',
+  'mixed',
+  'invoices',
+  'payment-terms',
+  'price-groups',
+  'sales-reps',
+] as const;
 export type ImportType = (typeof IMPORT_TYPES)[number];
 
 export const IMPORT_FIELDS = [
@@ -29,6 +38,10 @@ export const IMPORT_FIELDS = [
   'date',
   'amount',
   'currency',
+  // The commercial lists (payment terms, price groups, sales reps; idempotent by code).
+  'code',
+  'name',
+  'active',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
@@ -57,6 +70,9 @@ export const IMPORT_FIELD_LABELS: Record<ImportField, string> = {
   date: 'Invoice date (YYYY-MM-DD)',
   amount: 'Amount',
   currency: 'Currency (three letters, such as USD)',
+  code: 'Code',
+  name: 'Name',
+  active: 'Active (yes/no)',
 };
 
 const ACCOUNT_FIELDS: ImportField[] = [
@@ -92,6 +108,9 @@ export const FIELDS_BY_TYPE: Record<ImportType, readonly ImportField[]> = {
   ],
   mixed: [...ACCOUNT_FIELDS, ...BILLING_FIELDS, ...CONTACT_FIELDS, 'customerGroups'],
   invoices: ['number', 'accountNumber', 'accountCode', 'date', 'amount', 'currency'],
+  'payment-terms': ['code', 'name', 'active'],
+  'price-groups': ['code', 'name', 'active'],
+  'sales-reps': ['code', 'name', 'active'],
 };
 
 /** Fields a mapping must fill; `accountNumber|accountCode` means either one. */
@@ -101,7 +120,16 @@ export const REQUIRED_BY_TYPE: Record<ImportType, readonly string[]> = {
   individuals: ['email', 'firstName', 'lastName'],
   mixed: ['accountNumber|accountCode', 'accountName'],
   invoices: ['number', 'accountNumber|accountCode', 'date', 'amount', 'currency'],
+  'payment-terms': ['code', 'name'],
+  'price-groups': ['code', 'name'],
+  'sales-reps': ['code', 'name'],
 };
+
+/** The import types that fill one of the commercial lists (Settings → Customer data). */
+export const COMMERCIAL_IMPORT_TYPES = ['payment-terms', 'price-groups', 'sales-reps'] as const;
+export type CommercialImportType = (typeof COMMERCIAL_IMPORT_TYPES)[number];
+export const isCommercialImport = (type: ImportType): type is CommercialImportType =>
+  (COMMERCIAL_IMPORT_TYPES as readonly string[]).includes(type);
 
 export const LOGIN_MODES = ['none', 'activation', 'generated', 'group-password'] as const;
 export type LoginMode = (typeof LOGIN_MODES)[number];

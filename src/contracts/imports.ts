@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttributeEntity, AttributeOption, AttributeType } from './attributes.ts';
 import { Key, Uuid } from './common.ts';
 
 import {
@@ -22,8 +23,20 @@ export const ColumnSource = z.union([
 ]);
 export type ColumnSource = z.infer<typeof ColumnSource>;
 
-/** Target field → where its value comes from; columns not named here are skipped. */
-export const ImportMapping = z.partialRecord(ImportField, ColumnSource);
+/**
+ * A custom attribute as an import target: `attributes.<key>`, or `attributes.account.<key>` /
+ * `attributes.contact.<key>` where a file of accounts and contacts has both with that key.
+ */
+export const AttributeTargetName = z.templateLiteral([
+  'attributes.',
+  z.string().regex(/^(?:(?:account|contact)\.)?[a-z][a-z0-9_]*$/),
+]);
+export type AttributeTargetName = z.infer<typeof AttributeTargetName>;
+export const isAttributeTarget = (name: string): name is AttributeTargetName =>
+  name.startsWith('attributes.');
+
+/** Target field (or `attributes.<key>`) → where its value comes from; columns not named here are skipped. */
+export const ImportMapping = z.partialRecord(z.union([ImportField, AttributeTargetName]), ColumnSource);
 export type ImportMapping = z.infer<typeof ImportMapping>;
 
 export const LoginMode = z.enum(LOGIN_MODES);
@@ -61,6 +74,18 @@ export const ImportCounts = z.object({
   rejected: z.number().int(),
 });
 export type ImportCounts = z.infer<typeof ImportCounts>;
+
+/** A custom attribute the mapping of this import type can fill. */
+export const ImportAttributeTarget = z.object({
+  target: AttributeTargetName,
+  entity: AttributeEntity,
+  key: z.string(),
+  label: z.string(),
+  type: AttributeType,
+  mandatory: z.boolean().describe('Rows creating a record need a value; updates keep what is stored'),
+  options: z.array(AttributeOption),
+});
+export type ImportAttributeTarget = z.infer<typeof ImportAttributeTarget>;
 
 export const ImportStatus = z.enum([
   'uploaded',
@@ -114,6 +139,9 @@ export const Import = z.object({
   columns: z.array(z.string()),
   mapping: ImportMapping,
   suggestedMapping: ImportMapping,
+  attributeTargets: z
+    .array(ImportAttributeTarget)
+    .describe('The active custom attributes this type can fill, as mapping targets'),
   options: z.record(z.string(), z.unknown()),
   status: ImportStatus,
   counts: ImportCounts,
@@ -190,7 +218,7 @@ export const ImportScheduleBody = z.object({
   name: z.string().trim().min(1, 'Required').max(100),
   type: ImportType,
   folder: FolderName.optional().describe(
-    'Defaults to the type: accounts, contacts, individuals, mixed or invoices',
+    'Defaults to the type: accounts, contacts, individuals, mixed, invoices, payment-terms, price-groups or sales-reps',
   ),
   cron: z.string().trim().min(9).max(100).describe('Five-field cron, e.g. "0 2 * * *" for 02:00 every day'),
   timezone: z.string().trim().max(64).default('UTC'),

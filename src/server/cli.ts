@@ -72,7 +72,7 @@ employee
 program
   .command('import')
   .description(
-    'Import a CSV or XLSX file of accounts, contacts, individuals or invoices, with a progress bar',
+    'Import a CSV or XLSX file of accounts, contacts, individuals, invoices or a commercial list, with a progress bar',
   )
   .argument('[file]', 'the CSV or XLSX file')
   .addOption(new Option('--type <type>', 'what the file holds').choices([...IMPORT_TYPES]))

@@ -296,7 +296,15 @@ export interface AuditLogTable {
   import_id: string | null;
 }
 
-export type ImportType = 'accounts' | 'contacts' | 'individuals' | 'mixed' | 'invoices';
+export type ImportType =
+  | 'accounts'
+  | 'contacts'
+  | 'individuals'
+  | 'mixed'
+  | 'invoices'
+  | 'payment-terms'
+  | 'price-groups'
+  | 'sales-reps';
 export type ImportStatus =
   | 'uploaded'
   | 'checking'

@@ -103,15 +103,17 @@ export function missingMandatory(
   return out;
 }
 
-/** The server's messages on `attributes.<key>` (a 400 from the schema or a 422 from the definitions). */
-export function attributeErrorsOf(e: unknown): Record<string, string> {
+/**
+ * The server's messages on `attributes.<key>` (a 400 from the schema or a 422 from the definitions), or on
+ * `<path>.<key>` for a body that carries values under another name (bulk add's `accountAttributes`).
+ */
+export function attributeErrorsOf(e: unknown, prefix = 'attributes'): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isApiError(e) || !Array.isArray(e.details)) return out;
   for (const issue of e.details as { path?: unknown; message?: unknown }[]) {
     const path = Array.isArray(issue?.path) ? issue.path.join('.') : issue?.path;
     if (typeof path !== 'string' || typeof issue.message !== 'string') continue;
-    const m = /^attributes\.(.+)$/.exec(path);
-    if (m?.[1]) out[m[1]] ??= issue.message;
+    if (path.startsWith(`${prefix}.`)) out[path.slice(prefix.length + 1)] ??= issue.message;
   }
   return out;
 }

@@ -21,6 +21,7 @@ import { api, ApiError, isApiError, type Page } from './client.ts';
 export type {
   CellError,
   ColumnSource,
+  ImportAttributeTarget,
   Import,
   ImportCounts,
   ImportField,

@@ -159,13 +159,19 @@ export function AttributeField({
  * The custom attributes of a create dialog: the fields, the mandatory check before sending, the
  * `attributes` of the body, and the server's `attributes.<key>` messages on their fields.
  */
-export function useAttributeForm(entity: AttributeEntity, opened: boolean, serverError: unknown) {
+export function useAttributeForm(
+  entity: AttributeEntity,
+  opened: boolean,
+  serverError: unknown,
+  /** The body field the values go in, and the server's messages come back on (default `attributes`). */
+  path = 'attributes',
+) {
   const { definitions } = useAttributeDefinitions(entity, opened);
   const [values, setValues] = useState<AttributeValues>({});
   const [missing, setMissing] = useState<Record<string, string>>({});
   // A server message describes the values that were sent: a field's goes once it is edited.
   const [edited, setEdited] = useState<{ error: unknown; keys: string[] }>({ error: null, keys: [] });
-  const server = attributeErrorsOf(serverError);
+  const server = attributeErrorsOf(serverError, path);
   if (edited.error === serverError) for (const k of edited.keys) delete server[k];
 
   const onChange = (key: string, value: AttributeValue) => {
@@ -188,8 +194,10 @@ export function useAttributeForm(entity: AttributeEntity, opened: boolean, serve
       setMissing(problems);
       return Object.keys(problems).length === 0;
     },
+    /** How many attributes the form shows. */
+    count: definitions.length,
     /** Spread into the create body; nothing when the seller defined no attributes. */
-    body: definitions.length > 0 ? { attributes: valuesForCreate(definitions, values) } : {},
+    body: definitions.length > 0 ? { [path]: valuesForCreate(definitions, values) } : {},
     reset: () => {
       setValues({});
       setMissing({});

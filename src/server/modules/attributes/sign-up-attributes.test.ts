@@ -195,4 +195,65 @@ describe('custom attributes at the storefront sign-up and in bulk add', () => {
     expect(missing.json().error.message).toBe('Badge number is required');
     await admin.delete(`/api/attributes/${mandatory.json().id}`);
   });
+
+  it('bulk add without an account: the personal accounts get accountAttributes; mandatory ones enforced', async () => {
+    const missing = await admin.post('/api/contacts/bulk', { text: 'solo1@attrs.test,So,One' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json().error).toMatchObject({
+      message: 'ERP reference is required',
+      details: [
+        { path: 'accountAttributes.erp_ref', message: 'ERP reference is required' },
+        { path: 'accountAttributes.industry', message: 'Industry is required' },
+      ],
+    });
+    const wrong = await admin.post('/api/contacts/bulk', {
+      text: 'solo1@attrs.test,So,One',
+      accountAttributes: { industry: 'mining', erp_ref: 'E9' },
+    });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().error.details).toEqual([
+      { path: 'accountAttributes.industry', message: 'Industry: "mining" is not one of the options' },
+    ]);
+    expect(
+      await db().selectFrom('contacts').select('id').where('email', '=', 'solo1@attrs.test').execute(),
+    ).toEqual([]);
+
+    const ok = await admin.post('/api/contacts/bulk', {
+      text: 'solo1@attrs.test,So,One\nsolo2@attrs.test,So,Two',
+      accountAttributes: { industry: 'retail', erp_ref: 'E9' },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const accountIds = ok.json<{ results: { accountId: string }[] }>().results.map((r) => r.accountId);
+    const accounts = await db()
+      .selectFrom('accounts')
+      .select(['kind', 'custom'])
+      .where('id', 'in', accountIds)
+      .execute();
+    expect(accounts).toEqual([
+      { kind: 'personal', custom: { industry: 'retail', erp_ref: 'E9' } },
+      { kind: 'personal', custom: { industry: 'retail', erp_ref: 'E9' } },
+    ]);
+    const audit = await db()
+      .selectFrom('audit_log')
+      .select('after')
+      .where('action', '=', 'account.created')
+      .where('entity_id', '=', accountIds[0]!)
+      .executeTakeFirstOrThrow();
+    expect(audit.after).toMatchObject({ attributes: { industry: 'retail', erp_ref: 'E9' } });
+    expect((await admin.get(`/api/accounts/${accountIds[0]}`)).json().attributes).toEqual({
+      industry: 'retail',
+      erp_ref: 'E9',
+    });
+
+    // With an account chosen no account is made: its values have nowhere to go.
+    const withAccount = await admin.post('/api/contacts/bulk', {
+      accountId: accountIds[0],
+      text: 'solo3@attrs.test,So,Three',
+      accountAttributes: { industry: 'retail' },
+    });
+    expect(withAccount.statusCode).toBe(422);
+    expect(withAccount.json().error.details).toEqual([
+      { path: 'accountAttributes', message: 'Only without an account' },
+    ]);
+  });
 });

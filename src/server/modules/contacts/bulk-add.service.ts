@@ -25,7 +25,7 @@ import {
   nextGeneratedNumbers,
 } from '../accounts/accounts.repository.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit, recordAudits } from '../audit/audit.service.ts';
 import {
   addContactMemberships,
   findCustomerGroupsByKeys,
@@ -251,6 +251,18 @@ export async function bulkAddContacts(
   const attributes = await validatedAttributeValues(db, ctx.scopeId, 'contact', body.attributes, {
     creating: true,
   });
+  // The personal accounts made when no account is chosen get these; with an account none is made.
+  if (body.accountId && body.accountAttributes && Object.keys(body.accountAttributes).length)
+    throw unprocessable(
+      'Account attributes are only for the personal accounts made when no account is chosen',
+      [{ path: 'accountAttributes', message: 'Only without an account' }],
+    );
+  const accountAttributes = body.accountId
+    ? { set: {} }
+    : await validatedAttributeValues(db, ctx.scopeId, 'account', body.accountAttributes, {
+        creating: true,
+        path: 'accountAttributes',
+      });
   const account = body.accountId ? await getAccount(db, ctx, body.accountId) : null;
   const rules = await fieldRules(db, ctx.scopeId);
 
@@ -295,7 +307,16 @@ export async function bulkAddContacts(
   }
 
   const language = rules.languages[0]!;
-  const store = { deps, ctx, body, groupKeys, account, attributes: attributes.set, language };
+  const store = {
+    deps,
+    ctx,
+    body,
+    groupKeys,
+    account,
+    attributes: attributes.set,
+    accountAttributes: accountAttributes.set,
+    language,
+  };
   const chunks: Work[][] = [];
   for (let i = 0; i < work.length; i += LINES_PER_TRANSACTION)
     chunks.push(work.slice(i, i + LINES_PER_TRANSACTION));
@@ -317,6 +338,7 @@ async function storeChunk(
     body: ContactBulkAddBody;
     account: Account | null;
     attributes: Record<string, AttributeValue>;
+    accountAttributes: Record<string, AttributeValue>;
     /** The default language of new contacts (the first one enabled). */
     language: string;
   },
@@ -379,7 +401,13 @@ async function storeChunk(
 
   const accountOf = store.account
     ? () => store.account!
-    : await createPersonalAccounts(tx, ctx, created, (c) => byEmail.get(c.email.toLowerCase())!.id);
+    : await createPersonalAccounts(
+        tx,
+        ctx,
+        created,
+        (c) => byEmail.get(c.email.toLowerCase())!.id,
+        store.accountAttributes,
+      );
   if (created.length)
     await tx
       .insertInto('contact_accounts')
@@ -462,6 +490,7 @@ async function createPersonalAccounts(
   ctx: RequestContext,
   contacts: NewContact[],
   contactIdOf: (c: NewContact) => string,
+  attributes: Record<string, AttributeValue>,
 ): Promise<(c: NewContact) => Account> {
   const accounts = new Map<NewContact, Account>();
   if (!contacts.length) return (c) => accounts.get(c)!;
@@ -484,7 +513,7 @@ async function createPersonalAccounts(
           price_group: null,
           sales_rep_code: null,
           erp_synced_at: null,
-          custom: '{}',
+          custom: JSON.stringify(attributes),
         })),
       )
       .onConflict((oc) => oc.doNothing())
@@ -507,7 +536,7 @@ async function createPersonalAccounts(
         paymentTerms: null,
         priceGroup: null,
         salesRepCode: null,
-        attributes: {},
+        attributes,
         createdAt: row.created_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),
       });
@@ -525,12 +554,15 @@ async function createPersonalAccounts(
       .execute();
     for (const a of created) a.assignedEmployeeIds = [employeeId];
   }
-  for (const [c, a] of accounts)
-    await recordAudit(tx, ctx, {
+  await recordAudits(
+    tx,
+    ctx,
+    [...accounts].map(([c, a]) => ({
       action: 'account.created',
       entityType: 'account',
       entityId: a.id,
       after: { ...auditedAccount(a), forContactId: contactIdOf(c) },
-    });
+    })),
+  );
   return (c) => accounts.get(c)!;
 }

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
 import type { ImportType, LoginMode } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
 import {
@@ -12,6 +13,7 @@ import {
   type AuditActor,
   type Compared,
 } from './apply-sql.ts';
+import { applyCommercialChunk } from './apply-commercial.ts';
 import { applyInvoiceChunk } from './apply-invoices.ts';
 import { stageTable } from './stage.ts';
 
@@ -25,6 +27,8 @@ export type ApplyEnv = {
   groupKeys: string[];
   /** Whether the file has a customer-groups column. */
   groupsMapped: boolean;
+  /** Whether the mapping fills custom attributes of accounts, of contacts. */
+  attributesMapped: { account: boolean; contact: boolean };
   login: {
     mode: LoginMode;
     passwordHash: string | null;
@@ -87,6 +91,19 @@ function pick(fields: [string, string, string][], alias: string) {
   );
 }
 
+/**
+ * Custom attributes of a row (stage column `account_attributes` or `contact_attributes`): the stored values
+ * of the keys the row brings (`o_attributes`) and the row's values (`n_attributes`); both null without any.
+ * Stored values of other keys are kept and not compared.
+ */
+function pickAttributes(alias: string, stageColumn: 'account_attributes' | 'contact_attributes') {
+  return sql.raw(`CASE WHEN s.${stageColumn} IS NULL THEN NULL ELSE (
+      SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) FROM jsonb_each(${alias}.custom) e
+      WHERE e.key IN (SELECT jsonb_object_keys(s.${stageColumn}))) END AS o_attributes,
+    s.${stageColumn} AS n_attributes`);
+}
+const ATTRIBUTES: Compared = { key: 'attributes', old: 'o_attributes', new: 'n_attributes' };
+
 const chunk = ({ lo, hi }: Range) => sql`s.line > ${lo} AND s.line <= ${hi}`;
 const setNew = (fields: [string, string, string][]) =>
   sql.raw(fields.map(([, target]) => `${target} = c.n_${target}`).join(', '));
@@ -120,11 +137,16 @@ function updateChanged(
     touch: boolean;
     /** The entity the audit rows name, when not the updated row itself. */
     auditId?: string;
+    /** `src` has `o_attributes`/`n_attributes`: compared too, merged into `custom`. */
+    attributes?: boolean;
   },
 ): Cte[] {
-  const fields = compared(o.specs.map(([k, c]) => [k, c]));
+  const fields = [...compared(o.specs.map(([k, c]) => [k, c])), ...(o.attributes ? [ATTRIBUTES] : [])];
   const write = !env.dryRun;
-  const touch = o.touch ? sql`, updated_at = now()` : sql``;
+  const merge = o.attributes
+    ? sql`, custom = ${sql.raw(o.alias)}.custom || coalesce(c.n_attributes, '{}'::jsonb)`
+    : sql``;
+  const touch = o.touch ? sql`${merge}, updated_at = now()` : merge;
   return [
     ['changed', sql`SELECT * FROM src WHERE ${sql.raw(o.matched)} AND ${differs(fields)}`],
     [
@@ -159,7 +181,9 @@ function updateChanged(
 /** Creates or updates the accounts the rows name (each account once: rows marked `owner`). */
 function accountsStatement(env: ApplyEnv, range: Range) {
   const stage = stageTable(env.importId);
+  const attrs = env.attributesMapped.account;
   const src = sql`SELECT s.line, s.account_number, a.id AS existing_id, ${pick(ACCOUNT_FIELDS, 'a')}
+      ${attrs ? sql`, ${pickAttributes('a', 'account_attributes')}` : sql``}
     FROM ${stage} s LEFT JOIN LATERAL (SELECT * FROM accounts a WHERE a.id = s.account_id LIMIT 1) a ON true
     WHERE ${chunk(range)} AND s.owner`;
   const write = !env.dryRun;
@@ -175,6 +199,7 @@ function accountsStatement(env: ApplyEnv, range: Range) {
         action: 'account.updated',
         entity: 'account',
         touch: true,
+        attributes: attrs,
       }),
       [
         'fresh',
@@ -188,9 +213,11 @@ function accountsStatement(env: ApplyEnv, range: Range) {
       [
         'ins',
         write
-          ? sql`INSERT INTO accounts (id, scope_id, kind, name, code, number, payment_terms, price_group, sales_rep_code)
+          ? sql`INSERT INTO accounts (id, scope_id, kind, name, code, number, payment_terms, price_group, sales_rep_code,
+                custom)
               SELECT new_id, ${env.scopeId}, coalesce(n_kind, 'business'), n_name, n_code, new_number,
-                n_payment_terms, n_price_group, n_sales_rep_code FROM fresh`
+                n_payment_terms, n_price_group, n_sales_rep_code,
+                ${attrs ? sql`coalesce(n_attributes, '{}'::jsonb)` : sql`'{}'::jsonb`} FROM fresh`
           : null,
       ],
       [
@@ -206,7 +233,7 @@ function accountsStatement(env: ApplyEnv, range: Range) {
               null,
               sql`jsonb_strip_nulls(jsonb_build_object('number', new_number, 'name', n_name, 'code', n_code,
                 'kind', coalesce(n_kind, 'business'), 'paymentTerms', n_payment_terms, 'priceGroup', n_price_group,
-                'salesRepCode', n_sales_rep_code))`,
+                'salesRepCode', n_sales_rep_code, 'attributes', ${attrs ? sql`n_attributes` : sql`NULL::jsonb`}))`,
             )
           : null,
       ],
@@ -218,7 +245,9 @@ function accountsStatement(env: ApplyEnv, range: Range) {
 /** Payment terms, price group and sales rep of the personal accounts of existing individuals. */
 function personalAccountsStatement(env: ApplyEnv, range: Range) {
   const stage = stageTable(env.importId);
+  const attrs = env.attributesMapped.account;
   const src = sql`SELECT s.line, a.id AS existing_id, ${pick(PERSONAL_ACCOUNT_FIELDS, 'a')}
+      ${attrs ? sql`, ${pickAttributes('a', 'account_attributes')}` : sql``}
     FROM ${stage} s
     JOIN contacts c ON c.scope_id = ${env.scopeId} AND lower(c.email) = lower(s.email)
     JOIN contact_accounts ca ON ca.contact_id = c.id AND ca.is_primary
@@ -236,6 +265,7 @@ function personalAccountsStatement(env: ApplyEnv, range: Range) {
         action: 'account.updated',
         entity: 'account',
         touch: true,
+        attributes: attrs,
       }),
     ],
     sql`SELECT line, 'updated' AS outcome FROM changed`,
@@ -313,8 +343,12 @@ function contactsStatement(env: ApplyEnv, range: Range) {
     ? sql`${fresh(sql`gen_random_uuid()`)}::uuid AS new_account_id,
         ${fresh(sql`${env.accountNumberPrefix} || nextval('account_number_seq')::text`)}::text AS new_number`
     : sql`${accountId} AS new_account_id, NULL::text AS new_number`;
+  const attrs = env.attributesMapped.contact;
+  const accountAttrs = individuals && env.attributesMapped.account;
   const src = sql`SELECT s.line, s.email, s.payment_terms, s.price_group, s.sales_rep_code, ${accountId} AS account_id,
       c.id AS existing_id, ${fresh(sql`gen_random_uuid()`)}::uuid AS new_id, ${created}, ${pick(CONTACT_FIELDS, 'c')}
+      ${attrs ? sql`, ${pickAttributes('c', 'contact_attributes')}` : sql``}
+      ${accountAttrs ? sql`, s.account_attributes` : sql``}
     FROM ${stage} s
     LEFT JOIN LATERAL (SELECT * FROM contacts c WHERE c.scope_id = ${env.scopeId}
       AND lower(c.email) = lower(s.email) LIMIT 1) c ON true
@@ -336,14 +370,16 @@ function contactsStatement(env: ApplyEnv, range: Range) {
         action: 'contact.updated',
         entity: 'contact',
         touch: true,
+        attributes: attrs,
       }),
       ['fresh', sql`SELECT * FROM src WHERE existing_id IS NULL`, 'not materialized'],
       [
         'acc',
         write && individuals
-          ? sql`INSERT INTO accounts (id, scope_id, kind, name, number, payment_terms, price_group, sales_rep_code)
+          ? sql`INSERT INTO accounts (id, scope_id, kind, name, number, payment_terms, price_group, sales_rep_code, custom)
               SELECT new_account_id, ${env.scopeId}, 'personal', left(n_first_name || ' ' || n_last_name, 200), new_number,
-                payment_terms, price_group, sales_rep_code FROM fresh`
+                payment_terms, price_group, sales_rep_code,
+                ${accountAttrs ? sql`coalesce(account_attributes, '{}'::jsonb)` : sql`'{}'::jsonb`} FROM fresh`
           : null,
       ],
       [
@@ -359,7 +395,8 @@ function contactsStatement(env: ApplyEnv, range: Range) {
               null,
               sql`jsonb_strip_nulls(jsonb_build_object('number', new_number, 'kind', 'personal',
                 'name', left(n_first_name || ' ' || n_last_name, 200), 'paymentTerms', payment_terms,
-                'priceGroup', price_group, 'salesRepCode', sales_rep_code))`,
+                'priceGroup', price_group, 'salesRepCode', sales_rep_code,
+                'attributes', ${accountAttrs ? sql`account_attributes` : sql`NULL::jsonb`}))`,
             )
           : null,
       ],
@@ -367,12 +404,13 @@ function contactsStatement(env: ApplyEnv, range: Range) {
         'ins',
         write
           ? sql`INSERT INTO contacts (id, scope_id, email, first_name, last_name, phone, work_phone, language, status,
-                password_hash, login_valid_from, login_valid_until, activated_at)
+                password_hash, login_valid_from, login_valid_until, activated_at, custom)
               SELECT new_id, ${env.scopeId}, email, n_first_name, n_last_name, n_phone, n_work_phone,
                 coalesce(n_language, ${env.defaultLanguage}), 'active', ${withLogin ? login.passwordHash : null},
                 ${login.mode === 'none' ? null : login.validFrom}::timestamptz,
                 ${login.mode === 'none' ? null : login.validUntil}::timestamptz,
-                ${withLogin ? sql`now()` : sql`NULL::timestamptz`}
+                ${withLogin ? sql`now()` : sql`NULL::timestamptz`},
+                ${attrs ? sql`coalesce(n_attributes, '{}'::jsonb)` : sql`'{}'::jsonb`}
               FROM fresh`
           : null,
       ],
@@ -396,7 +434,7 @@ function contactsStatement(env: ApplyEnv, range: Range) {
               null,
               sql`jsonb_strip_nulls(jsonb_build_object('email', email, 'firstName', n_first_name, 'lastName', n_last_name,
                 'phone', n_phone, 'workPhone', n_work_phone, 'language', coalesce(n_language, ${env.defaultLanguage}),
-                'accountId', new_account_id))`,
+                'accountId', new_account_id, 'attributes', ${attrs ? sql`n_attributes` : sql`NULL::jsonb`}))`,
             )
           : null,
       ],
@@ -467,6 +505,7 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
   };
   const { type } = env;
   if (type === 'invoices') return applyInvoiceChunk(db, env, range);
+  if (isCommercialImport(type)) return applyCommercialChunk(db, env, type, range);
   const stage = stageTable(env.importId);
   if (type === 'accounts' || type === 'mixed') {
     // Existing accounts before the upsert, the ones it created after it.

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { ImportOptions, type ImportField, type ImportMapping } from '../../../contracts/imports.ts';
+import {
+  ImportOptions,
+  isAttributeTarget,
+  type ImportField,
+  type ImportMapping,
+  type ImportType,
+} from '../../../contracts/imports.ts';
 import type { Db } from '../../db/client.ts';
 import { inBackground } from '../../db/pglite-dialect.ts';
 import type { ImportCounts, ImportsTable } from '../../db/schema.ts';
@@ -11,6 +17,7 @@ import { AppError } from '../../lib/errors.ts';
 import { accountNumberPrefix } from '../accounts/accounts.repository.ts';
 import type { ContactsDeps } from '../contacts/contacts.service.ts';
 import { applyChunk, type ApplyEnv } from './apply.ts';
+import { attributeTargets, findTarget } from './import-attributes.ts';
 import { deleteFile, materialiseFile } from './file-store.ts';
 import { issueLogins, loginSettings } from './logins.ts';
 import { prepareStage } from './prepare.ts';
@@ -244,7 +251,8 @@ export function createImportRunner(
     const input = await inputOf(imp, file);
     const detected = await detectSource(input, { ...(imp.sheet && { sheet: imp.sheet }) });
     const groups = await knownGroups(imp.scope_id);
-    const mapping = compileMapping(imp.type, imp.columns, imp.mapping, groups);
+    const targets = await attributeTargets(db, imp.scope_id, imp.type);
+    const mapping = compileMapping(imp.type, imp.columns, imp.mapping as ImportMapping, groups, targets);
     if (mapping.mappingErrors.length)
       throw new AppError('unprocessable', mapping.mappingErrors.map((e) => e.message).join('; '));
     await createStage(db, imp.id);
@@ -296,7 +304,7 @@ export function createImportRunner(
           const result = mapping.validate(row.cells);
           if (result.errors.length)
             rejected.push({ line: row.line, cells: row.cells, errors: result.errors });
-          else staged.push({ line: row.line, values: result.values });
+          else staged.push({ line: row.line, values: result.values, attributes: result.attributes });
         }
         if (staged.length + rejected.length >= pacer.rows()) await flush();
       }
@@ -306,9 +314,12 @@ export function createImportRunner(
       await writing.catch(() => undefined);
     }
     await writing;
-    const columnOf = (field: ImportField) => mappingColumn(imp.mapping, field);
+    const columnOf = (field: ImportField) => mappingColumn(imp.mapping as ImportMapping, field);
     const more = await db.transaction().execute(async (tx) => {
-      const more = await prepareStage(tx, imp.id, imp.scope_id, imp.type, columnOf);
+      const more = await prepareStage(tx, imp.id, imp.scope_id, imp.type, columnOf, {
+        mandatory: targets.filter((t) => t.mandatory),
+        columns: mapping.attributeColumns,
+      });
       await indexStage(tx, imp.id);
       // applied_line stays: after a lost stage, applying continues after the last line it committed.
       await heartbeat(tx, imp.id, lease, {
@@ -343,6 +354,7 @@ export function createImportRunner(
       accountNumberPrefix: await accountNumberPrefix(db, imp.scope_id),
       groupKeys: opts.customerGroups.map((k) => k.toLowerCase()),
       groupsMapped: Boolean((imp.mapping as ImportMapping).customerGroups),
+      attributesMapped: await attributesMapped(imp.scope_id, imp.type, imp.mapping as ImportMapping),
       login: await loginSettings(db, imp.scope_id, opts),
       dryRun,
       defaultLanguage: (await enabledLanguages(db, imp.scope_id))[0]!,
@@ -459,6 +471,14 @@ export function createImportRunner(
       await dropStage(tx, importId);
       if (!checked) await deleteFile(tx, importId);
     });
+  }
+
+  /** Which entities' custom attributes the mapping fills. */
+  async function attributesMapped(scopeId: string, type: ImportType, mapping: ImportMapping) {
+    const names = Object.keys(mapping).filter(isAttributeTarget);
+    const targets = names.length ? await attributeTargets(db, scopeId, type) : [];
+    const entities = names.map((n) => findTarget(targets, n)?.entity);
+    return { account: entities.includes('account'), contact: entities.includes('contact') };
   }
 
   async function knownGroups(scopeId: string): Promise<Set<string>> {

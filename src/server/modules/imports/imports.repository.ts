@@ -1,5 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { Import, ImportSummary } from '../../../contracts/imports.ts';
+import type {
+  Import,
+  ImportAttributeTarget,
+  ImportMapping,
+  ImportSummary,
+} from '../../../contracts/imports.ts';
 import type { ImportsTable } from '../../db/schema.ts';
 import { suggestMapping } from './sources/headers.ts';
 
@@ -39,7 +44,11 @@ export function headerOnly(row: ImportRow): boolean {
   return row.total_rows === 0 && (row.options as { hasHeader?: boolean }).hasHeader !== false;
 }
 
-export function toImport(row: ImportRow, hasCredentials: boolean): Import {
+export function toImport(
+  row: ImportRow,
+  hasCredentials: boolean,
+  targets: ImportAttributeTarget[] = [],
+): Import {
   return {
     id: row.id,
     type: row.type,
@@ -52,8 +61,9 @@ export function toImport(row: ImportRow, hasCredentials: boolean): Import {
     sheet: row.sheet,
     sheets: row.sheets,
     columns: row.columns,
-    mapping: row.mapping,
-    suggestedMapping: suggestMapping(row.type, row.columns),
+    mapping: row.mapping as ImportMapping,
+    suggestedMapping: suggestMapping(row.type, row.columns, targets),
+    attributeTargets: targets,
     options: row.options,
     status: row.status,
     counts: row.counts,

@@ -9,6 +9,7 @@ import {
   ImportPreview,
   ImportSummary,
   ImportType,
+  IMPORT_TYPES,
   ImportSchedule,
   ImportScheduleBody,
   ImportScheduleUpdateBody,
@@ -92,7 +93,7 @@ export async function importsRoutes(app: App, deps: AppDeps) {
       tags,
       summary: 'Upload a CSV or XLSX file to import',
       description:
-        'multipart/form-data with a `file` part and fields `type` (accounts | contacts | individuals | mixed | invoices), optional `sourceName`, `mapping` and `options` (JSON). Answers with the detected columns, the suggested (or remembered) mapping and a preview of the first rows with per-cell errors. Nothing is imported until `POST /api/imports/{id}/run`.',
+        'multipart/form-data with a `file` part and fields `type` (accounts | contacts | individuals | mixed | invoices | payment-terms | price-groups | sales-reps), optional `sourceName`, `mapping` and `options` (JSON). Answers with the detected columns, the suggested (or remembered) mapping and a preview of the first rows with per-cell errors. Nothing is imported until `POST /api/imports/{id}/run`.',
       consumes: ['multipart/form-data'],
       response: { 201: ImportCreated },
     },
@@ -126,11 +127,9 @@ export async function importsRoutes(app: App, deps: AppDeps) {
         if (!upload.size) throw unprocessable('The file is empty', [{ path: 'file', message: 'Empty' }]);
         const type = ImportType.safeParse(fields.type);
         if (!type.success) {
-          throw new AppError(
-            'invalid_input',
-            'Choose what the file holds: accounts, contacts, individuals, mixed or invoices',
-            [{ path: 'type', message: 'Use accounts, contacts, individuals, mixed or invoices' }],
-          );
+          throw new AppError('invalid_input', `Choose what the file holds: ${IMPORT_TYPES.join(', ')}`, [
+            { path: 'type', message: `Use ${IMPORT_TYPES.join(', ')}` },
+          ]);
         }
         const created = await createImport(importsDeps, request.ctx, {
           type: type.data,

@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import {
   ImportMapping,
   ImportOptions,
+  isAttributeTarget,
+  type ImportAttributeTarget,
   type ImportCreated,
   type ImportPreview,
   type ImportSummary,
@@ -10,6 +12,7 @@ import {
   type Import,
   type PreviewRow,
 } from '../../../contracts/imports.ts';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
 import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import type { ImportCounts } from '../../db/schema.ts';
@@ -19,6 +22,7 @@ import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, unprocessable } from '../../lib/errors.ts';
 import { deleteFile, materialiseFile, storeFile } from './file-store.ts';
 import { runImportQueue } from './import-runner.ts';
+import { attributeTargets, findTarget } from './import-attributes.ts';
 import { HEADER_ONLY, headerOnly, toImport, toImportSummary, type ImportRow } from './imports.repository.ts';
 import { loginSettings } from './logins.ts';
 import { compileMapping, type CompiledMapping } from './row-validator.ts';
@@ -101,6 +105,7 @@ async function savedMapping(
   type: ImportType,
   sourceName: string,
   headers: string[],
+  targets: readonly ImportAttributeTarget[],
 ) {
   const row = await db
     .selectFrom('import_mappings')
@@ -112,23 +117,17 @@ async function savedMapping(
   if (!row) return null;
   const parsed = ImportMapping.safeParse(row.mapping);
   if (!parsed.success) return null;
-  // A remembered column the file no longer has is dropped rather than reported on every row.
+  // A remembered column the file no longer has, or an attribute archived since, is dropped rather than
+  // reported on every row.
   const present = new Set(headers.map((h) => h.toLowerCase()));
   return Object.fromEntries(
     Object.entries(parsed.data).filter(
-      ([, s]) => s && (!('column' in s) || present.has(s.column.toLowerCase())),
+      ([name, s]) =>
+        s &&
+        (!('column' in s) || present.has(s.column.toLowerCase())) &&
+        (!isAttributeTarget(name) || findTarget(targets, name)),
     ),
   ) as ImportMapping;
-}
-
-async function hasCredentials(db: Executor, importId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('import_credentials')
-    .select('email')
-    .where('import_id', '=', importId)
-    .limit(1)
-    .executeTakeFirst();
-  return Boolean(row);
 }
 
 async function loadRow(db: Executor, ctx: RequestContext, id: string): Promise<ImportRow> {
@@ -163,11 +162,12 @@ export async function createImport(
   const detected = await detectSource(source, { ...(options.sheet && { sheet: options.sheet }) });
   const { headers, rows } = await readHead(source, detected, options.hasHeader);
   const sourceName = (input.sourceName?.trim() || input.fileName || 'Pasted text').slice(0, 200);
+  const targets = await attributeTargets(db, ctx.scopeId, input.type);
   const mapping =
     input.mapping !== undefined && input.mapping !== null
       ? parseMapping(input.mapping)
-      : ((await savedMapping(db, ctx.scopeId, input.type, sourceName, headers)) ??
-        suggestMapping(input.type, headers));
+      : ((await savedMapping(db, ctx.scopeId, input.type, sourceName, headers, targets)) ??
+        suggestMapping(input.type, headers, targets));
   const size = 'file' in input ? input.size : Buffer.byteLength(input.text);
   const complete = rows.length < PREVIEW_ROWS;
   const row = await db.transaction().execute(async (tx) => {
@@ -203,14 +203,26 @@ export async function createImport(
         .execute();
     return created;
   });
-  const compiled = compileMapping(input.type, headers, mapping, await knownGroups(db, ctx.scopeId));
-  return { ...toImport(row, false), preview: previewOf(compiled, rows) };
+  const compiled = compileMapping(input.type, headers, mapping, await knownGroups(db, ctx.scopeId), targets);
+  return { ...toImport(row, false, targets), preview: previewOf(compiled, rows) };
 }
 
 export async function getImport(db: Db, ctx: RequestContext, id: string): Promise<Import> {
   assertCan(ctx, 'imports.read');
-  const row = await loadRow(db, ctx, id);
-  return toImport(row, await hasCredentials(db, id));
+  const row = await db
+    .selectFrom('imports')
+    .selectAll()
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('import_credentials').select('email').where('import_id', '=', id))
+        .as('has_credentials'),
+    )
+    .where('id', '=', id)
+    .where('scope_id', '=', ctx.scopeId)
+    .executeTakeFirst();
+  if (!row) throw notFound('The import');
+  const { has_credentials, ...imp } = row;
+  return toImport(imp, Boolean(has_credentials), await attributeTargets(db, ctx.scopeId, imp.type));
 }
 
 export async function listImports(
@@ -261,7 +273,13 @@ export async function previewImport(db: Db, ctx: RequestContext, id: string): Pr
   return withSource(db, row, async (input) => {
     const detected = await detectSource(input, { ...(row.sheet && { sheet: row.sheet }) });
     const { rows } = await readHead(input, detected, options.hasHeader);
-    const compiled = compileMapping(row.type, row.columns, row.mapping, await knownGroups(db, ctx.scopeId));
+    const compiled = compileMapping(
+      row.type,
+      row.columns,
+      row.mapping as ImportMapping,
+      await knownGroups(db, ctx.scopeId),
+      await attributeTargets(db, ctx.scopeId, row.type),
+    );
     return { rows: previewOf(compiled, rows), mappingErrors: compiled.mappingErrors };
   });
 }
@@ -313,7 +331,7 @@ export async function updateImport(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toImport(updated, false);
+  return toImport(updated, false, await attributeTargets(db, ctx.scopeId, updated.type));
 }
 
 /** Starts the dry run or the run: validates the mapping, resets the counters and hands the pass to a worker. */
@@ -334,6 +352,8 @@ export async function startPass(
       .forUpdate()
       .executeTakeFirst();
     if (!current) throw notFound('The import');
+    // The commercial lists are settings: filling them takes the right to edit settings too.
+    if (isCommercialImport(current.type)) assertCan(ctx, 'settings.write');
     if (!EDITABLE.includes(current.status)) {
       throw conflict(`This import is ${current.status}: start a new import to run the file again`);
     }
@@ -346,6 +366,7 @@ export async function startPass(
       current.columns,
       mapping,
       await knownGroups(tx, ctx.scopeId),
+      await attributeTargets(tx, ctx.scopeId, current.type),
     );
     if (compiled.mappingErrors.length) {
       throw unprocessable(
@@ -394,7 +415,7 @@ export async function startPass(
     await deps.jobs.send(runImportQueue, { importId: id }, { db: tx, ...(later && { startAfter: later }) });
     return started;
   });
-  return toImport(row, false);
+  return toImport(row, false, await attributeTargets(deps.db, ctx.scopeId, row.type));
 }
 
 export async function cancelImport(db: Db, ctx: RequestContext, id: string): Promise<Import> {
@@ -439,7 +460,7 @@ export async function cancelImport(db: Db, ctx: RequestContext, id: string): Pro
       .returningAll()
       .executeTakeFirstOrThrow();
   });
-  return toImport(row, false);
+  return toImport(row, false, await attributeTargets(db, ctx.scopeId, row.type));
 }
 
 /**

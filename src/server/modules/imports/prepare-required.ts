@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
 import type { ImportField, ImportType } from '../../../contracts/imports.ts';
 import {
   requiredMessage,
@@ -35,7 +36,8 @@ export function missingRequiredValues(
   rules: FieldRules,
   columnOf: (field: ImportField) => string | null,
 ): RawBuilder<unknown> | null {
-  if (type === 'invoices') return null;
+  // Invoices and the commercial lists create no account or contact.
+  if (type === 'invoices' || isCommercialImport(type)) return null;
   const stage = stageTable(importId);
   const checks: RawBuilder<unknown>[] = [];
   let ord = 0;

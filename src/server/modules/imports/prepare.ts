@@ -1,9 +1,12 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { ImportField, ImportType } from '../../../contracts/imports.ts';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
+import type { AttributeEntity } from '../../../contracts/attributes.ts';
+import type { ImportAttributeTarget, ImportField, ImportType } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
 import { unknownCommercialCodes } from './prepare-commercial.ts';
 import { missingRequiredValues } from './prepare-required.ts';
 import { fieldRules } from '../settings/required-fields.ts';
+import { commercialChecks } from './commercial-rows.ts';
 import { invoiceChecks } from './invoice-rows.ts';
 import { stageTable } from './stage.ts';
 
@@ -25,6 +28,45 @@ function duplicates(importId: string, key: string, column: string | null, what: 
     WHERE line <> first`;
 }
 
+export type StagedAttributes = {
+  /** The mandatory attributes of the type's entities. */
+  mandatory: readonly ImportAttributeTarget[];
+  /** The column each mapped attribute comes from. */
+  columns: readonly { entity: AttributeEntity; key: string; column: string | null }[];
+};
+
+/**
+ * Rows that would create an account or a contact without a value for one of its mandatory attributes:
+ * `<label> is required`, as the API says it. Updates of existing records need none (an empty cell keeps
+ * what is stored). In a file of accounts and contacts, every row of a new account must carry its values.
+ */
+function missingMandatory(
+  importId: string,
+  scopeId: string,
+  type: ImportType,
+  attributes: StagedAttributes,
+): RawBuilder<unknown> | null {
+  const stage = stageTable(importId);
+  const newContact = sql`s.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c
+    WHERE c.scope_id = ${scopeId} AND lower(c.email) = lower(s.email))`;
+  const newAccount =
+    type === 'individuals'
+      ? newContact
+      : sql`NOT EXISTS (SELECT 1 FROM accounts a WHERE a.scope_id = ${scopeId}
+          AND ((s.account_number IS NOT NULL AND lower(a.number) = lower(s.account_number))
+            OR (s.account_number IS NULL AND lower(a.code) = lower(s.account_code))))`;
+  const checks = attributes.mandatory.map((t, ord) => {
+    const column = attributes.columns.find((c) => c.entity === t.entity && c.key === t.key)?.column ?? null;
+    const values = sql.ref(`s.${t.entity}_attributes`);
+    return sql`SELECT s.line, ${column}::text AS column_name, ${`${t.label} is required`}::text AS reason,
+        ${ord} AS ord
+      FROM ${stage} s WHERE ${values} -> ${t.key} IS NULL AND ${t.entity === 'account' ? newAccount : newContact}`;
+  });
+  if (!checks.length) return null;
+  return sql`SELECT DISTINCT ON (line) line, column_name, reason
+    FROM (${sql.join(checks, sql` UNION ALL `)}) x ORDER BY line, ord`;
+}
+
 /**
  * What can only be judged with the whole file and the database at hand: duplicate keys in the file,
  * accounts that don't exist, codes that belong to another account. Returns the rows rejected.
@@ -35,9 +77,14 @@ export async function prepareStage(
   scopeId: string,
   type: ImportType,
   columnOf: (field: ImportField) => string | null,
+  attributes: StagedAttributes = { mandatory: [], columns: [] },
 ): Promise<number> {
   const stage = stageTable(importId);
   let rejected = 0;
+  if (isCommercialImport(type)) {
+    for (const bad of commercialChecks(stage, columnOf)) rejected += await reject(db, importId, bad);
+    return rejected;
+  }
   if (type !== 'accounts' && type !== 'invoices') {
     rejected += await reject(db, importId, duplicates(importId, 'lower(email)', columnOf('email'), 'email'));
   }
@@ -63,6 +110,9 @@ export async function prepareStage(
         WHERE s.account_number IS NOT NULL AND lower(a.number) <> lower(s.account_number)`,
     );
   }
+  // Before owners are chosen: a rejected row must not be the one meant to create its account.
+  const mandatory = missingMandatory(importId, scopeId, type, attributes);
+  if (mandatory) rejected += await reject(db, importId, mandatory);
   if (type === 'mixed') {
     // Many rows may name one account (one per contact): the first of them creates or updates it.
     await sql`UPDATE ${stage} s SET owner = false

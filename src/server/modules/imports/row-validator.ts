@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { Email, Key } from '../../../contracts/common.ts';
+import type { AttributeEntity, AttributeValue } from '../../../contracts/attributes.ts';
 import {
   FIELDS_BY_TYPE,
+  isAttributeTarget,
+  type ImportAttributeTarget,
   IMPORT_FIELD_LABELS,
   REQUIRED_BY_TYPE,
   type CellError,
@@ -9,8 +12,12 @@ import {
   type ImportMapping,
   type ImportType,
 } from '../../../contracts/imports.ts';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
+import { COMMERCIAL_FIELD_RULES, COMMERCIAL_REQUIRED } from './commercial-rows.ts';
 import { INVOICE_FIELD_RULES, INVOICE_REQUIRED } from './invoice-rows.ts';
 import { checkTypedAddress } from '../addresses/address-check.ts';
+import { fitValue } from '../attributes/validate.ts';
+import { findTarget } from './import-attributes.ts';
 
 /** Excel's own limit for a cell; a longer one is not a spreadsheet value but an attack or a broken file. */
 export const MAX_CELL_LENGTH = 32_767;
@@ -65,6 +72,7 @@ const FIELD_RULES: Record<ImportField, z.ZodType<string>> = {
     return [...new Set(keys)].join(';');
   }),
   ...INVOICE_FIELD_RULES,
+  ...COMMERCIAL_FIELD_RULES,
 };
 
 const BILLING_REQUIRED: ImportField[] = [
@@ -94,9 +102,18 @@ function checkBillingAddress(
 }
 
 export type RowValues = Partial<Record<ImportField, string>>;
-export type ValidatedRow = { values: RowValues; errors: CellError[] };
+/** Custom attribute values of a row, checked and converted, by entity and key. */
+export type RowAttributes = Partial<Record<AttributeEntity, Record<string, AttributeValue>>>;
+export type ValidatedRow = { values: RowValues; errors: CellError[]; attributes?: RowAttributes };
 
 type Source = { field: ImportField; column: number | null; header: string | null; value: string | null };
+type AttributeSource = {
+  target: ImportAttributeTarget;
+  name: string;
+  column: number | null;
+  header: string | null;
+  value: string | null;
+};
 
 /** Turns a mapping into a fast per-row reader; reports mapping mistakes once instead of on every row. */
 export function compileMapping(
@@ -104,13 +121,39 @@ export function compileMapping(
   headers: string[],
   mapping: ImportMapping,
   knownGroups: ReadonlySet<string>,
+  targets: readonly ImportAttributeTarget[] = [],
 ) {
   const allowed = new Set(FIELDS_BY_TYPE[type]);
   const mappingErrors: CellError[] = [];
   const sources: Source[] = [];
+  const attributeSources: AttributeSource[] = [];
   const byHeader = new Map(headers.map((h, i) => [h.toLowerCase(), i]));
-  for (const [field, source] of Object.entries(mapping) as [ImportField, ImportMapping[ImportField]][]) {
+  for (const [name, source] of Object.entries(mapping)) {
     if (!source) continue;
+    if (isAttributeTarget(name)) {
+      const target = findTarget(targets, name);
+      if (!target) {
+        const key = name.split('.').at(-1)!;
+        mappingErrors.push({ column: null, field: name, message: `Unknown attribute "${key}"` });
+        continue;
+      }
+      if ('column' in source) {
+        const index = byHeader.get(source.column.toLowerCase());
+        if (index === undefined) {
+          mappingErrors.push({
+            column: source.column,
+            field: name,
+            message: `The file has no column “${source.column}”`,
+          });
+          continue;
+        }
+        attributeSources.push({ target, name, column: index, header: headers[index]!, value: null });
+      } else if (source.value.trim()) {
+        attributeSources.push({ target, name, column: null, header: null, value: source.value.trim() });
+      }
+      continue;
+    }
+    const field = name as ImportField;
     if (!allowed.has(field)) {
       mappingErrors.push({
         column: null,
@@ -148,6 +191,12 @@ export function compileMapping(
   }
   const fields = sources.map((s) => s.field);
   const columnOf = (field: ImportField) => sources.find((s) => s.field === field)?.header ?? null;
+  /** The column each mapped attribute comes from, by entity and key (null for a fixed value). */
+  const attributeColumns = attributeSources.map((a) => ({
+    entity: a.target.entity,
+    key: a.target.key,
+    column: a.header,
+  }));
 
   function validate(cells: readonly string[]): ValidatedRow {
     const values: RowValues = {};
@@ -177,6 +226,19 @@ export function compileMapping(
       else
         errors.push({ column: source.header, field: source.field, message: parsed.error.issues[0]!.message });
     }
+    let attributes: RowAttributes | undefined;
+    for (const a of attributeSources) {
+      const raw = (a.column === null ? a.value : cells[a.column])?.trim();
+      if (!raw) continue;
+      // The API's own check and message, with the text conversions of imports (yes/no, option labels…).
+      const fit = fitValue(a.target, raw, true);
+      if ('error' in fit) {
+        errors.push({ column: a.header, field: a.name, message: fit.error });
+        continue;
+      }
+      attributes ??= {};
+      (attributes[a.target.entity] ??= {})[a.target.key] = fit.value;
+    }
     if (values.customerGroups) {
       const unknown = values.customerGroups.split(';').filter((k) => !knownGroups.has(k));
       if (unknown.length) {
@@ -193,6 +255,7 @@ export function compileMapping(
     if (type === 'contacts' || type === 'individuals') requireAll(CONTACT_REQUIRED);
     if (type === 'accounts' || type === 'mixed') requireAll(['accountName']);
     if (type === 'invoices') requireAll(INVOICE_REQUIRED);
+    if (isCommercialImport(type)) requireAll(COMMERCIAL_REQUIRED);
     if (type === 'accounts' || type === 'contacts' || type === 'mixed' || type === 'invoices') {
       if (
         !values.accountNumber &&
@@ -209,7 +272,7 @@ export function compileMapping(
     }
     if (BILLING_ALL.some((f) => values[f])) requireAll(BILLING_REQUIRED, 'Required for a billing address');
     if (values.billingCountry && values.billingPostalCode) checkBillingAddress(values, errors, columnOf);
-    return { values, errors };
+    return attributes ? { values, errors, attributes } : { values, errors };
 
     function hasError(field: ImportField) {
       return errors.some((e) => e.field === field);
@@ -224,6 +287,6 @@ export function compileMapping(
     }
   }
 
-  return { fields, mappingErrors, validate };
+  return { fields, mappingErrors, validate, attributeColumns };
 }
 export type CompiledMapping = ReturnType<typeof compileMapping>;

@@ -5,6 +5,7 @@ import type { Selectable } from 'kysely';
 import { ImportOptions, type ImportSchedule, type ImportScheduleBody } from '../../../contracts/imports.ts';
 import type { Db } from '../../db/client.ts';
 import type { ImportSchedulesTable } from '../../db/schema.ts';
+import { isCommercialImport } from '../../../contracts/import-fields.ts';
 import { assertCan, systemContext, type RequestContext } from '../../http/context.ts';
 import { AppError, conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { createImport, startPass, type ImportsDeps } from './imports.service.ts';
@@ -97,6 +98,7 @@ export async function createSchedule(
   body: ImportScheduleBody,
 ): Promise<ImportSchedule> {
   assertCan(ctx, 'imports.run');
+  if (isCommercialImport(body.type)) assertCan(ctx, 'settings.write');
   const dropDir = requireDropDir(deps);
   const options = parseOptions(body.options);
   const folder = body.folder ?? body.type;
@@ -148,6 +150,7 @@ export async function updateSchedule(
     options: body.options === undefined ? current.options : parseOptions(body.options),
     enabled: body.enabled ?? current.enabled,
   };
+  if (isCommercialImport(merged.type)) assertCan(ctx, 'settings.write');
   const next = nextRun(merged.cron, merged.timezone);
   if (merged.folder !== current.folder)
     await fs.promises.mkdir(path.join(requireDropDir(deps), merged.folder), { recursive: true });

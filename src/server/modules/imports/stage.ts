@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { IMPORT_FIELDS, type CellError, type ImportField } from '../../../contracts/imports.ts';
 import type { Executor } from '../../db/client.ts';
-import type { RowValues } from './row-validator.ts';
+import type { RowAttributes, RowValues } from './row-validator.ts';
 
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 // The invoice fields keep a prefix in the stage: `number` and `date` alone would read as account fields.
@@ -10,6 +10,10 @@ const PREFIXED: Partial<Record<ImportField, string>> = {
   date: 'invoice_date',
   amount: 'invoice_amount',
   currency: 'invoice_currency',
+  // The commercial lists' fields, for the same reason.
+  code: 'list_code',
+  name: 'list_name',
+  active: 'list_active',
 };
 export const COLUMN: Record<ImportField, string> = Object.fromEntries(
   IMPORT_FIELDS.map((f) => [f, PREFIXED[f] ?? snake(f)]),
@@ -27,7 +31,9 @@ export async function createStage(db: Executor, importId: string): Promise<void>
     line integer NOT NULL,
     ${sql.raw(columns)},
     account_id uuid,
-    owner boolean NOT NULL DEFAULT true
+    owner boolean NOT NULL DEFAULT true,
+    account_attributes jsonb,
+    contact_attributes jsonb
   )`.execute(db);
 }
 
@@ -55,7 +61,8 @@ export async function dropStage(db: Executor, importId: string): Promise<void> {
   await sql`DROP TABLE IF EXISTS ${stageTable(importId)}`.execute(db);
 }
 
-export type StagedRow = { line: number; values: RowValues };
+/** A row's custom attribute values go to `account_attributes` and `contact_attributes` (jsonb, null when none). */
+export type StagedRow = { line: number; values: RowValues; attributes?: RowAttributes | undefined };
 export type RejectedRow = { line: number; cells: readonly string[]; errors: CellError[] };
 
 /** Inserts a batch with one statement of arrays: one round trip whatever the batch size, on both engines. */
@@ -70,6 +77,16 @@ export async function insertStageRows(
   const arrays: RawBuilder<unknown>[] = [sql`${rows.map((r) => r.line)}::integer[]`];
   for (const field of unique) arrays.push(sql`${rows.map((r) => r.values[field] ?? null)}::text[]`);
   const names = ['line', ...unique.map((f) => COLUMN[f])].map((n) => sql.ref(n));
+  if (rows.some((r) => r.attributes)) {
+    for (const entity of ['account', 'contact'] as const) {
+      const json = rows.map((r) => {
+        const values = r.attributes?.[entity];
+        return values ? JSON.stringify(values) : null;
+      });
+      arrays.push(sql`${json}::jsonb[]`);
+      names.push(sql.ref(`${entity}_attributes`));
+    }
+  }
   await sql`INSERT INTO ${stageTable(importId)} (${sql.join(names)})
     SELECT * FROM unnest(${sql.join(arrays)})`.execute(db);
 }

@@ -33,6 +33,7 @@ import { useCan } from '../../api/session.ts';
 import { AccountPicker } from '../../components/AccountPicker.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
+import { useAttributeForm } from '../../components/AttributeFields.tsx';
 
 const PLACEHOLDER = [
   'anna.berg@example.com, Anna, Berg, +49 30 1234567',
@@ -94,6 +95,14 @@ export function BulkAddContactsDialog({ opened, onClose, account }: BulkAddConta
   const [result, setResult] = useState<{ data: ContactBulkAddResult; stored: boolean } | null>(null);
 
   const errors = fieldErrorsOf(add.error);
+  // Every active attribute, mandatory ones marked: of the contacts, and of the personal accounts made.
+  const contactAttrs = useAttributeForm('contact', opened, add.error);
+  const accountAttrs = useAttributeForm(
+    'account',
+    opened && target === 'personal',
+    add.error,
+    'accountAttributes',
+  );
   const lineCount = text.split('\n').filter((l) => l.trim()).length;
   const chosenWithPassword = (groups.data ?? []).filter((g) => g.hasPassword && groupKeys.includes(g.key));
 
@@ -106,6 +115,8 @@ export function BulkAddContactsDialog({ opened, onClose, account }: BulkAddConta
     setAllOrNothing(false);
     setAccountError(undefined);
     setResult(null);
+    contactAttrs.reset();
+    accountAttrs.reset();
     add.reset();
   };
   const close = () => {
@@ -120,8 +131,13 @@ export function BulkAddContactsDialog({ opened, onClose, account }: BulkAddConta
       setAccountError('Choose the account the contacts join');
       return;
     }
+    const contactsOk = contactAttrs.check();
+    const accountsOk = target === 'personal' ? accountAttrs.check() : true;
+    if (!contactsOk || !accountsOk) return;
     add.mutate(
       {
+        ...contactAttrs.body,
+        ...(target === 'personal' ? accountAttrs.body : {}),
         text,
         accountId: target === 'account' ? picked?.id : undefined,
         customerGroups: groupKeys,
@@ -229,6 +245,22 @@ export function BulkAddContactsDialog({ opened, onClose, account }: BulkAddConta
                 />
               </Stack>
             </Radio.Group>
+            {target === 'personal' && accountAttrs.count > 0 ? (
+              <Stack gap={6}>
+                <Text size="sm" fw={500}>
+                  Attributes of the new accounts
+                </Text>
+                {accountAttrs.fields}
+              </Stack>
+            ) : null}
+            {contactAttrs.count > 0 ? (
+              <Stack gap={6}>
+                <Text size="sm" fw={500}>
+                  Attributes of the new contacts
+                </Text>
+                {contactAttrs.fields}
+              </Stack>
+            ) : null}
             {can('customerGroups.read') ? (
               <MultiSelect
                 label="Customer groups"

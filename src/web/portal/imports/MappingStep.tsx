@@ -23,6 +23,7 @@ import {
   type CellError,
   type ColumnSource,
   type Import,
+  type ImportAttributeTarget,
   type ImportField,
   type ImportMapping,
   type PreviewRow,
@@ -57,6 +58,8 @@ const SECTIONS: { label: string; fields: readonly ImportField[] }[] = [
   },
   { label: 'Contact', fields: ['email', 'firstName', 'lastName', 'phone', 'workPhone', 'language'] },
   { label: 'Groups', fields: ['customerGroups'] },
+  { label: 'Invoice', fields: ['number', 'date', 'amount', 'currency'] },
+  { label: 'List entry', fields: ['code', 'name', 'active'] },
 ];
 
 const FIXED = 'fixed';
@@ -96,8 +99,25 @@ export function sameMapping(a: ImportMapping, b: ImportMapping): boolean {
 
 const shortLabel = (f: ImportField) => IMPORT_FIELD_LABELS[f].replace(/ \(.*\)$/, '');
 
+/** A mapping target's name for people: a field's label, or a custom attribute's. */
+export function targetLabel(imp: Pick<Import, 'attributeTargets'>, target: string): string {
+  const attribute = imp.attributeTargets.find((t) => t.target === target);
+  if (attribute) return attribute.label;
+  return target in IMPORT_FIELD_LABELS ? shortLabel(target as ImportField) : target;
+}
+
+const ATTRIBUTE_HINTS: Partial<Record<ImportAttributeTarget['type'], string>> = {
+  select: 'an option, by value or label',
+  multiselect: 'options, separated by ; or ,',
+  boolean: 'yes or no',
+  date: 'such as 2026-12-31',
+  number: 'a number',
+};
+
 function FieldRow({
   field,
+  label,
+  hint,
   imp,
   source,
   example,
@@ -106,7 +126,9 @@ function FieldRow({
   readOnly,
   onChange,
 }: {
-  field: ImportField;
+  field: string;
+  label: string;
+  hint?: string | undefined;
   imp: Import;
   source: ColumnSource | undefined;
   example: string | undefined;
@@ -115,7 +137,6 @@ function FieldRow({
   readOnly: boolean;
   onChange: (source: ColumnSource | undefined) => void;
 }) {
-  const label = shortLabel(field);
   const value = !source ? SKIP : 'column' in source ? columnValue(source.column) : FIXED;
   const others = alternatives.filter((f) => f !== field);
   return (
@@ -135,6 +156,10 @@ function FieldRow({
         ) : field === 'accountKind' ? (
           <Text size="xs" c="dimmed">
             business or personal
+          </Text>
+        ) : hint ? (
+          <Text size="xs" c="dimmed">
+            {hint}
           </Text>
         ) : null}
       </Table.Td>
@@ -192,18 +217,18 @@ function FieldRow({
 }
 
 /** "Line 4 · E-mail · Enter a valid email address". */
-function errorText(row: PreviewRow, e: CellError): string {
-  const where = e.column ?? (e.field ? `${shortLabel(e.field as ImportField)} (fixed value)` : null);
+function errorText(imp: Import, row: PreviewRow, e: CellError): string {
+  const where = e.column ?? (e.field ? `${targetLabel(imp, e.field)} (fixed value)` : null);
   return [`Line ${row.line}`, where, e.message].filter(Boolean).join(' · ');
 }
 
 function PreviewTable({ imp, rows }: { imp: Import; rows: PreviewRow[] }) {
   // Column → the fields it fills, under the saved mapping (the one the preview was checked with).
   const fieldsOf = new Map<string, string[]>();
-  for (const [field, s] of Object.entries(imp.mapping) as [ImportField, ColumnSource | undefined][]) {
+  for (const [field, s] of Object.entries(imp.mapping)) {
     if (s && 'column' in s) {
       const key = s.column.toLowerCase();
-      fieldsOf.set(key, [...(fieldsOf.get(key) ?? []), shortLabel(field)]);
+      fieldsOf.set(key, [...(fieldsOf.get(key) ?? []), targetLabel(imp, field)]);
     }
   }
   const errorsWithLine = rows.flatMap((r) => r.errors.map((e) => ({ row: r, e })));
@@ -241,7 +266,11 @@ function PreviewTable({ imp, rows }: { imp: Import; rows: PreviewRow[] }) {
                 <Table.Tr key={row.line} bg={row.errors.length ? 'red.0' : undefined}>
                   <Table.Td c="dimmed">
                     {rowErrors.length ? (
-                      <Tooltip label={rowErrors.map((e) => errorText(row, e)).join('\n')} multiline w={320}>
+                      <Tooltip
+                        label={rowErrors.map((e) => errorText(imp, row, e)).join('\n')}
+                        multiline
+                        w={320}
+                      >
                         <Group gap={4} wrap="nowrap">
                           {row.line}
                           <IconAlertTriangle size={14} color="var(--mantine-color-red-7)" />
@@ -306,7 +335,7 @@ function PreviewTable({ imp, rows }: { imp: Import; rows: PreviewRow[] }) {
           </Text>
           <List size="sm" spacing={2}>
             {errorsWithLine.map(({ row, e }, i) => (
-              <List.Item key={i}>{errorText(row, e)}</List.Item>
+              <List.Item key={i}>{errorText(imp, row, e)}</List.Item>
             ))}
           </List>
         </Alert>
@@ -354,6 +383,13 @@ export function MappingStep({
   }))
     .filter((sec) => sec.fields.length > 0)
     .sort((a, b) => order.indexOf(a.fields[0]!) - order.indexOf(b.fields[0]!));
+  // Custom attributes the type can fill, after the built-in fields, one section per entity.
+  const attributeSections = (['account', 'contact'] as const)
+    .map((entity) => ({
+      label: entity === 'account' ? 'Account attributes' : 'Contact attributes',
+      targets: imp.attributeTargets.filter((t) => t.entity === entity),
+    }))
+    .filter((sec) => sec.targets.length > 0);
   const firstRow = preview.data?.rows[0];
   const exampleOf = (s: ColumnSource | undefined) => {
     if (!s || !('column' in s) || !firstRow) return undefined;
@@ -450,6 +486,7 @@ export function MappingStep({
                 <FieldRow
                   key={field}
                   field={field}
+                  label={shortLabel(field)}
                   imp={imp}
                   source={mapping[field]}
                   example={exampleOf(mapping[field])}
@@ -460,6 +497,39 @@ export function MappingStep({
                     const next = { ...mapping };
                     if (source) next[field] = source;
                     else delete next[field];
+                    onChange(next);
+                  }}
+                />
+              ))}
+            </Fragment>
+          ))}
+          {attributeSections.map((sec) => (
+            <Fragment key={sec.label}>
+              <Table.Tr bg="gray.0">
+                <Table.Td colSpan={3} py={4}>
+                  <Text size="xs" fw={700} c="dimmed" tt="uppercase">
+                    {sec.label}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+              {sec.targets.map((t) => (
+                <FieldRow
+                  key={t.target}
+                  field={t.target}
+                  label={t.label}
+                  hint={[t.mandatory ? 'needed for new records' : null, ATTRIBUTE_HINTS[t.type]]
+                    .filter(Boolean)
+                    .join('; ')}
+                  imp={imp}
+                  source={mapping[t.target]}
+                  example={exampleOf(mapping[t.target])}
+                  required={t.mandatory}
+                  alternatives={[]}
+                  readOnly={readOnly}
+                  onChange={(source) => {
+                    const next = { ...mapping };
+                    if (source) next[t.target] = source;
+                    else delete next[t.target];
                     onChange(next);
                   }}
                 />

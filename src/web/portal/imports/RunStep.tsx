@@ -196,6 +196,11 @@ function Summary({ imp }: { imp: Import }) {
     const label = IMPORT_FIELD_LABELS[field].replace(/ \(.*\)$/, '');
     return ['column' in source ? `${label} ← “${source.column}”` : `${label} = “${source.value}”`];
   });
+  for (const t of imp.attributeTargets) {
+    const source = imp.mapping[t.target];
+    if (source)
+      mapped.push('column' in source ? `${t.label} ← “${source.column}”` : `${t.label} = “${source.value}”`);
+  }
   const validity = [
     o.loginValidFrom ? `from ${o.loginValidFrom.slice(0, 10)}` : null,
     o.loginValidUntil ? `until ${o.loginValidUntil.slice(0, 10)}` : null,

@@ -8,6 +8,9 @@ export const TYPE_LABELS: Record<ImportType, string> = {
   individuals: 'Individuals',
   mixed: 'Accounts and contacts',
   invoices: 'Invoices',
+  'payment-terms': 'Payment terms',
+  'price-groups': 'Price groups',
+  'sales-reps': 'Sales reps',
 };
 
 export const TYPE_HINTS: Record<ImportType, string> = {
@@ -17,6 +20,12 @@ export const TYPE_HINTS: Record<ImportType, string> = {
   mixed: 'One sheet holding both: the account on every row, and a contact on it where an email is filled in.',
   invoices:
     'Invoices of accounts you already have, by invoice number: a new number is added, a known one updated. Visitors name a recent one to join an account.',
+  'payment-terms':
+    'The payment terms accounts can be given (Settings → Customer data), by code: a new code is added, a known one renamed or (de)activated.',
+  'price-groups':
+    'The price groups accounts can be given (Settings → Customer data), by code: a new code is added, a known one renamed or (de)activated.',
+  'sales-reps':
+    'The sales reps accounts can be given (Settings → Customer data), by code: a new code is added, a known one renamed or (de)activated.',
 };
 
 const STATUS: Record<ImportStatus, { label: string; color: string }> = {

@@ -109,6 +109,15 @@ export const HEADER_SYNONYMS: Record<ImportField, readonly string[]> = {
       'rechnungsbetrag, montant, bedrag, importe',
   ),
   currency: list('currency, currency code, curr, waehrung, wahrung, devise, monnaie, valuta, moneda'),
+  code: list(
+    'code, payment terms code, terms code, price group code, price list code, sales rep code, rep code,' +
+      'salesperson code, key, id, kode, codigo, schluessel, schlussel',
+  ),
+  name: list(
+    'name, description, label, title, payment terms, price group, sales rep, salesperson, sales representative,' +
+      'bezeichnung, beschreibung, libelle, omschrijving, naam, descripcion, nombre',
+  ),
+  active: list('active, is active, enabled, in use, status, aktiv, actif, actief, activo'),
 };
 
 /**

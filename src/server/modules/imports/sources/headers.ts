@@ -1,5 +1,6 @@
 import {
   FIELDS_BY_TYPE,
+  type ImportAttributeTarget,
   IMPORT_FIELD_LABELS,
   type ImportField,
   type ImportMapping,
@@ -48,7 +49,11 @@ export function normaliseHeaderText(header: string): string {
  * Suggests which column fills which field of an import type, from the synonym table. Each header fills
  * at most one field and each field takes at most one header; the most specific synonym is served first.
  */
-export function suggestMapping(type: ImportType, headers: string[]): ImportMapping {
+export function suggestMapping(
+  type: ImportType,
+  headers: string[],
+  targets: readonly ImportAttributeTarget[] = [],
+): ImportMapping {
   const candidates: { field: ImportField; header: string; rank: number; position: number }[] = [];
   const texts = headers.map((header) => ({ header, exact: normaliseHeaderText(header) }));
   for (const field of FIELDS_BY_TYPE[type]) {
@@ -69,6 +74,14 @@ export function suggestMapping(type: ImportType, headers: string[]): ImportMappi
   for (const { field, header } of candidates) {
     if (mapping[field] || usedHeaders.has(header)) continue;
     mapping[field] = { column: header };
+    usedHeaders.add(header);
+  }
+  // Custom attributes: a header left over that reads as an attribute's label or key.
+  for (const target of targets) {
+    const names = [normaliseHeaderText(target.label), normaliseHeaderText(target.key)];
+    const header = headers.find((h) => !usedHeaders.has(h) && names.includes(normaliseHeaderText(h)));
+    if (!header) continue;
+    mapping[target.target] = { column: header };
     usedHeaders.add(header);
   }
   return mapping;
