@@ -138,6 +138,8 @@ export async function listAccounts(
   if (query.kind) q = q.where('accounts.kind', '=', query.kind);
   if (query.status) q = q.where('accounts.status', '=', query.status);
   if (query.customerGroup) q = q.where(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
+  if (query.erpNumber) q = q.where(sql<boolean>`lower(accounts.erp_number) = lower(${query.erpNumber})`);
+  if (query.erpSync) q = q.where('accounts.erp_sync_state', '=', query.erpSync);
   const filters = attributeFilters(query);
   for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'account', filters, 'accounts'))
     q = q.where(condition);
