@@ -396,6 +396,23 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       { url: (id) => `/api/accounts/${id}/invoices`, rel: 'account', ok: 200 },
     ],
 
+    // A push waits (queued) until the ERP answers: each allowed call starts from a never-synced A.
+    'POST /api/accounts/:id/erp-push': [
+      {
+        url: (id) => `/api/accounts/${id}/erp-push`,
+        rel: 'account',
+        fresh: async () => {
+          await t.deps.database.db
+            .updateTable('accounts')
+            .set({ erp_sync_state: 'not-synced' })
+            .where('id', '=', f.accountA)
+            .execute();
+          return f.accountA;
+        },
+        ok: 200,
+      },
+    ],
+
     'GET /api/approvals': [{ url: () => '/api/approvals', ok: 200 }],
     'GET /api/approvals/count': [{ url: () => '/api/approvals/count', ok: 200 }],
     'POST /api/accounts/:id/approve': [
