@@ -416,9 +416,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       },
     ],
 
-    'GET /api/accounts/:id/orders': [
-      { url: (id) => `/api/accounts/${id}/orders`, rel: 'account', ok: 200 },
-    ],
+    'GET /api/accounts/:id/orders': [{ url: (id) => `/api/accounts/${id}/orders`, rel: 'account', ok: 200 }],
     'POST /api/erp/orders': [
       {
         url: () => '/api/erp/orders',
