@@ -417,6 +417,9 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     ],
 
     'GET /api/accounts/:id/orders': [{ url: (id) => `/api/accounts/${id}/orders`, rel: 'account', ok: 200 }],
+    'PUT /api/erp/accounts/:erpNumber': [
+      { url: () => `/api/erp/accounts/MX-ERP-${uniq()}`, body: () => ({ name: 'Matrix ERP' }), ok: 201 },
+    ],
     'POST /api/erp/orders': [
       {
         url: () => '/api/erp/orders',

@@ -1,8 +1,17 @@
 import { Account } from '../../../contracts/accounts.ts';
 import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
-import { ErpOrderBody, ErpOrderResult, Order, OrderListQuery } from '../../../contracts/erp.ts';
+import {
+  ErpAccountBody,
+  ErpAccountResult,
+  ErpNumberParams,
+  ErpOrderBody,
+  ErpOrderResult,
+  Order,
+  OrderListQuery,
+} from '../../../contracts/erp.ts';
 import type { RequestContext } from '../../http/context.ts';
 import type { App, AppDeps } from '../../deps.ts';
+import { upsertErpAccount } from './erp-accounts.service.ts';
 import { pushAccountToErp } from './erp-sync.ts';
 import { withIdempotencyKey } from './idempotency.ts';
 import { listAccountOrders, recordOrder } from './orders.service.ts';
@@ -69,6 +78,25 @@ export async function erpRoutes(app: App, deps: AppDeps) {
         },
       );
       return reply.status(answer.status as 200).send(answer.body as ErpOrderResult);
+    },
+  });
+
+  app.put('/api/erp/accounts/:erpNumber', {
+    config: { access: 'erp' },
+    schema: {
+      tags,
+      summary: 'Create or update an account by its ERP number',
+      description:
+        'Creates the account with the ERP number as its number, or updates the account linked to it. ' +
+        '`webAccountNumber` links an existing web account (it becomes `synced`). Only the fields sent change; ' +
+        'the billing address is used on creation. 201 created, 200 updated or unchanged; audited with source `erp`.',
+      params: ErpNumberParams,
+      body: ErpAccountBody,
+      response: { 200: ErpAccountResult, 201: ErpAccountResult, 409: ErrorBody, 422: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const result = await upsertErpAccount(db, fromErp(request.ctx), request.params.erpNumber, request.body);
+      return reply.status(result.status === 'created' ? 201 : 200).send(result);
     },
   });
 }
