@@ -6,12 +6,32 @@ import { Key, ListQuery, optionalText, text, Uuid } from './common.ts';
 export const AccountKind = z.enum(['business', 'personal']);
 export const AccountStatus = z.enum(['pending', 'active', 'disabled']);
 
+export const ErpSyncState = z.enum(['not-synced', 'queued', 'synced', 'failed']);
+export type ErpSyncState = z.infer<typeof ErpSyncState>;
+
+/** Where the account stands with the ERP. */
+export const ErpSync = z.object({
+  state: ErpSyncState.describe(
+    'not-synced: never pushed; queued: a push (account.sync-requested) waits for the ERP; synced: the ERP knows it; failed: the last push failed',
+  ),
+  erpNumber: z.string().nullable().describe('The ERP’s customer number, once it is known'),
+  syncedAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  attempts: z.number().int().describe('How many pushes were requested'),
+});
+export type ErpSync = z.infer<typeof ErpSync>;
+
 export const Account = z.object({
   id: Uuid,
   kind: AccountKind,
   name: z.string(),
   code: z.string().nullable(),
   number: z.string(),
+  erpNumber: z
+    .string()
+    .nullable()
+    .describe('The ERP’s customer number (set by the ERP API), apart from `number`'),
+  erpSync: ErpSync,
   status: AccountStatus,
   contactCount: z.number().int(),
   assignedEmployeeIds: z.array(Uuid),
@@ -68,6 +88,14 @@ export const AccountListQuery = ListQuery.extend({
   customerGroup: Key.optional().describe(
     'Only accounts in the customer group with this key; an unknown key is 422',
   ),
+  erpNumber: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('The account with this ERP number (any case)'),
+  erpSync: ErpSyncState.optional().describe('Only accounts in this ERP sync state'),
 })
   .loose()
   .describe(

@@ -16,6 +16,7 @@ export const EMPLOYEE_ROLES = [
   'emailTemplatesEdit',
   'integrationsManage',
   'auditView',
+  'erpIntegration',
 ] as const;
 export const EmployeeRole = z.enum(EMPLOYEE_ROLES);
 export type EmployeeRole = z.infer<typeof EmployeeRole>;

@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   'imports.read',
   'imports.run',
   'approvals.manage',
+  // The inbound ERP API (/api/erp/…): upserts by the ERP's keys and order events.
+  'erp',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -56,6 +58,8 @@ export const ROLE_PERMISSIONS: Record<EmployeeRole, readonly Permission[]> = {
   ],
   integrationsManage: ['apiKeys.manage'],
   auditView: ['audit.read'],
+  // For API keys of the ERP connector: its writes go through /api/erp only.
+  erpIntegration: ['erp'],
 };
 
 /** Roles that reach every account; holding only crmCompany* limits an employee to assigned accounts. */
@@ -69,6 +73,8 @@ export const UNRESTRICTED_ROLES: readonly EmployeeRole[] = [
   'importRun',
   'approvalsManage',
   'emailTemplatesEdit',
+  // The ERP upserts any account by its number.
+  'erpIntegration',
 ];
 
 export function permissionsOf(roles: readonly EmployeeRole[]): Set<Permission> {

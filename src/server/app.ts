@@ -39,6 +39,7 @@ import { customerGroupsRoutes } from './modules/customer-groups/customer-groups.
 import { emailTemplatesRoutes } from './modules/email-templates/email-templates.routes.ts';
 import { emailsRoutes } from './modules/emails/emails.routes.ts';
 import { employeesRoutes } from './modules/employees/employees.routes.ts';
+import { erpRoutes } from './modules/erp/erp.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.ts';
@@ -188,6 +189,7 @@ async function registerApiRoutes(app: App, deps: AppDeps): Promise<void> {
     accountsRoutes,
     addressesRoutes,
     invoicesRoutes,
+    erpRoutes,
     approvalsRoutes,
     contactsRoutes,
     contactAccountsRoutes,

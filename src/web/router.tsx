@@ -52,6 +52,7 @@ export interface AccountsSearch extends AttributeFilterParams {
   kind?: 'business' | 'personal';
   status?: 'pending' | 'active' | 'disabled';
   customerGroup?: string;
+  erpSync?: 'not-synced' | 'queued' | 'synced' | 'failed';
 }
 const accountsRoute = createRoute({
   getParentRoute: () => portalRoute,
@@ -61,6 +62,7 @@ const accountsRoute = createRoute({
     kind: oneOf(s.kind, ['business', 'personal'] as const),
     status: oneOf(s.status, ['pending', 'active', 'disabled'] as const),
     customerGroup: str(s.customerGroup),
+    erpSync: oneOf(s.erpSync, ['not-synced', 'queued', 'synced', 'failed'] as const),
     ...attributeFilterParams(s),
   }),
   component: lazyRouteComponent(() => import('./portal/accounts/AccountsPage.tsx'), 'AccountsPage'),

@@ -116,6 +116,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     employeeTarget: '',
     apiKey: '',
     attribute: '',
+    accountANumber: '',
   };
   /** An address of each fixture account and contact (by owner id); a missing owner's is missing too. */
   const addressOf: Record<string, string> = {};
@@ -134,7 +135,9 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
   beforeAll(async () => {
     t = await createTestApp({ IMPORT_DROP_DIR: tmp });
     admin = await t.employee(['administrator']);
-    f.accountA = (await post(admin, '/api/accounts', { kind: 'business', name: 'Alpha Assigned' })).id;
+    const alpha = await post(admin, '/api/accounts', { kind: 'business', name: 'Alpha Assigned' });
+    f.accountA = alpha.id;
+    f.accountANumber = (alpha as unknown as { number: string }).number;
     f.accountB = (await post(admin, '/api/accounts', { kind: 'business', name: 'Beta Foreign' })).id;
     f.accountC = (await post(admin, '/api/accounts', { kind: 'business', name: 'Gamma Assigned' })).id;
     const welcomeA = await addContactWithWelcome(t, admin, f.accountA, 'alpha.person@scope.test');
@@ -394,6 +397,41 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     ],
     'GET /api/accounts/:id/invoices': [
       { url: (id) => `/api/accounts/${id}/invoices`, rel: 'account', ok: 200 },
+    ],
+
+    // A push waits (queued) until the ERP answers: each allowed call starts from a never-synced A.
+    'POST /api/accounts/:id/erp-push': [
+      {
+        url: (id) => `/api/accounts/${id}/erp-push`,
+        rel: 'account',
+        fresh: async () => {
+          await t.deps.database.db
+            .updateTable('accounts')
+            .set({ erp_sync_state: 'not-synced' })
+            .where('id', '=', f.accountA)
+            .execute();
+          return f.accountA;
+        },
+        ok: 200,
+      },
+    ],
+
+    'GET /api/accounts/:id/orders': [{ url: (id) => `/api/accounts/${id}/orders`, rel: 'account', ok: 200 }],
+    'PUT /api/erp/accounts/:erpNumber': [
+      { url: () => `/api/erp/accounts/MX-ERP-${uniq()}`, body: () => ({ name: 'Matrix ERP' }), ok: 201 },
+    ],
+    'POST /api/erp/orders': [
+      {
+        url: () => '/api/erp/orders',
+        body: () => ({
+          number: `SO-MX-${uniq()}`,
+          accountNumber: f.accountANumber,
+          placedAt: '2026-11-20T10:00:00Z',
+          total: 10,
+          currency: 'EUR',
+        }),
+        ok: 201,
+      },
     ],
 
     'GET /api/approvals': [{ url: () => '/api/approvals', ok: 200 }],

@@ -32,6 +32,12 @@ export interface AccountsTable {
   price_group: string | null;
   sales_rep_code: string | null;
   erp_synced_at: NullableTimestamp;
+  erp_number: ColumnType<string | null, string | null | undefined, string | null>;
+  erp_sync_state: ColumnType<ErpSyncState, ErpSyncState | undefined, ErpSyncState>;
+  erp_sync_attempts: ColumnType<number, number | undefined, number>;
+  erp_last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  erp_queued_at: NullableTimestamp;
+  first_order_at: NullableTimestamp;
   custom: Json;
   search: ColumnType<string, never, never>;
   approved_at: NullableTimestamp;
@@ -42,6 +48,8 @@ export interface AccountsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+
+export type ErpSyncState = 'not-synced' | 'queued' | 'synced' | 'failed';
 
 export interface ContactsTable {
   id: Generated<string>;
@@ -424,6 +432,28 @@ export interface EventsTable {
   created_at: Generated<Date>;
 }
 
+export interface OrdersTable {
+  id: Generated<string>;
+  scope_id: string;
+  number: string;
+  account_id: string;
+  placed_at: ColumnType<Date, Date | string, Date | string>;
+  total: ColumnType<string, number | string, number | string>;
+  currency: string;
+  created_at: Generated<Date>;
+}
+
+export interface IdempotencyKeysTable {
+  principal: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status: number;
+  body: Json;
+  created_at: Generated<Date>;
+}
+
 export interface CommercialCodesTable {
   scope_id: string;
   list: 'payment-terms' | 'price-groups' | 'sales-reps';
@@ -471,6 +501,8 @@ export interface DB {
   rate_limits: RateLimitsTable;
   commercial_codes: CommercialCodesTable;
   events: EventsTable;
+  orders: OrdersTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -19,6 +19,7 @@ export interface AccountFilters extends AttributeFilterParams {
   kind?: Account['kind'];
   status?: Account['status'];
   customerGroup?: string;
+  erpSync?: Account['erpSync']['state'];
 }
 
 export const accountKeys = {

@@ -10,6 +10,7 @@ import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { addAddress } from '../addresses/addresses.service.ts';
+import { pushOnPolicy } from '../erp/index.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
@@ -140,6 +141,8 @@ export async function listAccounts(
   if (query.kind) q = q.where('accounts.kind', '=', query.kind);
   if (query.status) q = q.where('accounts.status', '=', query.status);
   if (query.customerGroup) q = q.where(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
+  if (query.erpNumber) q = q.where(sql<boolean>`lower(accounts.erp_number) = lower(${query.erpNumber})`);
+  if (query.erpSync) q = q.where('accounts.erp_sync_state', '=', query.erpSync);
   const filters = attributeFilters(query);
   for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'account', filters, 'accounts'))
     q = q.where(condition);
@@ -204,6 +207,8 @@ export async function updateAccount(
         })
         .where('id', '=', id)
         .execute();
+      // Enabling a disabled account is, under the on-enable policy, the moment it goes to the ERP.
+      if (before.status !== 'active' && body.status === 'active') await pushOnPolicy(tx, ctx, id, 'enabled');
       const after = await getAccountUnchecked(tx, id);
       const changes = diff(
         { ...auditedAccount(before), attributes: before.attributes },

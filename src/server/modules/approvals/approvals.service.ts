@@ -9,6 +9,7 @@ import { conflict, notFound } from '../../lib/errors.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { pushOnPolicy } from '../erp/index.ts';
 import {
   accountsNamed,
   accountsWithEmailDomain,
@@ -198,6 +199,8 @@ async function decide(
           ? { status, activatedContactIds: contactIds, emailIds }
           : { status, reason: decision.reason, disabledContactIds: contactIds, emailIds },
     });
+    // Under the on-enable policy approving is the moment the account goes to the ERP.
+    if (approve) await pushOnPolicy(tx, ctx, id, 'enabled');
     return getAccount(tx, ctx, id);
   });
 }

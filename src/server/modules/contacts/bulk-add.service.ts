@@ -529,6 +529,8 @@ async function createPersonalAccounts(
         name: row.name,
         code: row.code,
         number: row.number,
+        erpNumber: null,
+        erpSync: { state: 'not-synced', erpNumber: null, syncedAt: null, lastError: null, attempts: 0 },
         status: row.status,
         contactCount: 1,
         assignedEmployeeIds: [],

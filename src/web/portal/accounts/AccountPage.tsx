@@ -49,6 +49,7 @@ import { PendingApprovalBanner } from '../approvals/ApprovalActions.tsx';
 import { AccountInvoices } from './AccountInvoices.tsx';
 import { AddressBookCard } from '../addresses/AddressBook.tsx';
 import { CommercialTermsCard } from './CommercialTermsCard.tsx';
+import { ErpCard } from './ErpCard.tsx';
 import { CustomerGroupsCard } from '../customer-groups/CustomerGroupsCard.tsx';
 import { AttributesCard } from '../../components/AttributesCard.tsx';
 
@@ -132,6 +133,9 @@ export function AccountPage() {
         <AddressBookCard owner={{ kind: 'accounts', id: a.id }} />
         <Grid.Col span={12}>
           <CommercialTermsCard account={a} />
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <ErpCard account={a} />
         </Grid.Col>
         <Grid.Col span={12}>
           <Paper withBorder p="md" radius="md">

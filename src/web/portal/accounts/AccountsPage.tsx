@@ -1,4 +1,5 @@
 import { useCallback } from 'react';
+import { ERP_SYNC_LABELS } from './ErpCard.tsx';
 import { Badge, Button, Checkbox, Group, Paper, Select, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
@@ -38,6 +39,7 @@ export function AccountsPage() {
     kind: search.kind,
     status: search.status,
     customerGroup: search.customerGroup,
+    erpSync: search.erpSync,
     ...attrSearch,
   });
   const accounts = list.data?.pages.flatMap((p) => p.items) ?? [];
@@ -99,6 +101,15 @@ export function AccountsPage() {
             ]}
             value={search.status ?? null}
             onChange={(v) => setSearch({ status: (v as AccountsSearch['status']) ?? undefined })}
+          />
+          <Select
+            label="ERP sync"
+            placeholder="Any"
+            clearable
+            w={170}
+            data={Object.entries(ERP_SYNC_LABELS).map(([value, s]) => ({ value, label: s.label }))}
+            value={search.erpSync ?? null}
+            onChange={(v) => setSearch({ erpSync: (v as AccountsSearch['erpSync']) ?? undefined })}
           />
           <CustomerGroupFilter
             value={search.customerGroup}
@@ -193,6 +204,7 @@ export function AccountsPage() {
             search.kind ||
             search.status ||
             search.customerGroup ||
+            search.erpSync ||
             Object.keys(attrSearch).length > 0
               ? 'No account matches these filters.'
               : 'No accounts yet.'}

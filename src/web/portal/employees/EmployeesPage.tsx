@@ -40,6 +40,7 @@ const ROLE_HINTS: Record<EmployeeRole, string> = {
   approvalsManage: 'Approve sign-ups',
   emailTemplatesEdit: 'Edit email templates',
   integrationsManage: 'Manage integrations',
+  erpIntegration: 'ERP integration (API)',
   auditView: 'See the audit log',
 };
 export const employeeRoleOptions = (Object.keys(ROLE_HINTS) as EmployeeRole[]).map((r) => ({

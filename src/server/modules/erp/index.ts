@@ -1,0 +1,1 @@
+export { markErpSyncFailed, pushAccountToErp, pushOnPolicy, requestErpPush } from './erp-sync.ts';
