@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   'imports.read',
   'imports.run',
   'approvals.manage',
+  'webhooks.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -54,7 +55,7 @@ export const ROLE_PERMISSIONS: Record<EmployeeRole, readonly Permission[]> = {
     'accounts.read',
     'contacts.read',
   ],
-  integrationsManage: ['apiKeys.manage'],
+  integrationsManage: ['apiKeys.manage', 'webhooks.manage'],
   auditView: ['audit.read'],
 };
 

@@ -47,6 +47,7 @@ import { languagesRoutes } from './modules/settings/languages.ts';
 import { registrationRoutes } from './modules/store/registration.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
 import { storeAccountRoutes } from './modules/store/store-account.routes.ts';
+import { webhooksRoutes } from './modules/webhooks/index.ts';
 
 const WEB_DIR = path.resolve(import.meta.dirname, '../../dist/web');
 
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     auditRoutes,
     emailsRoutes,
     emailTemplatesRoutes,
+    webhooksRoutes,
     settingsRoutes,
     languagesRoutes,
     storeRoutes,

@@ -12,6 +12,7 @@ import type { EmailDelivery } from './email/delivery.ts';
 import type { Outbox } from './email/outbox.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
 import type { ImportRunner } from './modules/imports/import-runner.ts';
+import type { WebhookSender } from './modules/webhooks/index.ts';
 
 /** Everything the modules are wired with, built once in the composition root. */
 export type AppDeps = {
@@ -23,6 +24,8 @@ export type AppDeps = {
   delivery: EmailDelivery | null;
   /** Runs import passes; its workers start with the server (or a test that needs them). */
   imports: ImportRunner;
+  /** Delivers webhooks; its worker starts with the server (or a test that needs it). */
+  webhooks: WebhookSender;
   scopeId: string;
   /** Stops the job runner and closes the database. */
   close(): Promise<void>;

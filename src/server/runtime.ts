@@ -12,6 +12,7 @@ import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 import { runDueSchedules } from './modules/imports/schedules.service.ts';
 import { accountRequestQueue } from './modules/auth/account-requests.job.ts';
+import { createWebhookSender } from './modules/webhooks/index.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
 export const QUEUES = [
@@ -78,6 +79,12 @@ export async function openRuntime(
         onSweep: () => runDueSchedules({ db: db.db, jobs, config: config.imports }, log),
       },
     );
+    const webhooks = createWebhookSender(
+      db.db,
+      outbox,
+      { ...config.webhooks, publicUrl: config.publicUrl },
+      log,
+    );
     return {
       database: db,
       config,
@@ -86,7 +93,9 @@ export async function openRuntime(
       delivery,
       outbox,
       imports,
+      webhooks,
       async close() {
+        await webhooks.stop();
         // Imports first: they stop at a batch boundary, so the job runner's graceful stop finds nothing running.
         await imports.stop();
         await jobs.stop();

@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_custom_attributes.ts';
 import * as m0013 from './migrations/0013_session_account.ts';
 import * as m0014 from './migrations/0014_invoice_imports.ts';
 import * as m0015 from './migrations/0015_events.ts';
+import * as m0018 from './migrations/0018_webhooks.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013_session_account': m0013,
   '0014_invoice_imports': m0014,
   '0015_events': m0015,
+  '0018_webhooks': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
