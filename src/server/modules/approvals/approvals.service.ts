@@ -9,6 +9,7 @@ import { conflict, notFound } from '../../lib/errors.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { recordEvent } from '../events/index.ts';
 import {
   accountsNamed,
   accountsWithEmailDomain,
@@ -198,7 +199,18 @@ async function decide(
           ? { status, activatedContactIds: contactIds, emailIds }
           : { status, reason: decision.reason, disabledContactIds: contactIds, emailIds },
     });
-    return getAccount(tx, ctx, id);
+    const decided = await getAccount(tx, ctx, id);
+    await recordEvent(tx, {
+      scopeId: ctx.scopeId,
+      type: approve ? 'account.approved' : 'account.rejected',
+      accountId: id,
+      data: {
+        ...decided,
+        contactIds,
+        ...(decision.kind === 'reject' && { reason: decision.reason }),
+      },
+    });
+    return decided;
   });
 }
 

@@ -12,6 +12,7 @@ import {
   type AuditActor,
   type Compared,
 } from './apply-sql.ts';
+import { importEventsMark, recordImportEvents } from '../events/index.ts';
 import { applyInvoiceChunk } from './apply-invoices.ts';
 import { stageTable } from './stage.ts';
 
@@ -466,6 +467,7 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
   const { type } = env;
   if (type === 'invoices') return applyInvoiceChunk(db, env, range);
   const stage = stageTable(env.importId);
+  const eventsMark = env.dryRun ? '0' : await importEventsMark(db);
   if (type === 'accounts' || type === 'mixed') {
     // Existing accounts before the upsert, the ones it created after it.
     await resolveAccounts(db, stage, env.scopeId, chunk(range));
@@ -495,5 +497,6 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
       merge(await lines(db, groupsStatement(env, range, 'accounts')));
     if (type !== 'accounts') merge(await lines(db, groupsStatement(env, range, 'contacts')));
   }
+  if (!env.dryRun && outcomes.size) await recordImportEvents(db, env.importId, env.scopeId, eventsMark);
   return { outcomes, createdContacts };
 }

@@ -27,6 +27,8 @@ import { signUpAttributeValues } from '../attributes/validate.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
 import { insertSignUpContact } from './sign-up-contact.ts';
+import { recordEvents } from '../events/index.ts';
+import { contactEvent } from '../contacts/contact-events.ts';
 
 export type RegistrationDeps = { db: Db; outbox: Outbox; publicUrl: string; jobs: JobRunner };
 
@@ -317,6 +319,10 @@ async function createRegisteredAccount(
           entityId: contactId,
           after: { ...auditedContact(contact), hasLogin: true },
         });
+        await recordEvents(tx, [
+          { scopeId: ctx.scopeId, type: 'account.created', accountId, data: account },
+          contactEvent(ctx, 'contact.created', contact),
+        ]);
         if (immediate) return { outcome: 'active' as const, message: ACTIVE_MESSAGE, contactId };
 
         await deps.outbox.enqueue(tx, {
