@@ -281,6 +281,12 @@ const settingsRoute = createRoute({
   path: 'settings',
   component: SettingsPage,
 });
+// The link in the `webhook-disabled` email.
+const integrationsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'settings/integrations',
+  component: () => <SettingsPage tab="integrations" />,
+});
 
 const routeTree = rootRoute.addChildren([
   storeRoute.addChildren([
@@ -312,6 +318,7 @@ const routeTree = rootRoute.addChildren([
     emailTemplatesRoute,
     emailTemplateRoute,
     settingsRoute,
+    integrationsRoute,
     approvalsRoute,
     importsRoute,
     newImportRoute,
