@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   'approvals.manage',
   // The inbound ERP API (/api/erp/…): upserts by the ERP's keys and order events.
   'erp',
+  'webhooks.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -56,7 +57,7 @@ export const ROLE_PERMISSIONS: Record<EmployeeRole, readonly Permission[]> = {
     'accounts.read',
     'contacts.read',
   ],
-  integrationsManage: ['apiKeys.manage'],
+  integrationsManage: ['apiKeys.manage', 'webhooks.manage'],
   auditView: ['audit.read'],
   // For API keys of the ERP connector: its writes go through /api/erp only.
   erpIntegration: ['erp'],

@@ -49,6 +49,7 @@ import { languagesRoutes } from './modules/settings/languages.ts';
 import { registrationRoutes } from './modules/store/registration.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
 import { storeAccountRoutes } from './modules/store/store-account.routes.ts';
+import { webhooksRoutes } from './modules/webhooks/index.ts';
 
 const WEB_DIR = path.resolve(import.meta.dirname, '../../dist/web');
 
@@ -202,6 +203,7 @@ async function registerApiRoutes(app: App, deps: AppDeps): Promise<void> {
     auditRoutes,
     emailsRoutes,
     emailTemplatesRoutes,
+    webhooksRoutes,
     settingsRoutes,
     languagesRoutes,
     storeRoutes,

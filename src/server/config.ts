@@ -55,7 +55,22 @@ const Env = z.object({
   IMPORT_LEASE_SECONDS: z.coerce.number().positive().default(60),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
   IMPORT_APPLY_WORKERS: z.coerce.number().int().min(1).max(8).default(2),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0', '']).default('false'),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*$/, 'expected seconds separated by commas, e.g. 0,5,300')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(10),
+  WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().positive().default(5),
+  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).default(24),
+  WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(60).default(1),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
 });
+
+/** 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: the delays before each attempt. */
+export const DEFAULT_WEBHOOK_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
 
 export type Config = {
   port: number;
@@ -93,6 +108,20 @@ export type Config = {
     /** Line ranges applied at once, each on its own connection (PostgreSQL only; the embedded database has one). */
     applyWorkers: number;
   };
+  webhooks: {
+    /** Deliver to loopback, link-local and private addresses too (an ERP on the local network). */
+    allowPrivate: boolean;
+    /** Delay before each attempt, in ms: the first is the delay after the event, then after each failure. */
+    retryScheduleMs: number[];
+    timeoutMs: number;
+    /** An endpoint whose deliveries have failed for this long is disabled. */
+    disableAfterMs: number;
+    /** After a rotation, how long the previous secret still signs beside the new one. */
+    secretOverlapMs: number;
+    pollMs: number;
+    /** Deliveries one instance sends at once. */
+    concurrency: number;
+  };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,6 +156,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: e.IMPORT_LEASE_SECONDS * 1000,
       batchRows: e.IMPORT_BATCH_ROWS,
       applyWorkers: e.IMPORT_APPLY_WORKERS,
+    },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true' || e.WEBHOOK_ALLOW_PRIVATE === '1',
+      retryScheduleMs: (e.WEBHOOK_RETRY_SCHEDULE
+        ? e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number)
+        : DEFAULT_WEBHOOK_SCHEDULE
+      ).map((s) => s * 1000),
+      timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER_DAYS * 86400_000,
+      secretOverlapMs: e.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000,
+      pollMs: e.WEBHOOK_POLL_SECONDS * 1000,
+      concurrency: e.WEBHOOK_CONCURRENCY,
     },
   };
 }

@@ -13,6 +13,7 @@ import type { Outbox } from './email/outbox.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
 import type { UsageWriter } from './modules/auth/usage-writer.ts';
 import type { ImportRunner } from './modules/imports/import-runner.ts';
+import type { WebhookSender } from './modules/webhooks/index.ts';
 
 /** Everything the modules are wired with, built once in the composition root. */
 export type AppDeps = {
@@ -24,6 +25,8 @@ export type AppDeps = {
   delivery: EmailDelivery | null;
   /** Runs import passes; its workers start with the server (or a test that needs them). */
   imports: ImportRunner;
+  /** Delivers webhooks; its worker starts with the server (or a test that needs it). */
+  webhooks: WebhookSender;
   scopeId: string;
   /** API key use and session renewals, written in batches off the requests' path. */
   usage: UsageWriter;

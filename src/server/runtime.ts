@@ -15,6 +15,7 @@ import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 import { runDueSchedules } from './modules/imports/schedules.service.ts';
 import { createUsageWriter } from './modules/auth/usage-writer.ts';
 import { accountRequestQueue } from './modules/auth/account-requests.job.ts';
+import { createWebhookSender } from './modules/webhooks/index.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
 export const QUEUES = [
@@ -99,6 +100,12 @@ export async function openRuntime(
       },
     );
     const usage = createUsageWriter(db.db, { log });
+    const webhooks = createWebhookSender(
+      db.db,
+      outbox,
+      { ...config.webhooks, publicUrl: config.publicUrl },
+      log,
+    );
     return {
       database: db,
       usage,
@@ -108,7 +115,9 @@ export async function openRuntime(
       delivery,
       outbox,
       imports,
+      webhooks,
       async close() {
+        await webhooks.stop();
         // Imports first: they stop at a batch boundary, so the job runner's graceful stop finds nothing running.
         await imports.stop();
         await jobs.stop();

@@ -73,6 +73,7 @@ export async function serve(config: Config): Promise<void> {
     logger = app.log;
     if (deps.delivery) await deps.delivery.startWorkers();
     await deps.imports.startWorkers();
+    deps.webhooks.start();
     await startAccountRequestWorker(deps);
     await ensureFirstAdministrator(
       deps.database.db,

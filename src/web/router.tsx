@@ -223,6 +223,12 @@ const settingsRoute = createRoute({
   path: 'settings',
   component: lazyRouteComponent(() => import('./portal/settings/SettingsPage.tsx'), 'SettingsPage'),
 });
+// The link in the `webhook-disabled` email.
+const integrationsRoute = createRoute({
+  getParentRoute: () => portalRoute,
+  path: 'settings/integrations',
+  component: () => <SettingsPage tab="integrations" />,
+});
 
 const routeTree = rootRoute.addChildren([
   storeRouteTree,
@@ -246,6 +252,7 @@ const routeTree = rootRoute.addChildren([
     emailTemplatesRoute,
     emailTemplateRoute,
     settingsRoute,
+    integrationsRoute,
     approvalsRoute,
     importsRoute,
     newImportRoute,

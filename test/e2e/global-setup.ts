@@ -104,7 +104,8 @@ export default async function setup(project: TestProject) {
   const smtp = await startMailbox(mailDir);
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   const [main, mail] = await Promise.all([
-    startProduct({ DATA_DIR: dataDir, IMPORT_DROP_DIR: dropDir }),
+    // Webhook receivers in the tests listen on 127.0.0.1.
+    startProduct({ DATA_DIR: dataDir, IMPORT_DROP_DIR: dropDir, WEBHOOK_ALLOW_PRIVATE: 'true' }),
     startProduct({ DATA_DIR: mailDataDir, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }),
   ]);
   project.provide('baseUrl', main.baseUrl);

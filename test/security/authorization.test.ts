@@ -51,7 +51,8 @@ type Rel =
   | 'role'
   | 'groupRole'
   | 'template'
-  | 'attribute';
+  | 'attribute'
+  | 'webhook';
 const SCOPED_RELS: readonly Rel[] = ['account', 'contact', 'email'];
 
 type Principal = {
@@ -92,6 +93,7 @@ type Case = {
 type Spec = { public: string } | { contact: true; body?: (p: Principal) => unknown } | Case[];
 
 const CSV = 'Account number,Company name\nMX-1,Matrix Imported\n';
+const WEBHOOK_URL = 'https://93.184.215.14/matrix-hook';
 const ADDRESS = { line1: '1 Matrix Way', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
 
 describe('authorization matrix: every /api/ route × principal × object', () => {
@@ -117,6 +119,9 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     apiKey: '',
     attribute: '',
     accountANumber: '',
+    webhook: '',
+    /** A finished delivery of the webhook, to re-send (each allowed call gets a fresh one). */
+    delivery: '',
   };
   /** An address of each fixture account and contact (by owner id); a missing owner's is missing too. */
   const addressOf: Record<string, string> = {};
@@ -190,6 +195,8 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     f.schedule = (
       await post(admin, '/api/import-schedules', { name: 'Matrix', type: 'accounts', cron: '0 2 * * *' })
     ).id;
+    // A public address written as such: no DNS, and the worker is not running, so nothing is sent.
+    f.webhook = (await post(admin, '/api/webhooks', { url: WEBHOOK_URL, eventTypes: ['*'] })).id;
 
     // Password hashing dominates here; the hashes run side by side on the thread pool.
     const employees = await Promise.all(
@@ -731,6 +738,61 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       },
     ],
 
+    'GET /api/webhooks': [{ url: () => '/api/webhooks', ok: 200 }],
+    'POST /api/webhooks': [
+      {
+        url: () => '/api/webhooks',
+        body: (p) => ({ url: WEBHOOK_URL, description: `by ${p.name}`, eventTypes: ['account.created'] }),
+        ok: 201,
+      },
+    ],
+    'GET /api/webhooks/:id': [{ url: (id) => `/api/webhooks/${id}`, rel: 'webhook', ok: 200 }],
+    'PATCH /api/webhooks/:id': [
+      { url: (id) => `/api/webhooks/${id}`, rel: 'webhook', body: (p) => ({ description: p.name }), ok: 200 },
+    ],
+    'DELETE /api/webhooks/:id': [
+      {
+        url: (id) => `/api/webhooks/${id}`,
+        rel: 'webhook',
+        fresh: async () => (await post(admin, '/api/webhooks', { url: WEBHOOK_URL, eventTypes: ['*'] })).id,
+        ok: 204,
+      },
+    ],
+    'POST /api/webhooks/:id/rotate-secret': [
+      { url: (id) => `/api/webhooks/${id}/rotate-secret`, rel: 'webhook', ok: 200 },
+    ],
+    'GET /api/webhooks/:id/deliveries': [
+      { url: (id) => `/api/webhooks/${id}/deliveries`, rel: 'webhook', ok: 200 },
+    ],
+    'POST /api/webhooks/:id/deliveries/:deliveryId/resend': [
+      {
+        url: (id) => `/api/webhooks/${id}/deliveries/${f.delivery || randomUUID()}/resend`,
+        rel: 'webhook',
+        fresh: async () => {
+          const { deliveryId } = await post(admin, `/api/webhooks/${f.webhook}/test`, {}, 202).then(
+            (r) => r as unknown as { deliveryId: string },
+          );
+          await t.deps.database.db
+            .updateTable('webhook_deliveries')
+            .set({ status: 'failed' })
+            .where('id', '=', deliveryId)
+            .execute();
+          f.delivery = deliveryId;
+          return f.webhook;
+        },
+        ok: 202,
+      },
+    ],
+    'POST /api/webhooks/:id/replay': [
+      {
+        url: (id) => `/api/webhooks/${id}/replay`,
+        rel: 'webhook',
+        body: () => ({ since: '2020-01-01T00:00:00Z' }),
+        ok: 202,
+      },
+    ],
+    'POST /api/webhooks/:id/test': [{ url: (id) => `/api/webhooks/${id}/test`, rel: 'webhook', ok: 202 }],
+
     'GET /api/emails': [{ url: () => '/api/emails', ok: 200 }],
     'GET /api/emails/:id': [{ url: (id) => `/api/emails/${id}`, rel: 'email', ok: 200 }],
     'GET /api/emails/:id/attempts': [{ url: (id) => `/api/emails/${id}/attempts`, rel: 'email', ok: 200 }],
@@ -875,6 +937,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       schedule: f.schedule,
       employee: f.employeeTarget,
       apiKey: f.apiKey,
+      webhook: f.webhook,
       role: 'matrix-role',
       groupRole: 'matrix-group',
       template: 'accountactivation',
@@ -1029,6 +1092,12 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
         await count(db.selectFrom('api_keys').select('id').where('name', '=', `by ${p.name}`).execute()),
         `API key by ${label}`,
       ).toBe(held('apiKeys.manage'));
+      expect(
+        await count(
+          db.selectFrom('webhook_endpoints').select('id').where('description', '=', `by ${p.name}`).execute(),
+        ),
+        `webhook by ${label}`,
+      ).toBe(held('webhooks.manage'));
       expect(
         await count(
           db.selectFrom('import_schedules').select('id').where('name', '=', `By ${p.name}`).execute(),

@@ -16,6 +16,7 @@ import * as m0013 from './migrations/0013_session_account.ts';
 import * as m0014 from './migrations/0014_invoice_imports.ts';
 import * as m0015 from './migrations/0015_events.ts';
 import * as m0016 from './migrations/0016_commercial_imports.ts';
+import * as m0018 from './migrations/0018_webhooks.ts';
 import * as m0019 from './migrations/0019_erp.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0014_invoice_imports': m0014,
   '0015_events': m0015,
   '0016_commercial_imports': m0016,
+  '0018_webhooks': m0018,
   '0019_erp': m0019,
 };
 

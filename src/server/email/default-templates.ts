@@ -247,6 +247,32 @@ If it was not you, ignore this email: your account and password stay as they are
       },
     },
   },
+  'webhook-disabled': {
+    name: 'Webhook endpoint disabled',
+    description:
+      'Sent to the administrators when a webhook endpoint is switched off: it answered 410 Gone, or its deliveries failed for days.',
+    sample: {
+      webhook: { url: 'https://erp.example.com/hooks/clientele', reason: 'The endpoint answered 410 Gone' },
+      settingsUrl: 'https://clientele.example.com/settings/integrations',
+    },
+    defaults: {
+      en: {
+        subject: 'A webhook endpoint of {{ seller.name }} was disabled',
+        html: `<h1 style="font-size:22px;margin:0 0 16px">A webhook endpoint was disabled</h1>
+<p>Events are no longer sent to <strong>{{ webhook.url }}</strong>.</p>
+<p>Reason: {{ webhook.reason }}</p>
+<p>Deliveries not yet sent are kept: once the endpoint works again, enable it in Settings → Integrations and they go out.</p>
+${button('settingsUrl', 'Open Integrations')}`,
+        text: `Events are no longer sent to {{ webhook.url }}.
+
+Reason: {{ webhook.reason }}
+
+Deliveries not yet sent are kept: once the endpoint works again, enable it in Settings → Integrations and they go out.
+
+{{ settingsUrl }}`,
+      },
+    },
+  },
   'employee-password-reset': {
     name: 'Employee password reset',
     description: 'Sent to a portal employee who asks to reset their sign-in password.',

@@ -15,6 +15,7 @@ import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
 import { assertRequiredOnChange, assertRequiredOnCreate } from '../settings/required-fields.ts';
+import { recordEvent } from '../events/index.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import {
   assertCommercialCodes,
@@ -97,6 +98,12 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
             { ...body.billingAddress, type: 'billing', isDefault: true },
             'billingAddress.',
           );
+        await recordEvent(tx, {
+          scopeId: ctx.scopeId,
+          type: 'account.created',
+          accountId: id,
+          data: account,
+        });
         return account;
       });
     } catch (err) {
@@ -214,13 +221,20 @@ export async function updateAccount(
         { ...auditedAccount(before), attributes: before.attributes },
         { ...auditedAccount(after), attributes: after.attributes },
       );
-      if (changes)
+      if (changes) {
         await recordAudit(tx, ctx, {
           action: 'account.updated',
           entityType: 'account',
           entityId: id,
           ...changes,
         });
+        await recordEvent(tx, {
+          scopeId: ctx.scopeId,
+          type: 'account.updated',
+          accountId: id,
+          data: { ...after, changed: Object.keys(changes.after) },
+        });
+      }
       return after;
     });
   } catch (err) {

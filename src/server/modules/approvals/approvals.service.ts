@@ -10,6 +10,7 @@ import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { pushOnPolicy } from '../erp/index.ts';
+import { recordEvent } from '../events/index.ts';
 import {
   accountsNamed,
   accountsWithEmailDomain,
@@ -199,9 +200,23 @@ async function decide(
           ? { status, activatedContactIds: contactIds, emailIds }
           : { status, reason: decision.reason, disabledContactIds: contactIds, emailIds },
     });
+    const decided = await getAccount(tx, ctx, id);
+    await recordEvent(tx, {
+      scopeId: ctx.scopeId,
+      type: approve ? 'account.approved' : 'account.rejected',
+      accountId: id,
+      data: {
+        ...decided,
+        contactIds,
+        ...(decision.kind === 'reject' && { reason: decision.reason }),
+      },
+    });
     // Under the on-enable policy approving is the moment the account goes to the ERP.
-    if (approve) await pushOnPolicy(tx, ctx, id, 'enabled');
-    return getAccount(tx, ctx, id);
+    if (approve) {
+      await pushOnPolicy(tx, ctx, id, 'enabled');
+      return getAccount(tx, ctx, id);
+    }
+    return decided;
   });
 }
 

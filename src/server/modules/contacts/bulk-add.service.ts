@@ -26,6 +26,8 @@ import {
 } from '../accounts/accounts.repository.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { recordAudit, recordAudits } from '../audit/audit.service.ts';
+import { recordEvents, type NewEvent } from '../events/index.ts';
+import { contactEvent } from './contact-events.ts';
 import {
   addContactMemberships,
   findCustomerGroupsByKeys,
@@ -441,6 +443,7 @@ async function storeChunk(
   }
 
   const loginCreated: LoginCreatedContact[] = [];
+  const events: NewEvent[] = [];
   for (const c of created) {
     const row = byEmail.get(c.email.toLowerCase())!;
     const a = accountOf(c);
@@ -473,6 +476,7 @@ async function storeChunk(
       entityId: row.id,
       after: auditedContact(contact),
     });
+    events.push(contactEvent(ctx, 'contact.created', contact));
     if (store.body.logins === 'activation')
       await sendContactLinkEmail(store.deps, tx, ctx.scopeId, contact, 'activation');
     else if (login.activated) loginCreated.push({ ...contact, validUntil: login.until });
@@ -480,6 +484,7 @@ async function storeChunk(
     c.result.accountId = a.id;
     if (c.password) c.result.password = c.password;
   }
+  await recordEvents(tx, events);
   // A generated or shared password: each contact is told a login exists (never the password itself).
   await sendLoginCreatedEmails(store.deps, tx, ctx.scopeId, loginCreated);
 }
@@ -564,6 +569,15 @@ async function createPersonalAccounts(
       entityType: 'account',
       entityId: a.id,
       after: { ...auditedAccount(a), forContactId: contactIdOf(c) },
+    })),
+  );
+  await recordEvents(
+    tx,
+    created.map((a) => ({
+      scopeId: ctx.scopeId,
+      type: 'account.created' as const,
+      accountId: a.id,
+      data: a,
     })),
   );
   return (c) => accounts.get(c)!;

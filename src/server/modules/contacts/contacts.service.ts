@@ -17,6 +17,8 @@ import { conflict, notFound, uniqueViolation, unprocessable, type FieldError } f
 import { getAccount } from '../accounts/accounts.service.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
+import { recordEvent } from '../events/index.ts';
+import { contactEvent } from './contact-events.ts';
 import { diff, recordAudit, recordAudits } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
@@ -144,6 +146,7 @@ export async function createContact(
           after: { ...auditedContact(contact), login: requested.mode },
         },
       ]);
+      await recordEvent(tx, contactEvent(ctx, 'contact.created', contact));
       if (login.sendActivation)
         await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, 'activation', { newContact: true });
       return login.password ? { ...contact, password: login.password } : contact;
@@ -279,13 +282,15 @@ export async function updateContact(
           .execute();
       const after = (await loadContact(tx, id))!;
       const changes = diff(auditedContact(before), auditedContact(after));
-      if (changes)
+      if (changes) {
         await recordAudit(tx, ctx, {
           action: 'contact.updated',
           entityType: 'contact',
           entityId: id,
           ...changes,
         });
+        await recordEvent(tx, contactEvent(ctx, 'contact.updated', after, Object.keys(changes.after)));
+      }
       if (body.accountId === undefined) return after;
       // The same change as PUT /api/contacts/{id}/primary-account, with its own audit entries.
       await setPrimaryAccountIn(tx, ctx, id, { accountId: body.accountId });

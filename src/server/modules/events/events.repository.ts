@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { EventType } from '../../../contracts/events.ts';
 import type { Executor } from '../../db/client.ts';
 
@@ -10,19 +11,103 @@ export type NewEvent = {
   data: Record<string, unknown>;
 };
 
-/** Writes events in one statement; pass the transaction of the change so they exist only if it commits. */
-export async function insertEvents(db: Executor, events: NewEvent[]): Promise<{ id: string }[]> {
-  if (events.length === 0) return [];
-  return db
-    .insertInto('events')
-    .values(
-      events.map((e) => ({
-        scope_id: e.scopeId,
-        type: e.type,
-        account_id: e.accountId,
-        data: JSON.stringify(e.data),
-      })),
+/**
+ * Writes events and, in the same statement, one webhook delivery per enabled endpoint that subscribes
+ * to each (a data-modifying CTE); pass the transaction of the change so they exist only if it commits.
+ */
+export async function insertEvents(db: Executor, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .with('ev', (qb) =>
+      qb
+        .insertInto('events')
+        .values(
+          events.map((e) => ({
+            scope_id: e.scopeId,
+            type: e.type,
+            account_id: e.accountId,
+            data: JSON.stringify(e.data),
+          })),
+        )
+        .returning(['id', 'seq', 'scope_id', 'type', 'account_id']),
     )
-    .returning('id')
+    .insertInto('webhook_deliveries')
+    .columns(['endpoint_id', 'event_id', 'type', 'account_id', 'seq', 'next_attempt_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('ev')
+        .innerJoin('webhook_endpoints as w', (join) =>
+          join
+            .onRef('w.scope_id', '=', 'ev.scope_id')
+            .on('w.enabled', '=', true)
+            .on(sql<boolean>`(ev.type = ANY(w.event_types) OR '*' = ANY(w.event_types))`),
+        )
+        .select([
+          'w.id',
+          'ev.id',
+          'ev.type',
+          'ev.account_id',
+          'ev.seq',
+          sql<Date>`now()`.as('next_attempt_at'),
+        ]),
+    )
     .execute();
+}
+
+/**
+ * The events of what an import wrote in the current transaction, read from its audit rows (an import
+ * writes them set-based, in the same statements as the rows): one statement for the whole range,
+ * with the webhook deliveries. Data is the account or contact as it now is, and `changed` for updates.
+ */
+export async function insertImportEvents(
+  db: Executor,
+  importId: string,
+  scopeId: string,
+  afterAuditId: string,
+): Promise<void> {
+  await sql`
+    WITH ev AS (
+      INSERT INTO events (scope_id, type, account_id, data)
+      SELECT ${scopeId}::uuid, l.action, coalesce(a.id, pa.id),
+        CASE WHEN a.id IS NOT NULL THEN jsonb_build_object(
+            'id', a.id, 'kind', a.kind, 'name', a.name, 'code', a.code, 'number', a.number,
+            'status', a.status, 'paymentTerms', a.payment_terms, 'priceGroup', a.price_group,
+            'salesRepCode', a.sales_rep_code, 'attributes', a.custom,
+            'createdAt', a.created_at, 'updatedAt', a.updated_at)
+          ELSE jsonb_build_object(
+            'id', c.id, 'email', c.email, 'firstName', c.first_name, 'lastName', c.last_name,
+            'phone', c.phone, 'workPhone', c.work_phone, 'language', c.language, 'status', c.status,
+            'hasLogin', c.password_hash IS NOT NULL, 'attributes', c.custom,
+            'account', CASE WHEN pa.id IS NULL THEN NULL ELSE jsonb_build_object(
+              'id', pa.id, 'name', pa.name, 'number', pa.number, 'code', pa.code) END,
+            'createdAt', c.created_at, 'updatedAt', c.updated_at)
+        END || CASE WHEN l.action LIKE '%.updated' AND l.after IS NOT NULL
+          THEN jsonb_build_object('changed', (SELECT jsonb_agg(k) FROM jsonb_object_keys(l.after) k))
+          ELSE '{}'::jsonb END
+      FROM audit_log l
+      LEFT JOIN accounts a ON l.entity_type = 'account' AND a.id::text = l.entity_id
+      LEFT JOIN contacts c ON l.entity_type = 'contact' AND c.id::text = l.entity_id
+      LEFT JOIN contact_accounts ca ON ca.contact_id = c.id AND ca.is_primary
+      LEFT JOIN accounts pa ON pa.id = ca.account_id
+      -- now() is the transaction's start, and the range's rows come after the last one before it (an
+      -- all-or-nothing import applies every range in one transaction).
+      WHERE l.import_id = ${importId} AND l.at = now() AND l.id > ${afterAuditId}::bigint
+        AND l.action IN ('account.created', 'account.updated', 'contact.created', 'contact.updated')
+        AND (a.id IS NOT NULL OR c.id IS NOT NULL)
+      ORDER BY l.id
+      RETURNING id, seq, scope_id, type, account_id
+    )
+    INSERT INTO webhook_deliveries (endpoint_id, event_id, type, account_id, seq, next_attempt_at)
+    SELECT w.id, ev.id, ev.type, ev.account_id, ev.seq, now()
+    FROM ev JOIN webhook_endpoints w ON w.scope_id = ev.scope_id AND w.enabled
+      AND (ev.type = ANY(w.event_types) OR '*' = ANY(w.event_types))`.execute(db);
+}
+
+/** The last audit row id so far: the rows a range writes next come after it. */
+export async function lastAuditId(db: Executor): Promise<string> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<string>`0`).as('id'))
+    .executeTakeFirstOrThrow();
+  return String(row.id);
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/client.ts';
-import { insertEvents, type NewEvent } from './events.repository.ts';
+import { insertEvents, insertImportEvents, lastAuditId, type NewEvent } from './events.repository.ts';
 
 export type { NewEvent } from './events.repository.ts';
 
@@ -11,3 +11,18 @@ export async function recordEvents(db: Executor, events: NewEvent[]): Promise<vo
 export async function recordEvent(db: Executor, event: NewEvent): Promise<void> {
   await recordEvents(db, [event]);
 }
+
+/**
+ * The events of the accounts and contacts an import range wrote in this transaction (one statement);
+ * `since` is what `importEventsMark` said before the range.
+ */
+export async function recordImportEvents(
+  db: Executor,
+  importId: string,
+  scopeId: string,
+  since: string,
+): Promise<void> {
+  await insertImportEvents(db, importId, scopeId, since);
+}
+
+export const importEventsMark = (db: Executor): Promise<string> => lastAuditId(db);

@@ -14,6 +14,7 @@ import {
   type Compared,
 } from './apply-sql.ts';
 import { applyCommercialChunk } from './apply-commercial.ts';
+import { importEventsMark, recordImportEvents } from '../events/index.ts';
 import { applyInvoiceChunk } from './apply-invoices.ts';
 import { stageTable } from './stage.ts';
 
@@ -507,6 +508,7 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
   if (type === 'invoices') return applyInvoiceChunk(db, env, range);
   if (isCommercialImport(type)) return applyCommercialChunk(db, env, type, range);
   const stage = stageTable(env.importId);
+  const eventsMark = env.dryRun ? '0' : await importEventsMark(db);
   if (type === 'accounts' || type === 'mixed') {
     // Existing accounts before the upsert, the ones it created after it.
     await resolveAccounts(db, stage, env.scopeId, chunk(range));
@@ -536,5 +538,6 @@ export async function applyChunk(db: Executor, env: ApplyEnv, range: Range): Pro
       merge(await lines(db, groupsStatement(env, range, 'accounts')));
     if (type !== 'accounts') merge(await lines(db, groupsStatement(env, range, 'contacts')));
   }
+  if (!env.dryRun && outcomes.size) await recordImportEvents(db, env.importId, env.scopeId, eventsMark);
   return { outcomes, createdContacts };
 }

@@ -10,6 +10,8 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { auditedContact, loadContact } from '../contacts/contacts.repository.ts';
 import { registrationSettings } from '../settings/registration.ts';
 import { insertSignUpContact } from './sign-up-contact.ts';
+import { recordEvent } from '../events/index.ts';
+import { contactEvent } from '../contacts/contact-events.ts';
 import {
   CHECK_EMAIL_MESSAGE,
   emailTaken,
@@ -222,6 +224,7 @@ async function createJoinedContact(
       entityId: contactId,
       after: { ...auditedContact(contact), hasLogin: true, joinedAccount: account.number },
     });
+    await recordEvent(tx, contactEvent(ctx, 'contact.created', contact));
     await deps.outbox.enqueue(tx, {
       scopeId: ctx.scopeId,
       templateKey: 'new-contact-confirmation',

@@ -29,6 +29,8 @@ import { registrationSettings } from '../settings/registration.ts';
 import { browserLanguageOf, languageProblem } from '../settings/languages.ts';
 import { assertRequiredFields, fieldRules, missingRequiredFields } from '../settings/required-fields.ts';
 import { insertSignUpContact } from './sign-up-contact.ts';
+import { recordEvents } from '../events/index.ts';
+import { contactEvent } from '../contacts/contact-events.ts';
 
 export type RegistrationDeps = { db: Db; outbox: Outbox; publicUrl: string; jobs: JobRunner };
 
@@ -325,6 +327,10 @@ async function createRegisteredAccount(
           entityId: contactId,
           after: { ...auditedContact(contact), hasLogin: true },
         });
+        await recordEvents(tx, [
+          { scopeId: ctx.scopeId, type: 'account.created', accountId, data: account },
+          contactEvent(ctx, 'contact.created', contact),
+        ]);
         if (immediate) return { outcome: 'active' as const, message: ACTIVE_MESSAGE, contactId };
 
         await deps.outbox.enqueue(tx, {

@@ -10,12 +10,14 @@ import { CommercialListsEditor } from './CommercialListsEditor.tsx';
 import { readableFill } from '../../theme-a11y.ts';
 import { AttributesEditor } from './AttributesEditor.tsx';
 import { CustomerDataForm } from './CustomerDataForm.tsx';
+import { IntegrationsSettings } from './IntegrationsSettings.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 const SWATCHES = ['#1c7ed6', '#4263eb', '#0ca678', '#2f9e44', '#e8590c', '#c92a2a', '#ae3ec9', '#212529'];
 
-export function SettingsPage() {
+export function SettingsPage({ tab = 'branding' }: { tab?: string }) {
   const settings = useSettings();
+  const can = useCan();
   if (settings.isPending) return <PageLoader />;
   if (settings.isError) return <ErrorAlert error={settings.error} />;
   const { branding, ...customerData } = settings.data;
@@ -25,11 +27,12 @@ export function SettingsPage() {
         title="Settings"
         subtitle="How your emails and storefront pages look, and who can sign up"
       />
-      <Tabs defaultValue="branding" keepMounted={false}>
+      <Tabs defaultValue={tab} keepMounted={false}>
         <Tabs.List mb="md">
           <Tabs.Tab value="branding">Branding</Tabs.Tab>
           <Tabs.Tab value="customer-data">Customer data</Tabs.Tab>
           <Tabs.Tab value="custom-attributes">Custom attributes</Tabs.Tab>
+          {can('webhooks.manage') ? <Tabs.Tab value="integrations">Integrations</Tabs.Tab> : null}
         </Tabs.List>
         <Tabs.Panel value="branding">
           <BrandingForm key={JSON.stringify(branding)} branding={branding} />
@@ -41,6 +44,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="custom-attributes">
           <AttributesEditor />
+        </Tabs.Panel>
+        <Tabs.Panel value="integrations">
+          <IntegrationsSettings />
         </Tabs.Panel>
       </Tabs>
     </>

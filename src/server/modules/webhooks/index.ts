@@ -1,0 +1,2 @@
+export { createWebhookSender, type WebhookSender } from './webhook-delivery.ts';
+export { webhooksRoutes } from './webhooks.routes.ts';
