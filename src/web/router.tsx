@@ -227,7 +227,10 @@ const settingsRoute = createRoute({
 const integrationsRoute = createRoute({
   getParentRoute: () => portalRoute,
   path: 'settings/integrations',
-  component: () => <SettingsPage tab="integrations" />,
+  component: lazyRouteComponent(
+    () => import('./portal/settings/IntegrationsSettingsPage.tsx'),
+    'IntegrationsSettingsPage',
+  ),
 });
 
 const routeTree = rootRoute.addChildren([
