@@ -156,16 +156,21 @@ function VerifyAccount({ onVerified }: { onVerified: (r: JoinVerifyResult) => vo
   );
 }
 
-type LoginField = 'firstName' | 'lastName' | 'email' | 'password' | 'confirm';
+type LoginField = 'firstName' | 'lastName' | 'email' | 'phone' | 'workPhone' | 'password' | 'confirm';
 
 function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; onStartAgain: () => void }) {
   const join = useJoin();
+  const info = useStoreRegistration();
+  // The phones are asked for only when Settings make them mandatory (the API refuses a join without them).
+  const mandatory: readonly string[] = info.data?.requiredFields ?? [];
   const navigate = useNavigate();
   const formRef = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState<Record<LoginField | 'website', string>>({
     firstName: '',
     lastName: '',
     email: '',
+    phone: '',
+    workPhone: '',
     password: '',
     confirm: '',
     website: '',
@@ -243,6 +248,10 @@ function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; o
             if (!values.firstName.trim()) problems.firstName = 'Enter your first name';
             if (!values.lastName.trim()) problems.lastName = 'Enter your last name';
             if (!looksLikeEmail(values.email)) problems.email = 'Enter a valid email address';
+            if (mandatory.includes('phone') && !values.phone.trim())
+              problems.phone = 'Enter your phone number';
+            if (mandatory.includes('workPhone') && !values.workPhone.trim())
+              problems.workPhone = 'Enter your work phone number';
             Object.assign(problems, passwordProblems(values.password, values.confirm));
             setErrors(problems);
             if (Object.keys(problems).length) {
@@ -255,6 +264,8 @@ function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; o
                 firstName: values.firstName.trim(),
                 lastName: values.lastName.trim(),
                 email: values.email.trim(),
+                phone: values.phone.trim() || null,
+                workPhone: values.workPhone.trim() || null,
                 password: values.password,
                 website: values.website,
               },
@@ -265,7 +276,14 @@ function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; o
                 onError: (err) => {
                   const byPath = serverFieldErrors(err);
                   const mapped: Partial<Record<LoginField, string>> = {};
-                  for (const f of ['firstName', 'lastName', 'email', 'password'] as const)
+                  for (const f of [
+                    'firstName',
+                    'lastName',
+                    'email',
+                    'phone',
+                    'workPhone',
+                    'password',
+                  ] as const)
                     if (byPath[f]) mapped[f] = byPath[f];
                   setErrors(mapped);
                   focusFirstInvalid(formRef.current);
@@ -294,6 +312,22 @@ function CreateLogin({ verified, onStartAgain }: { verified: JoinVerifyResult; o
               <TextInput label="Last name" autoComplete="family-name" required {...input('lastName')} />
             </SimpleGrid>
             <TextInput label="Email" type="email" autoComplete="email" required {...input('email')} />
+            {mandatory.includes('phone') || mandatory.includes('workPhone') ? (
+              <SimpleGrid cols={{ base: 1, xs: 2 }}>
+                {mandatory.includes('phone') ? (
+                  <TextInput label="Phone" type="tel" autoComplete="tel" required {...input('phone')} />
+                ) : null}
+                {mandatory.includes('workPhone') ? (
+                  <TextInput
+                    label="Work phone"
+                    type="tel"
+                    autoComplete="tel"
+                    required
+                    {...input('workPhone')}
+                  />
+                ) : null}
+              </SimpleGrid>
+            ) : null}
             <NewLoginFields
               password={input('password')}
               confirm={input('confirm')}
