@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import {
-  Alert,
   Badge,
   Button,
   Code,
-  CopyButton,
   Group,
   Modal,
   MultiSelect,
@@ -15,8 +13,9 @@ import {
   TextInput,
 } from '@mantine/core';
 import { modals } from '@mantine/modals';
+import { ShownOnceSecretModal } from '../../components/ShownOnceSecretModal.tsx';
 import { notifications } from '@mantine/notifications';
-import { IconAlertTriangle, IconCheck, IconCopy, IconPlus } from '@tabler/icons-react';
+import { IconPlus } from '@tabler/icons-react';
 import type { EmployeeRole } from '../../../contracts/employees.ts';
 import { errorMessage, fieldErrorsOf } from '../../api/client.ts';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKeyCreatedInfo } from '../../api/employees.ts';
@@ -150,46 +149,14 @@ export function ApiKeysPage() {
           }}
         />
       ) : null}
-      <Modal
-        opened={!!created}
-        onClose={() => setCreated(null)}
+      <ShownOnceSecretModal
+        value={created?.key ?? null}
         title="Your new API key"
-        size="lg"
-        closeOnClickOutside={false}
-      >
-        {created ? (
-          <Stack>
-            <Alert color="yellow" icon={<IconAlertTriangle size={18} />}>
-              Copy the key now and store it somewhere safe. It is shown only once; if you lose it, revoke it
-              and create a new one.
-            </Alert>
-            <Code
-              block
-              data-testid="api-key-value"
-              style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
-            >
-              {created.key}
-            </Code>
-            <Group justify="space-between">
-              <CopyButton value={created.key}>
-                {({ copied, copy }) => (
-                  <Button
-                    variant={copied ? 'light' : 'filled'}
-                    color={copied ? 'green' : undefined}
-                    leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                    onClick={copy}
-                  >
-                    {copied ? 'Copied' : 'Copy key'}
-                  </Button>
-                )}
-              </CopyButton>
-              <Button variant="default" onClick={() => setCreated(null)}>
-                Done
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+        warning="Copy the key now and store it somewhere safe. It is shown only once; if you lose it, revoke it and create a new one."
+        copyLabel="Copy key"
+        testId="api-key-value"
+        onDone={() => setCreated(null)}
+      />
     </>
   );
 }

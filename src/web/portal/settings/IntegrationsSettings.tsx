@@ -1,11 +1,9 @@
 import { useState } from 'react';
 import {
-  Alert,
   Badge,
   Button,
   Checkbox,
   Code,
-  CopyButton,
   Group,
   Modal,
   MultiSelect,
@@ -18,8 +16,9 @@ import {
   Title,
 } from '@mantine/core';
 import { modals } from '@mantine/modals';
+import { ShownOnceSecretModal } from '../../components/ShownOnceSecretModal.tsx';
 import { notifications } from '@mantine/notifications';
-import { IconAlertTriangle, IconCheck, IconCopy, IconPlus } from '@tabler/icons-react';
+import { IconPlus } from '@tabler/icons-react';
 import { EventType } from '../../../contracts/events.ts';
 import type { WebhookDelivery, WebhookEndpoint, WebhookWithSecret } from '../../../contracts/webhooks.ts';
 import { errorMessage, fieldErrorsOf } from '../../api/client.ts';
@@ -201,46 +200,14 @@ export function IntegrationsSettings() {
           }}
         />
       ) : null}
-      <Modal
-        opened={!!secret}
-        onClose={() => setSecret(null)}
+      <ShownOnceSecretModal
+        value={secret?.secret ?? null}
         title="Signing secret"
-        size="lg"
-        closeOnClickOutside={false}
-      >
-        {secret ? (
-          <Stack>
-            <Alert color="yellow" icon={<IconAlertTriangle size={18} />}>
-              Copy the secret now and give it to the receiver. It is shown only once; if it is lost, rotate
-              it.
-            </Alert>
-            <Code
-              block
-              data-testid="webhook-secret"
-              style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
-            >
-              {secret.secret}
-            </Code>
-            <Group justify="space-between">
-              <CopyButton value={secret.secret}>
-                {({ copied, copy }) => (
-                  <Button
-                    variant={copied ? 'light' : 'filled'}
-                    color={copied ? 'green' : undefined}
-                    leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                    onClick={copy}
-                  >
-                    {copied ? 'Copied' : 'Copy secret'}
-                  </Button>
-                )}
-              </CopyButton>
-              <Button variant="default" onClick={() => setSecret(null)}>
-                Done
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+        warning="Copy the secret now and give it to the receiver. It is shown only once; if it is lost, rotate it."
+        copyLabel="Copy secret"
+        testId="webhook-secret"
+        onDone={() => setSecret(null)}
+      />
     </Stack>
   );
 }
