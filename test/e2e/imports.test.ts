@@ -169,6 +169,62 @@ describe('the import wizard', () => {
     await page.screenshot({ path: '/tmp/imports-history.png', fullPage: true });
   });
 
+  it('maps a column to a custom attribute and the contact page shows the value', async () => {
+    const number = `E2E-ATTR-${run}`;
+    await api<Account>('POST', '/api/accounts', { kind: 'business', name: `Attr Imports ${run}`, number });
+    const label = `Jersey size ${run}`;
+    const definition = await api<{ id: string; key: string }>('POST', '/api/attributes', {
+      entity: 'contact',
+      key: `jersey_${run}`.toLowerCase().replace(/[^a-z0-9_]/g, ''),
+      type: 'select',
+      label,
+      options: [
+        { value: 's', label: 'Small' },
+        { value: 'l', label: 'Large' },
+      ],
+    });
+    const email = `jo.${run}@e2e.example`;
+    try {
+      const page = await newPage();
+      await page.goto(`${baseUrl()}/imports/new`);
+      await page.getByRole('main').getByText('Contacts', { exact: true }).click();
+      await page.getByRole('tab', { name: 'Paste rows' }).click();
+      await page
+        .getByLabel('Rows', { exact: true })
+        .fill(
+          ['Email\tFirst name\tLast name\tAccount number\tShirt', `${email}\tJo\tKim\t${number}\tlarge`].join(
+            '\n',
+          ),
+        );
+      await page.getByRole('button', { name: 'Continue: map columns' }).click();
+      await page.waitForURL(IMPORT_URL);
+
+      // The attribute is offered under the contact attributes; the column is chosen for it.
+      const table = await visible(page.getByTestId('mapping-table'));
+      expect(await table.textContent()).toContain('Contact attributes');
+      await page.getByLabel(label, { exact: true }).click();
+      await (await visible(page.getByRole('option', { name: 'Shirt', exact: true }))).click();
+      expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe('Shirt');
+      await page.getByRole('button', { name: 'Next: options' }).click();
+      await visible(page.getByRole('heading', { name: 'Logins for new contacts' }));
+      await page.getByRole('button', { name: 'Next: check and run' }).click();
+      await page.getByRole('button', { name: 'Run import' }).click();
+      await visible(page.getByRole('heading', { name: 'Import completed' }), 30_000);
+
+      const found = await api<{ items: ContactSummary[] }>(
+        'GET',
+        `/api/contacts?q=${encodeURIComponent(email)}`,
+      );
+      const contactId = found.items[0]!.id;
+      await page.goto(`${baseUrl()}/contacts/${contactId}`);
+      const card = await visible(page.getByTestId('attributes-card'));
+      expect(await card.getByLabel(label, { exact: true }).inputValue()).toBe('Large');
+      await page.screenshot({ path: '/tmp/imports-attribute.png', fullPage: true });
+    } finally {
+      await api('DELETE', `/api/attributes/${definition.id}`).catch(() => undefined);
+    }
+  });
+
   it('pasted rows: a missing required column holds the wizard on the mapping step', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl()}/imports/new`);
