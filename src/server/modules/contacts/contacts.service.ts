@@ -23,8 +23,13 @@ import { diff, recordAudit, recordAudits } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
-import { checkedLanguage } from '../settings/languages.ts';
-import { assertRequiredOnChange, assertRequiredOnCreate } from '../settings/required-fields.ts';
+import { checkedLanguage, languageAmong } from '../settings/languages.ts';
+import {
+  assertRequiredFields,
+  assertRequiredOnChange,
+  fieldRules,
+  missingRequiredFields,
+} from '../settings/required-fields.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
 import {
   checkLoginRequest,
@@ -100,12 +105,14 @@ export async function createContact(
   try {
     return await db.transaction().execute(async (tx) => {
       await getAccount(tx, ctx, body.accountId);
-      await assertRequiredOnCreate(tx, ctx.scopeId, 'contact', body);
+      // Mandatory fields and enabled languages in one read.
+      const rules = await fieldRules(tx, ctx.scopeId);
+      assertRequiredFields(missingRequiredFields(rules.requiredFields.contact, body, { creating: true }));
       const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
         creating: true,
       });
       const problems: FieldError[] = [];
-      const language = await checkedLanguage(tx, ctx.scopeId, body.language, problems);
+      const language = languageAmong(rules.languages, body.language, problems);
       const groups = await groupsToJoin(tx, ctx.scopeId, body.customerGroups ?? [], problems);
       const login = newContactLogin(requested, groups, generated, problems);
       throwProblems(problems);

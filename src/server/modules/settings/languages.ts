@@ -31,7 +31,16 @@ export async function checkedLanguage(
   problems: FieldError[],
   path = 'language',
 ): Promise<string> {
-  const enabled = await enabledLanguages(db, scopeId);
+  return languageAmong(await enabledLanguages(db, scopeId), language, problems, path);
+}
+
+/** `checkedLanguage` for a caller that has read the enabled languages already (with `fieldRules`). */
+export function languageAmong(
+  enabled: readonly string[],
+  language: string | undefined,
+  problems: FieldError[],
+  path = 'language',
+): string {
   if (language === undefined) return enabled[0]!;
   const problem = languageProblem(language, enabled, path);
   if (problem) problems.push(problem);
