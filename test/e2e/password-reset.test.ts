@@ -182,6 +182,8 @@ describe('Password reset', () => {
     await page.goto(`${baseUrl()}/sign-in`);
     await page.getByRole('link', { name: 'Forgot password?' }).click();
     await page.waitForURL(`${baseUrl()}/forgot-password`);
+    // The page loads its own code: until it shows, the sign-in form (with its own Email field) stays.
+    await visible(page.getByRole('heading', { name: 'Forgot your password?' }));
     await page.getByLabel('Email', { exact: true }).fill(employee.email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     expect(await (await visible(page.getByRole('status'))).textContent()).toContain(
