@@ -221,6 +221,18 @@ describe('PUT /api/erp/accounts/{erpNumber}/contacts/{email}', () => {
     expect(stored.firstName).toBe('Erna');
   });
 
+  it('two identical requests at once create one contact: one created, the other unchanged', async () => {
+    const body = { firstName: 'Twin', lastName: 'Request' };
+    const answers = await Promise.all(
+      [1, 2].map(() => erp.put('/api/erp/accounts/K-1/contacts/twin@erp.test', body)),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 201]);
+    expect(answers.map((a) => a.json<Result>().status).sort()).toEqual(['created', 'unchanged']);
+    const rows = await contactRows('twin@erp.test');
+    expect(rows).toHaveLength(1);
+    expect(await auditOf(rows[0]!.id)).toEqual([{ action: 'contact.created', source: 'erp' }]);
+  });
+
   it('needs the erp permission (403 naming it)', async () => {
     const editor = await t.employee(['customerEdit', 'companyEdit']);
     const res = await editor.put('/api/erp/accounts/K-1/contacts/no@erp.test', {

@@ -95,6 +95,14 @@ describe('the ERP’s invoices and commercial lists', () => {
       expect(listed.items.map((i) => i.id)).toEqual([id]);
     });
 
+    it('two identical requests at once record one invoice: one created, the other unchanged', async () => {
+      const body = { erpNumber: 'R-1', date: '2026-11-03', amount: 9.99, currency: 'USD' };
+      const answers = await Promise.all([1, 2].map(() => erp.put('/api/erp/invoices/INV-TWIN', body)));
+      expect(answers.map((a) => a.json<InvoiceResult>().status).sort()).toEqual(['created', 'unchanged']);
+      const [first] = answers.map((a) => a.json<InvoiceResult>().invoice.id);
+      expect(await auditOf('invoice', first!)).toHaveLength(1);
+    });
+
     it('refuses bad fields naming them, and stores nothing', async () => {
       const noAccount = await erp.put('/api/erp/invoices/INV-BAD-1', {
         erpNumber: 'R-404',
@@ -169,6 +177,14 @@ describe('the ERP’s invoices and commercial lists', () => {
       );
       const listed = (await admin.get(`/api/${list}`)).json<{ items: { code: string; active: boolean }[] }>();
       expect(listed.items).toContainEqual(expect.objectContaining({ code, active: false }));
+    });
+
+    it('two identical requests at once create the code once', async () => {
+      const answers = await Promise.all(
+        [1, 2].map(() => erp.put(`/api/erp/${list}/TWIN-1`, { name: 'Twin' })),
+      );
+      expect(answers.map((a) => a.json<CodeResult>().status).sort()).toEqual(['created', 'unchanged']);
+      expect(await auditOf(entity, 'TWIN-1')).toHaveLength(1);
     });
 
     it('refuses a bad code or name naming the field, and needs the erp permission', async () => {
