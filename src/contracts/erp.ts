@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { Account, AccountCreateBody } from './accounts.ts';
-import { text, Uuid } from './common.ts';
+import { CommercialCode, CommercialCodeCreateBody, CommercialCodeValue } from './commercial-terms.ts';
+import { Email, text, Uuid } from './common.ts';
+import { ContactCreateBody, ContactCreated } from './contacts.ts';
+import { Invoice, InvoiceBody } from './registration.ts';
 
 /** What an idempotent ERP write did: an upsert repeated with the same content is `unchanged`. */
 export const ErpWriteStatus = z.enum(['created', 'updated', 'unchanged']);
@@ -69,3 +72,62 @@ export type ErpAccountBody = z.infer<typeof ErpAccountBody>;
 
 export const ErpAccountResult = z.object({ status: ErpWriteStatus, account: Account });
 export type ErpAccountResult = z.infer<typeof ErpAccountResult>;
+
+export const ErpContactParams = z.object({
+  erpNumber: ErpKey.describe('The ERP’s customer number of the account'),
+  email: Email.describe('The contact’s email: the key within the store, in any case'),
+});
+
+export const ErpContactBody = ContactCreateBody.pick({
+  firstName: true,
+  lastName: true,
+  phone: true,
+  workPhone: true,
+  language: true,
+  attributes: true,
+})
+  .extend({
+    login: ContactCreateBody.shape.login.describe(
+      'Used only when the contact is created; without it the contact gets no login (mode none)',
+    ),
+  })
+  .describe(
+    'Creates the contact on the account, or updates the contact with this email (only the fields sent change); ' +
+      'a contact of another account gets this account linked too, not moved.',
+  );
+export type ErpContactBody = z.infer<typeof ErpContactBody>;
+
+export const ErpContactResult = z.object({ status: ErpWriteStatus, contact: ContactCreated });
+export type ErpContactResult = z.infer<typeof ErpContactResult>;
+
+export const ErpInvoiceParams = z.object({
+  number: ErpKey.describe('The invoice number: the key, in any case'),
+});
+
+export const ErpInvoiceBody = z
+  .object({
+    accountNumber: text(64).optional().describe('The web account number'),
+    erpNumber: text(64).optional().describe('Or the ERP’s customer number'),
+    date: InvoiceBody.shape.date,
+    amount: InvoiceBody.shape.amount,
+    currency: InvoiceBody.shape.currency,
+  })
+  .refine((b) => Boolean(b.accountNumber) !== Boolean(b.erpNumber), {
+    message: 'Give accountNumber or erpNumber (one of them)',
+    path: ['accountNumber'],
+  })
+  .describe('What joining an account by proof checks: the account, date, amount and currency of an invoice');
+export type ErpInvoiceBody = z.infer<typeof ErpInvoiceBody>;
+
+export const ErpInvoiceResult = z.object({ status: ErpWriteStatus, invoice: Invoice });
+export type ErpInvoiceResult = z.infer<typeof ErpInvoiceResult>;
+
+export const ErpCommercialCodeParams = z.object({ code: CommercialCodeValue.describe('The ERP’s code') });
+
+export const ErpCommercialCodeBody = CommercialCodeCreateBody.omit({ code: true }).describe(
+  'The name, and whether the code may be given to accounts (default true on creation; unchanged when absent)',
+);
+export type ErpCommercialCodeBody = z.infer<typeof ErpCommercialCodeBody>;
+
+export const ErpCommercialCodeResult = z.object({ status: ErpWriteStatus, commercialCode: CommercialCode });
+export type ErpCommercialCodeResult = z.infer<typeof ErpCommercialCodeResult>;

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type * as FastifyModule from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { COMMERCIAL_LISTS } from '../../src/contracts/commercial-terms.ts';
 import { EMPLOYEE_ROLES, type EmployeeRole } from '../../src/contracts/employees.ts';
 import { isRestrictedToAssigned, permissionsOf, type Permission } from '../../src/contracts/permissions.ts';
 import {
@@ -92,6 +93,8 @@ type Case = {
 /** A storefront contact's route; a write sends `body` (the principal's own account, for instance). */
 type Spec = { public: string } | { contact: true; body?: (p: Principal) => unknown } | Case[];
 
+/** The ERP number given to account A, for the ERP's contact upsert. */
+const MATRIX_ERP_NUMBER = 'MX-ERP-A';
 const CSV = 'Account number,Company name\nMX-1,Matrix Imported\n';
 const WEBHOOK_URL = 'https://93.184.215.14/matrix-hook';
 const ADDRESS = { line1: '1 Matrix Way', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
@@ -143,6 +146,11 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     const alpha = await post(admin, '/api/accounts', { kind: 'business', name: 'Alpha Assigned' });
     f.accountA = alpha.id;
     f.accountANumber = (alpha as unknown as { number: string }).number;
+    await t.deps.database.db
+      .updateTable('accounts')
+      .set({ erp_number: MATRIX_ERP_NUMBER })
+      .where('id', '=', f.accountA)
+      .execute();
     f.accountB = (await post(admin, '/api/accounts', { kind: 'business', name: 'Beta Foreign' })).id;
     f.accountC = (await post(admin, '/api/accounts', { kind: 'business', name: 'Gamma Assigned' })).id;
     const welcomeA = await addContactWithWelcome(t, admin, f.accountA, 'alpha.person@scope.test');
@@ -427,6 +435,26 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
     'PUT /api/erp/accounts/:erpNumber': [
       { url: () => `/api/erp/accounts/MX-ERP-${uniq()}`, body: () => ({ name: 'Matrix ERP' }), ok: 201 },
     ],
+    'PUT /api/erp/accounts/:erpNumber/contacts/:email': [
+      {
+        url: () => `/api/erp/accounts/${MATRIX_ERP_NUMBER}/contacts/erp-${uniq()}@matrix.test`,
+        body: () => ({ firstName: 'Matrix', lastName: 'Erp' }),
+        ok: 201,
+      },
+    ],
+    'PUT /api/erp/invoices/:number': [
+      {
+        url: () => `/api/erp/invoices/INV-MX-ERP-${uniq()}`,
+        body: () => ({ accountNumber: f.accountANumber, date: '2026-11-20', amount: 10, currency: 'EUR' }),
+        ok: 201,
+      },
+    ],
+    ...Object.fromEntries(
+      COMMERCIAL_LISTS.map((list) => [
+        `PUT /api/erp/${list}/:code`,
+        [{ url: () => `/api/erp/${list}/MX-${uniq()}`, body: () => ({ name: 'Matrix' }), ok: 201 }],
+      ]),
+    ),
     'POST /api/erp/orders': [
       {
         url: () => '/api/erp/orders',

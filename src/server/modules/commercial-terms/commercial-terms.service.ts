@@ -7,10 +7,11 @@ import {
   type CommercialCodeUpdateBody,
   type CommercialList,
 } from '../../../contracts/commercial-terms.ts';
+import type { ErpWriteStatus } from '../../../contracts/erp.ts';
 import type { RegistrationSettings } from '../../../contracts/registration.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, can, type RequestContext } from '../../http/context.ts';
-import { conflict, forbidden, notFound, unprocessable, uniqueViolation } from '../../lib/errors.ts';
+import { AppError, conflict, forbidden, notFound, unprocessable, uniqueViolation } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { registrationSettings } from '../settings/registration.ts';
 import { writeSetting } from '../settings/settings.repository.ts';
@@ -121,6 +122,36 @@ export async function updateCommercialCode(
       });
     return after;
   });
+}
+
+/**
+ * Creates the code, or gives it the name (and active flag, when sent) of the request: an ERP's PUT. The same
+ * request again writes nothing and no audit entry (`unchanged`); a create that loses a race updates instead.
+ */
+export async function upsertCommercialCode(
+  db: Db,
+  ctx: RequestContext,
+  list: CommercialList,
+  code: string,
+  body: CommercialCodeUpdateBody & { name: string },
+  retried = false,
+): Promise<{ status: ErpWriteStatus; commercialCode: CommercialCode }> {
+  assertCan(ctx, 'settings.write');
+  const [existing] = await selectCodes(db, ctx.scopeId, list, code);
+  if (!existing) {
+    try {
+      return {
+        status: 'created',
+        commercialCode: await createCommercialCode(db, ctx, list, { ...body, code }),
+      };
+    } catch (err) {
+      if (retried || !(err instanceof AppError) || err.code !== 'conflict') throw err;
+      return upsertCommercialCode(db, ctx, list, code, body, true);
+    }
+  }
+  if (existing.name === body.name && (body.active === undefined || existing.active === body.active))
+    return { status: 'unchanged', commercialCode: existing };
+  return { status: 'updated', commercialCode: await updateCommercialCode(db, ctx, list, code, body) };
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;

@@ -6,15 +6,9 @@ import { conflict, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { auditedAccount, selectAccounts, toAccount } from '../accounts/accounts.repository.ts';
 import { createAccount, getAccount, updateAccount } from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { withPermissions } from './erp-context.ts';
 
-/** The ERP writes accounts through its own permission; the account services check the edit permissions. */
-const asAccountWriter = (ctx: RequestContext): RequestContext => ({
-  ...ctx,
-  actor: {
-    ...ctx.actor,
-    permissions: new Set([...ctx.actor.permissions, 'accounts.read', 'accounts.write']),
-  },
-});
+const asAccountWriter = (ctx: RequestContext) => withPermissions(ctx, ['accounts.read', 'accounts.write']);
 
 type Found = { id: string; number: string; erp_number: string | null };
 

@@ -1,23 +1,36 @@
 import { Account } from '../../../contracts/accounts.ts';
+import { COMMERCIAL_LABELS, COMMERCIAL_LISTS } from '../../../contracts/commercial-terms.ts';
 import { ErrorBody, IdParams, page } from '../../../contracts/common.ts';
 import {
   ErpAccountBody,
   ErpAccountResult,
+  ErpCommercialCodeBody,
+  ErpCommercialCodeParams,
+  ErpCommercialCodeResult,
+  ErpContactBody,
+  ErpContactParams,
+  ErpContactResult,
+  ErpInvoiceBody,
+  ErpInvoiceParams,
+  ErpInvoiceResult,
   ErpNumberParams,
   ErpOrderBody,
   ErpOrderResult,
   Order,
   OrderListQuery,
 } from '../../../contracts/erp.ts';
-import type { RequestContext } from '../../http/context.ts';
 import type { App, AppDeps } from '../../deps.ts';
+import { contactsDepsOf } from '../contacts/contacts.service.ts';
 import { upsertErpAccount } from './erp-accounts.service.ts';
+import { upsertErpContact } from './erp-contacts.service.ts';
+import { fromErp } from './erp-context.ts';
+import { upsertErpCommercialCode, upsertErpInvoice } from './erp-records.service.ts';
 import { pushAccountToErp } from './erp-sync.ts';
 import { withIdempotencyKey } from './idempotency.ts';
 import { listAccountOrders, recordOrder } from './orders.service.ts';
 
-/** Whatever arrives through /api/erp is audited as the ERP's doing. */
-const fromErp = (ctx: RequestContext): RequestContext => ({ ...ctx, source: 'erp' });
+/** 201 when the PUT created the resource, 200 when it updated it or found it as sent. */
+const statusOf = (result: { status: string }) => (result.status === 'created' ? 201 : 200);
 
 const IDEMPOTENCY =
   'With an `Idempotency-Key` header the first answer (status and body) is kept for the caller: the same key ' +
@@ -96,7 +109,81 @@ export async function erpRoutes(app: App, deps: AppDeps) {
     },
     handler: async (request, reply) => {
       const result = await upsertErpAccount(db, fromErp(request.ctx), request.params.erpNumber, request.body);
-      return reply.status(result.status === 'created' ? 201 : 200).send(result);
+      return reply.status(statusOf(result)).send(result);
     },
   });
+
+  app.put('/api/erp/accounts/:erpNumber/contacts/:email', {
+    config: { access: 'erp' },
+    schema: {
+      tags,
+      summary: 'Create or update a contact of an account by email',
+      description:
+        'Creates the contact on the account with this ERP number (no login unless `login` is sent; `login` is ' +
+        'used on creation only), or updates the contact with this email in the store: only the fields sent ' +
+        'change, with the contact API’s validators and messages. A contact of another account gets this ' +
+        'account linked as well, not moved. 404 when no account has the ERP number. 201 created, 200 updated ' +
+        'or unchanged; audited with source `erp`.',
+      params: ErpContactParams,
+      body: ErpContactBody,
+      response: { 200: ErpContactResult, 201: ErpContactResult, 404: ErrorBody, 422: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const { erpNumber, email } = request.params;
+      const result = await upsertErpContact(
+        contactsDepsOf(deps),
+        fromErp(request.ctx),
+        erpNumber,
+        email,
+        request.body,
+      );
+      return reply.status(statusOf(result)).send(result);
+    },
+  });
+
+  app.put('/api/erp/invoices/:number', {
+    config: { access: 'erp' },
+    schema: {
+      tags,
+      summary: 'Create or update an invoice by its number',
+      description:
+        'What joining an account by proof checks. Creates the invoice, or gives the one with this number (in ' +
+        'any case) the account, date, amount and currency sent. 422 naming `accountNumber` or `erpNumber` ' +
+        'when no account has it. 201 created, 200 updated or unchanged; audited with source `erp`.',
+      params: ErpInvoiceParams,
+      body: ErpInvoiceBody,
+      response: { 200: ErpInvoiceResult, 201: ErpInvoiceResult, 422: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const result = await upsertErpInvoice(db, fromErp(request.ctx), request.params.number, request.body);
+      return reply.status(statusOf(result)).send(result);
+    },
+  });
+
+  for (const list of COMMERCIAL_LISTS) {
+    const { one } = COMMERCIAL_LABELS[list];
+    app.put(`/api/erp/${list}/:code`, {
+      config: { access: 'erp' },
+      schema: {
+        tags,
+        summary: `Create or update a ${one} by its code`,
+        description:
+          `The list behind the account’s ${one}, as in Settings. \`active\` unchanged when absent (true on ` +
+          'creation). 201 created, 200 updated or unchanged (then no audit entry); audited with source `erp`.',
+        params: ErpCommercialCodeParams,
+        body: ErpCommercialCodeBody,
+        response: { 200: ErpCommercialCodeResult, 201: ErpCommercialCodeResult, 422: ErrorBody },
+      },
+      handler: async (request, reply) => {
+        const result = await upsertErpCommercialCode(
+          db,
+          fromErp(request.ctx),
+          list,
+          request.params.code,
+          request.body,
+        );
+        return reply.status(statusOf(result)).send(result);
+      },
+    });
+  }
 }

@@ -84,11 +84,25 @@ export async function listAccountInvoices(
   return (await q.execute()).map(toInvoice);
 }
 
-/** The account an invoice is for, by id or by number, among those the caller may see. */
+/** Gives a stored invoice other content (the ERP's PUT); the number stays as first written. */
+export async function updateInvoice(
+  db: Executor,
+  id: string,
+  set: { accountId: string; date: string; amount: number; currency: string },
+): Promise<Invoice> {
+  await db
+    .updateTable('invoices')
+    .set({ account_id: set.accountId, date: set.date, amount: set.amount, currency: set.currency })
+    .where('id', '=', id)
+    .execute();
+  return toInvoice(await selectInvoices(db).where('invoices.id', '=', id).executeTakeFirstOrThrow());
+}
+
+/** The account an invoice is for, by id, number or ERP number, among those the caller may see. */
 export async function findAccountForInvoice(
   db: Executor,
   scopeId: string,
-  by: { id: string } | { number: string },
+  by: { id: string } | { number: string } | { erpNumber: string },
   visible: Expression<SqlBool>,
 ): Promise<{ id: string; number: string } | undefined> {
   let q = db
@@ -96,9 +110,8 @@ export async function findAccountForInvoice(
     .select(['accounts.id', 'accounts.number'])
     .where('accounts.scope_id', '=', scopeId)
     .where(visible);
-  q =
-    'id' in by
-      ? q.where('accounts.id', '=', by.id)
-      : q.where(sql`lower(accounts.number)`, '=', by.number.toLowerCase());
+  if ('id' in by) q = q.where('accounts.id', '=', by.id);
+  else if ('number' in by) q = q.where(sql`lower(accounts.number)`, '=', by.number.toLowerCase());
+  else q = q.where(sql`lower(accounts.erp_number)`, '=', by.erpNumber.toLowerCase());
   return q.executeTakeFirst();
 }

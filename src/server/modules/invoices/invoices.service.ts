@@ -1,4 +1,5 @@
 import type { Invoice, InvoiceBody } from '../../../contracts/registration.ts';
+import type { ErpInvoiceBody, ErpInvoiceResult } from '../../../contracts/erp.ts';
 import type { InvoiceListQuery } from '../../../contracts/invoices.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
@@ -12,6 +13,7 @@ import {
   findInvoiceByNumber,
   insertInvoice,
   listAccountInvoices,
+  updateInvoice,
 } from './invoices.repository.ts';
 
 const cents = (amount: number) => Math.round(amount * 100);
@@ -88,6 +90,62 @@ export async function createInvoice(
         diffs,
       );
     return { invoice: stored, created: false };
+  });
+}
+
+/**
+ * `PUT /api/erp/invoices/{number}`: records the invoice, or gives the stored one (same number in any case)
+ * the account, date, amount and currency sent: the ERP's word is the last. The same request again writes
+ * nothing and no audit entry (`unchanged`).
+ */
+export async function upsertInvoice(
+  db: Db,
+  ctx: RequestContext,
+  number: string,
+  body: ErpInvoiceBody,
+): Promise<ErpInvoiceResult> {
+  assertCan(ctx, 'accounts.write');
+  return db.transaction().execute(async (tx) => {
+    const by = body.erpNumber ? { erpNumber: body.erpNumber } : { number: body.accountNumber ?? '' };
+    const account = await findAccountForInvoice(tx, ctx.scopeId, by, accountVisibleTo(ctx));
+    if (!account) {
+      const path = body.erpNumber ? 'erpNumber' : 'accountNumber';
+      throw unprocessable('The account of this invoice does not exist', [
+        { path, message: `No account ${body.erpNumber ?? body.accountNumber}` },
+      ]);
+    }
+    const wanted = {
+      accountId: account.id,
+      date: body.date,
+      amount: cents(body.amount) / 100,
+      currency: body.currency,
+    };
+    const inserted = await insertInvoice(tx, { scopeId: ctx.scopeId, number, ...wanted });
+    if (inserted) {
+      await recordAudit(tx, ctx, {
+        action: 'invoice.created',
+        entityType: 'invoice',
+        entityId: inserted.id,
+        after: { ...wanted, number: inserted.number, accountNumber: account.number },
+      });
+      return { status: 'created', invoice: inserted };
+    }
+    const stored = await findInvoiceByNumber(tx, ctx.scopeId, number);
+    if (!stored) throw new AppError('internal', 'The invoice number was taken and is gone again');
+    const changed = differences(stored, wanted).map((d) => d.path as keyof typeof wanted);
+    if (!changed.length) return { status: 'unchanged', invoice: stored };
+    const invoice = await updateInvoice(tx, stored.id, wanted);
+    await recordAudit(tx, ctx, {
+      action: 'invoice.updated',
+      entityType: 'invoice',
+      entityId: stored.id,
+      before: Object.fromEntries(changed.map((k) => [k, stored[k]])),
+      after: {
+        ...Object.fromEntries(changed.map((k) => [k, wanted[k]])),
+        ...(changed.includes('accountId') && { accountNumber: account.number }),
+      },
+    });
+    return { status: 'updated', invoice };
   });
 }
 
