@@ -8,6 +8,7 @@ import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { recordAudits, type AuditInput } from '../audit/audit.service.ts';
+import { recordEvent } from '../events/index.ts';
 import {
   accountsWithoutContacts,
   findVisibleAccount,
@@ -204,6 +205,20 @@ async function applyChange(
     }),
   ];
   await recordAudits(tx, ctx, entries);
+  const [before, now] = [current.links.find((l) => l.primary), after.find((l) => l.primary)];
+  // A new primary account is what an ERP hears as a re-map (seed 004: from the web account to its own).
+  if (now && before?.id !== now.id)
+    await recordEvent(tx, {
+      scopeId: ctx.scopeId,
+      type: 'contact.remapped',
+      accountId: now.id,
+      data: {
+        contactId,
+        email: current.email,
+        from: before ? { id: before.id, number: before.number } : null,
+        to: { id: now.id, number: now.number },
+      },
+    });
 
   const removedWeb = current.links
     .filter((l) => !after.some((a) => a.id === l.id) && isWebNumber(l.number, current.prefix))

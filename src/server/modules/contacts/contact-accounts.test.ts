@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addContactWithWelcome,
@@ -191,6 +192,25 @@ describe('a contact in several accounts', () => {
       action: 'account.contact_added',
       after: { contactId: c, linked: true, primary: true },
     });
+
+    // Integrations hear it once, as contact.remapped on the new account.
+    const remapped = await t.deps.database.db
+      .selectFrom('events')
+      .select(['account_id', 'data'])
+      .where('type', '=', 'contact.remapped')
+      .where(sql`data->>'contactId'`, '=', c)
+      .execute();
+    expect(remapped).toEqual([
+      {
+        account_id: erp.id,
+        data: {
+          contactId: c,
+          email: expect.any(String),
+          from: { id: web.id, number: web.number },
+          to: { id: erp.id, number: erp.number },
+        },
+      },
+    ]);
 
     // The portal's offer: the existing status change.
     const disabled = await admin.patch(`/api/accounts/${web.id}`, { status: 'disabled' });
