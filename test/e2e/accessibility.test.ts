@@ -172,7 +172,7 @@ describe('accessibility (axe-core)', () => {
 
   it(
     'finds no serious or critical violation on any portal page or dialog',
-    { timeout: 150_000 },
+    { timeout: 300_000 },
     async () => {
       const page = await pageFor(true);
       const stops: Stop[] = [
@@ -197,6 +197,7 @@ describe('accessibility (axe-core)', () => {
         { url: '/imports/new', ready: heading(/import/i) },
         { url: '/approvals', ready: heading(/approv/i) },
         { url: '/settings', ready: heading('Settings') },
+        { url: '/settings/integrations', ready: heading('Webhooks'), dialogs: ['Add endpoint'] },
       ];
       const problems: string[] = [];
       for (const stop of stops) await check(page, stop, problems);
