@@ -85,8 +85,9 @@ export async function insertImportEvents(
           THEN jsonb_build_object('changed', (SELECT jsonb_agg(k) FROM jsonb_object_keys(l.after) k))
           ELSE '{}'::jsonb END
       FROM audit_log l
-      LEFT JOIN accounts a ON l.entity_type = 'account' AND a.id::text = l.entity_id
-      LEFT JOIN contacts c ON l.entity_type = 'contact' AND c.id::text = l.entity_id
+      -- Joined on the primary keys (a cast of the key's side would scan the table for every audit row).
+      LEFT JOIN accounts a ON a.id = CASE WHEN l.entity_type = 'account' THEN l.entity_id::uuid END
+      LEFT JOIN contacts c ON c.id = CASE WHEN l.entity_type = 'contact' THEN l.entity_id::uuid END
       LEFT JOIN contact_accounts ca ON ca.contact_id = c.id AND ca.is_primary
       LEFT JOIN accounts pa ON pa.id = ca.account_id
       -- now() is the transaction's start, and the range's rows come after the last one before it (an
