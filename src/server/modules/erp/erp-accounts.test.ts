@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import { connectErp } from './erp.test-helpers.ts';
+import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 
 type AccountBody = {
   id: string;
@@ -17,9 +18,7 @@ describe('PUT /api/erp/accounts/{erpNumber}', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = await t.employee(['administrator']);
-    const key = await admin.post('/api/api-keys', { name: 'ERP connector', roles: ['erpIntegration'] });
-    expect(key.statusCode, key.body).toBe(201);
-    erp = clientFor(t.app, { authorization: `Bearer ${key.json<{ key: string }>().key}` });
+    ({ erp } = await connectErp(t, admin));
     expect((await admin.post('/api/payment-terms', { code: 'NET30', name: 'Net 30' })).statusCode).toBe(201);
   });
   afterAll(() => t.close());

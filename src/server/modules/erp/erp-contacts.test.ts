@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import { connectErp } from './erp.test-helpers.ts';
+import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 
 type ContactBody = {
   id: string;
@@ -26,9 +27,7 @@ describe('PUT /api/erp/accounts/{erpNumber}/contacts/{email}', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = await t.employee(['administrator']);
-    const key = await admin.post('/api/api-keys', { name: 'ERP connector', roles: ['erpIntegration'] });
-    expect(key.statusCode, key.body).toBe(201);
-    erp = clientFor(t.app, { authorization: `Bearer ${key.json<{ key: string }>().key}` });
+    ({ erp } = await connectErp(t, admin));
     const account = await erp.put('/api/erp/accounts/K-1', { name: 'Contact Owner GmbH' });
     expect(account.statusCode, account.body).toBe(201);
     accountId = account.json<{ account: { id: string } }>().account.id;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectErp } from './erp.test-helpers.ts';
 import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 import { withDatabase } from '../../../../test/helpers/global-setup.ts';
 import { buildApp } from '../../app.ts';
@@ -17,10 +18,7 @@ describe('order events from the ERP', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = await t.employee(['administrator']);
-    const key = await admin.post('/api/api-keys', { name: 'ERP connector', roles: ['erpIntegration'] });
-    expect(key.statusCode, key.body).toBe(201);
-    erpKey = key.json<{ key: string }>().key;
-    erp = clientFor(t.app, { authorization: `Bearer ${erpKey}` });
+    ({ erp, key: erpKey } = await connectErp(t, admin));
   });
   afterAll(() => t.close());
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import { connectErp } from './erp.test-helpers.ts';
+import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 
 type InvoiceResult = {
   status: string;
@@ -19,9 +20,7 @@ describe('the ERP’s invoices and commercial lists', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = await t.employee(['administrator']);
-    const key = await admin.post('/api/api-keys', { name: 'ERP connector', roles: ['erpIntegration'] });
-    expect(key.statusCode, key.body).toBe(201);
-    erp = clientFor(t.app, { authorization: `Bearer ${key.json<{ key: string }>().key}` });
+    ({ erp } = await connectErp(t, admin));
     webAccount = (await admin.post('/api/accounts', { kind: 'business', name: 'Invoice Web Ltd' })).json();
     const erpAccount = await erp.put('/api/erp/accounts/R-1', { name: 'Invoice Erp GmbH' });
     expect(erpAccount.statusCode, erpAccount.body).toBe(201);
