@@ -5,6 +5,7 @@ import type {
   AddressUpdateBody,
 } from '../../../contracts/addresses.ts';
 import type { Permission } from '../../../contracts/permissions.ts';
+import { requiredMessage } from '../../../contracts/required-fields.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { notFound, unprocessable } from '../../lib/errors.ts';
@@ -58,6 +59,13 @@ async function assertOwnerVisible(db: Executor, ctx: RequestContext, owner: Addr
   const row = await (lock ? query.forNoKeyUpdate() : query).executeTakeFirst();
   if (!row) throw ownerNotFound(owner);
 }
+
+/** The 422 for a write that would leave an account without the billing address Settings make mandatory. */
+const lastBillingAddress = (instead: string) =>
+  unprocessable(
+    `${requiredMessage('billingAddress')}: this is the account's last billing address. Add another billing address before you ${instead}.`,
+    [{ path: 'billingAddress', message: requiredMessage('billingAddress') }],
+  );
 
 type AddressInput = AddressFields & { type: AddressValues['type'] };
 
@@ -173,7 +181,11 @@ export async function updateAddress(
     const isDefault =
       body.isDefault === true || (typeChanged ? !(await hasDefault(tx, owner, type)) : before.isDefault);
     const formerDefault = body.isDefault ? await clearDefault(tx, owner, type) : null;
-    const after = await updateAddressRow(tx, addressId, { ...values, is_default: isDefault });
+    const after = await updateAddressRow(tx, owner, ctx.scopeId, addressId, {
+      ...values,
+      is_default: isDefault,
+    });
+    if (!after) throw lastBillingAddress('change its type');
     const promoted = typeChanged && before.isDefault ? await promoteOldest(tx, owner, before.type) : null;
 
     const b = auditedAddress(before);
@@ -211,7 +223,7 @@ export async function deleteAddress(
     await assertOwnerVisible(tx, ctx, owner, true);
     const before = await findOwnerAddress(tx, owner, addressId);
     if (!before) throw notFound('The address');
-    await deleteAddressRow(tx, addressId);
+    if (!(await deleteAddressRow(tx, owner, ctx.scopeId, addressId))) throw lastBillingAddress('delete it');
     const promoted = before.isDefault ? await promoteOldest(tx, owner, before.type) : null;
     await audit(
       tx,
