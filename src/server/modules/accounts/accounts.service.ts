@@ -14,7 +14,7 @@ import { pushOnPolicy } from '../erp/index.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
-import { assertRequiredOnChange, assertRequiredOnCreate } from '../settings/required-fields.ts';
+import { clearedOnChange, missingOnCreate } from '../settings/required-fields.ts';
 import { recordEvent } from '../events/index.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import {
@@ -46,13 +46,19 @@ function accountConflict(err: unknown): never {
 
 export async function createAccount(db: Db, ctx: RequestContext, body: AccountCreateBody): Promise<Account> {
   assertCan(ctx, 'accounts.write');
-  await assertRequiredOnCreate(db, ctx.scopeId, 'account', body);
+  // Mandatory fields and attributes in one 422, so one answer names everything left empty.
+  const missing = await missingOnCreate(db, ctx.scopeId, 'account', body);
+  const attributes = await validatedAttributeValues(
+    db,
+    ctx.scopeId,
+    'account',
+    body.attributes,
+    { creating: true },
+    missing,
+  );
   await assertCommercialCodes(db, ctx.scopeId, body);
   const groupIds = body.customerGroups ? await customerGroupIds(db, ctx.scopeId, body.customerGroups) : [];
   const prefix = await accountNumberPrefix(db, ctx.scopeId);
-  const attributes = await validatedAttributeValues(db, ctx.scopeId, 'account', body.attributes, {
-    creating: true,
-  });
   // A generated number can collide with one an ERP assigned earlier; draw again a few times.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -191,13 +197,18 @@ export async function updateAccount(
     return await db.transaction().execute(async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
-      await assertRequiredOnChange(tx, ctx.scopeId, 'account', body);
+      const cleared = await clearedOnChange(tx, ctx.scopeId, 'account', body);
+      const attributes = await validatedAttributeValues(
+        tx,
+        ctx.scopeId,
+        'account',
+        body.attributes,
+        { creating: false },
+        cleared,
+      );
       await assertCommercialCodes(tx, ctx.scopeId, body, before);
       if (body.customerGroups !== undefined)
         await setAccountCustomerGroups(tx, id, await customerGroupIds(tx, ctx.scopeId, body.customerGroups));
-      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'account', body.attributes, {
-        creating: false,
-      });
       await tx
         .updateTable('accounts')
         .set({

@@ -24,12 +24,7 @@ import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/gr
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
 import { checkedLanguage, languageAmong } from '../settings/languages.ts';
-import {
-  assertRequiredFields,
-  assertRequiredOnChange,
-  fieldRules,
-  missingRequiredFields,
-} from '../settings/required-fields.ts';
+import { clearedOnChange, fieldRules, missingRequiredFields } from '../settings/required-fields.ts';
 import { sendContactLinkEmail } from './contact-emails.ts';
 import {
   checkLoginRequest,
@@ -107,10 +102,15 @@ export async function createContact(
       await getAccount(tx, ctx, body.accountId);
       // Mandatory fields and enabled languages in one read.
       const rules = await fieldRules(tx, ctx.scopeId);
-      assertRequiredFields(missingRequiredFields(rules.requiredFields.contact, body, { creating: true }));
-      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
-        creating: true,
-      });
+      const missing = missingRequiredFields(rules.requiredFields.contact, body, { creating: true });
+      const attributes = await validatedAttributeValues(
+        tx,
+        ctx.scopeId,
+        'contact',
+        body.attributes,
+        { creating: true },
+        missing,
+      );
       const problems: FieldError[] = [];
       const language = languageAmong(rules.languages, body.language, problems);
       const groups = await groupsToJoin(tx, ctx.scopeId, body.customerGroups ?? [], problems);
@@ -247,10 +247,15 @@ export async function updateContact(
   try {
     return await db.transaction().execute(async (tx) => {
       const before = await getContact(tx, ctx, id);
-      await assertRequiredOnChange(tx, ctx.scopeId, 'contact', body);
-      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
-        creating: false,
-      });
+      const cleared = await clearedOnChange(tx, ctx.scopeId, 'contact', body);
+      const attributes = await validatedAttributeValues(
+        tx,
+        ctx.scopeId,
+        'contact',
+        body.attributes,
+        { creating: false },
+        cleared,
+      );
       const problems: FieldError[] = [];
       if (body.language !== undefined && body.language !== before.language)
         await checkedLanguage(tx, ctx.scopeId, body.language, problems);
