@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// V8's young generation capped at 2 MiB a half (default 16): ~28 MiB less resident for slightly more frequent
+// minor collections; `npm start` passes the same flag.
 // Runs the server's bundle (dist/server/cli.js, made by `npm run build`) when it is newer than every source
 // file it was made from; otherwise runs the TypeScript through tsx, which holds ~80 MiB more in memory.
 import fs from 'node:fs';
