@@ -6,6 +6,7 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
+  EMBEDDED_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(1024).default(16),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres://')
@@ -76,6 +77,8 @@ export type Config = {
   port: number;
   host: string;
   dataDir: string;
+  /** The embedded database's page cache (PGlite's shared_buffers), in MiB; the OS caches the files too. */
+  embeddedSharedBuffersMb: number;
   databaseUrl: string | undefined;
   /** How long a request waits for a database connection (a new one, or a free one of the pool) before a 503. */
   databaseConnectTimeoutMs: number;
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    embeddedSharedBuffersMb: e.EMBEDDED_SHARED_BUFFERS_MB,
     databaseUrl: e.DATABASE_URL,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
     publicUrl,

@@ -1,8 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { isFreshDataDir } from './db/prepare-embedded.ts';
 import type { AppDeps } from './deps.ts';
 import {
   createEmailDelivery,
@@ -26,21 +27,30 @@ export const QUEUES = [
   accountRequestQueue,
 ] as JobQueue<never>[];
 
+/** A full garbage collection, also when node runs without --expose-gc. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
 /**
  * On a fresh data directory, initdb and the migrations run in an instance of their own that is closed
  * before the server's opens: PGlite's WebAssembly memory only grows, and what they used (hundreds of
  * MiB) would otherwise stay with the process for its life. Once closed it is garbage like any other.
  */
-async function openEmbedded(dataDir: string): Promise<Database> {
-  if (!fs.existsSync(path.join(dataDir, 'pgdata'))) {
-    const first = await openDatabase({ dataDir });
+async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<Database> {
+  if (isFreshDataDir(dataDir)) {
+    const first = await openDatabase({ dataDir, sharedBuffersMb });
     try {
       await migrateToLatest(first.db);
     } finally {
       await first.close();
     }
+    // Nothing else allocates much at start, so no collection would come soon to unmap the closed
+    // instance's memory (and initdb's, hundreds of MiB); ask for one.
+    collectGarbage();
   }
-  return openDatabase({ dataDir });
+  return openDatabase({ dataDir, sharedBuffersMb });
 }
 
 /**
@@ -60,7 +70,7 @@ export async function openRuntime(
           connectTimeoutMs: config.databaseConnectTimeoutMs,
           onConnectionError: (err) => log('database connection lost', err),
         })
-      : await openEmbedded(config.dataDir));
+      : await openEmbedded(config.dataDir, config.embeddedSharedBuffersMb));
   try {
     await migrateToLatest(db.db);
     const scope = await db.db

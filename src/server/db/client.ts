@@ -30,7 +30,15 @@ export type DatabaseOptions = (
       /** A connection the server ended or lost (restart, failover, pg_terminate_backend, network). */
       onConnectionError?: (err: Error) => void;
     }
-  | { dataDir: string; lock?: boolean }
+  | {
+      dataDir: string;
+      lock?: boolean;
+      /**
+       * PGlite's shared_buffers in MiB (default 16): PostgreSQL's 128 MB default is touched at start and
+       * lives in WebAssembly memory, which never shrinks; the OS page cache holds the files anyway.
+       */
+      sharedBuffersMb?: number;
+    }
   | { pglite: PGlite }
 ) & {
   /** Off unless given: without it Kysely runs no logging wrapper at all. */
@@ -74,7 +82,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const unlock = options.lock === false ? async () => {} : await lockDataDir(options.dataDir);
   try {
-    const client = await PGlite.create(`${options.dataDir}/pgdata`, { extensions: pgliteExtensions });
+    const client = await PGlite.create(`${options.dataDir}/pgdata`, {
+      extensions: pgliteExtensions,
+      postgresqlconf: [`shared_buffers=${options.sharedBuffersMb ?? 16}MB`],
+    });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(client), ...kyselyOptions(options) });
     return {
       db,
