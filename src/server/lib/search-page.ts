@@ -9,7 +9,9 @@ import { likePattern } from './cursor.ts';
  * `indexed` is false when pg_trgm would take no trigram from the pattern: the index would read all of itself.
  */
 export type SearchTerm =
-  { kind: 'nothing' } | { kind: 'substring' | 'word-start'; indexed: boolean; pattern: RawBuilder<string> };
+  | { kind: 'nothing' }
+  | { kind: 'substring'; indexed: boolean; pattern: RawBuilder<string> }
+  | { kind: 'word-start'; indexed: true; pattern: RawBuilder<string>; substring: RawBuilder<string> };
 
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 // What separates words in a search column: a space or ASCII punctuation. A class pg_trgm can read (a
@@ -43,6 +45,7 @@ export function searchTerm(q: string): SearchTerm {
       kind: 'word-start',
       indexed: true,
       pattern: sql<string>`${WORD_START} || f_unaccent(${escaped})`,
+      substring: sql<string>`f_unaccent(${likePattern(q)})`,
     };
   }
   return {
@@ -62,9 +65,11 @@ export function termMatches(
   indexed: boolean,
 ): RawBuilder<SqlBool> {
   const col = indexed ? sql.ref(column) : sql`(${sql.ref(column)} || '')`;
-  return term.kind === 'substring'
-    ? sql<SqlBool>`${col} LIKE ${term.pattern}`
-    : sql<SqlBool>`${col} ~ ${term.pattern}`;
+  if (term.kind === 'substring') return sql<SqlBool>`${col} LIKE ${term.pattern}`;
+  // Row by row, a LIKE first spares most rows the regular expression (ten times its cost); never
+  // for the index, where a LIKE without trigrams would read all of it.
+  if (indexed) return sql<SqlBool>`${col} ~ (${term.pattern})`;
+  return sql<SqlBool>`(${col} LIKE ${term.substring} AND ${col} ~ (${term.pattern}))`;
 }
 
 /** Sizes of the search stages; tests shrink them to reach every stage with a few rows. */
