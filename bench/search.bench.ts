@@ -16,6 +16,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400);
 const TERM_ROUNDS = Number(process.env.BENCH_TERM_ROUNDS ?? 40);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CLIENT_ROUNDS = Number(process.env.BENCH_CLIENT_ROUNDS ?? 10);
+// BENCH_TERMS=a,e,x measures only those terms in the per-term table.
+const ONLY_TERMS = process.env.BENCH_TERMS?.split(',');
 
 const FIRST = [
   'maria',
@@ -311,7 +313,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `${'term'.padEnd(16)} ${'p50'.padStart(7)} ${'p95'.padStart(7)}   ${'p50'.padStart(7)} ${'p95'.padStart(7)}`,
     );
-    for (const term of terms) {
+    for (const term of terms.filter((t) => !ONLY_TERMS || ONLY_TERMS.includes(t))) {
       failed = 0;
       const one = (await measure(path, [term], TERM_ROUNDS)).sort((a, b) => a - b);
       const many = (
