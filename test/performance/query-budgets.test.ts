@@ -108,14 +108,31 @@ describe('query budgets', () => {
     expect(unknown.all).toHaveLength(1);
   });
 
-  it('lists a page of accounts in at most 3 statements', async () => {
-    const log = await budget(() => api.get('/api/accounts?limit=10'), 200);
-    expect(log.queries.length, listing(log)).toBeLessThanOrEqual(3);
-    expect(log.commits).toBe(0);
+  it('lists a page of accounts, and a search and its next page, in at most 3 statements', async () => {
+    const first = await budget(() => api.get('/api/accounts?limit=1&q=budget'), 200);
+    const next = first.result.json<{ nextCursor: string | null }>().nextCursor;
+    expect(next).toEqual(expect.any(String));
+    const cursor = encodeURIComponent(next!);
+    for (const url of [
+      '/api/accounts?limit=10',
+      '/api/accounts?limit=1&q=budget',
+      `/api/accounts?limit=1&q=budget&cursor=${cursor}`,
+      '/api/accounts?q=b',
+    ]) {
+      const log = await budget(() => api.get(url), 200);
+      expect(log.queries.length, listing(log)).toBeLessThanOrEqual(3);
+      expect(log.commits).toBe(0);
+    }
   });
 
-  it('lists a page of contacts, and a search, in at most 3 statements', async () => {
-    for (const url of ['/api/contacts?limit=10', '/api/contacts?limit=10&q=budget']) {
+  it('lists a page of contacts, and a search (short terms too), in at most 3 statements', async () => {
+    for (const url of [
+      '/api/contacts?limit=10',
+      '/api/contacts?limit=10&q=budget',
+      '/api/contacts?q=fi',
+      '/api/contacts?q=bt',
+      '/api/contacts?q=%40',
+    ]) {
       const log = await budget(() => api.get(url), 200);
       expect(log.queries.length, listing(log)).toBeLessThanOrEqual(3);
       expect(log.commits).toBe(0);

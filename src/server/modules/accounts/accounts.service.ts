@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type {
   Account,
   AccountCreateBody,
@@ -7,7 +7,8 @@ import type {
 } from '../../../contracts/accounts.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
-import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
+import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import { searchTerm } from '../../lib/search-page.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { addAddress } from '../addresses/addresses.service.ts';
 import { pushOnPolicy } from '../erp/index.ts';
@@ -27,6 +28,7 @@ import {
   accountVisibleTo,
   auditedAccount,
   nextGeneratedNumber,
+  searchAccountIds,
   selectAccounts,
   toAccount,
 } from './accounts.repository.ts';
@@ -144,38 +146,44 @@ export async function listAccounts(
   query: AccountListQuery,
 ): Promise<{ items: Account[]; nextCursor: string | null }> {
   assertCan(ctx, 'accounts.read');
-  // The page of ids first, on `accounts` alone; counts and assignees only for the rows shown.
-  let q = db
-    .selectFrom('accounts')
-    .select(['accounts.id', sql<string>`lower(accounts.name)`.as('name_key')])
-    .where('accounts.scope_id', '=', ctx.scopeId)
-    .where(accountVisibleTo(ctx))
-    .limit(query.limit + 1);
-  if (query.kind) q = q.where('accounts.kind', '=', query.kind);
-  if (query.status) q = q.where('accounts.status', '=', query.status);
-  if (query.customerGroup) q = q.where(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
-  if (query.erpNumber) q = q.where(sql<boolean>`lower(accounts.erp_number) = lower(${query.erpNumber})`);
-  if (query.erpSync) q = q.where('accounts.erp_sync_state', '=', query.erpSync);
-  const filters = attributeFilters(query);
-  for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'account', filters, 'accounts'))
-    q = q.where(condition);
-  let cursorOf: (r: { id: string; name_key: string }) => Record<string, string>;
+  const filters: Expression<SqlBool>[] = [
+    sql<SqlBool>`accounts.scope_id = ${ctx.scopeId}`,
+    accountVisibleTo(ctx),
+  ];
+  if (query.kind) filters.push(sql<SqlBool>`accounts.kind = ${query.kind}`);
+  if (query.status) filters.push(sql<SqlBool>`accounts.status = ${query.status}`);
+  if (query.customerGroup) filters.push(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
+  if (query.erpNumber) filters.push(sql<SqlBool>`lower(accounts.erp_number) = lower(${query.erpNumber})`);
+  if (query.erpSync) filters.push(sql<SqlBool>`accounts.erp_sync_state = ${query.erpSync}`);
+  filters.push(
+    ...(await attributeFilterConditions(db, ctx.scopeId, 'account', attributeFilters(query), 'accounts')),
+  );
+  let matches: { id: string; name_key?: string }[];
+  let cursorOf: (r: { id: string; name_key?: string }) => Record<string, string>;
   if (query.q) {
-    // Matches by trigram index, then orders by id: sorting every match by name is what makes search slow.
-    const cursor = decodeCursor(query.cursor, { id: 'uuid' });
-    q = q
-      .where(sql<boolean>`accounts.search like f_unaccent(${likePattern(query.q)})`)
-      .orderBy('accounts.id');
-    if (cursor) q = q.where('accounts.id', '>', cursor.id);
+    // Id order, so a page never sorts every match by name; searchPageQuery keeps the plan on the index.
+    const after = decodeCursor(query.cursor, { id: 'uuid' })?.id;
+    const term = searchTerm(query.q);
+    matches =
+      term.kind === 'nothing'
+        ? []
+        : (await searchAccountIds(ctx.scopeId, term, filters, after, query.limit + 1).execute(db)).rows;
     cursorOf = (r) => ({ id: r.id });
   } else {
+    // The page of ids first, on `accounts` alone; counts and assignees only for the rows shown.
     const cursor = decodeCursor(query.cursor, { name: 'text', id: 'uuid' });
-    q = q.orderBy(sql`lower(accounts.name)`).orderBy('accounts.id');
     if (cursor)
-      q = q.where(sql<boolean>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
-    cursorOf = (r) => ({ name: r.name_key, id: r.id });
+      filters.push(sql<SqlBool>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
+    matches = await db
+      .selectFrom('accounts')
+      .select(['accounts.id', sql<string>`lower(accounts.name)`.as('name_key')])
+      .where(sql<SqlBool>`${sql.join(filters, sql` and `)}`)
+      .orderBy(sql`lower(accounts.name)`)
+      .orderBy('accounts.id')
+      .limit(query.limit + 1)
+      .execute();
+    cursorOf = (r) => ({ name: r.name_key!, id: r.id });
   }
-  const matches = await q.execute();
   if (!matches.length && query.customerGroup)
     await assertCustomerGroupKnown(db, ctx.scopeId, query.customerGroup);
   const page = toPage(matches, query.limit, cursorOf, (r) => r.id);
