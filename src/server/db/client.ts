@@ -52,6 +52,12 @@ function kyselyOptions(options: DatabaseOptions): Pick<KyselyConfig, 'log'> {
 
 export const pgliteExtensions = { pg_trgm, unaccent };
 
+/** What the server opens PGlite with (benchmarks open it the same way). */
+export const embeddedOptions = (sharedBuffersMb = 16) => ({
+  extensions: pgliteExtensions,
+  postgresqlconf: [`shared_buffers=${sharedBuffersMb}MB`],
+});
+
 // JSON columns as strings in, objects out; int8 counts as numbers, not strings.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -82,10 +88,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const unlock = options.lock === false ? async () => {} : await lockDataDir(options.dataDir);
   try {
-    const client = await PGlite.create(`${options.dataDir}/pgdata`, {
-      extensions: pgliteExtensions,
-      postgresqlconf: [`shared_buffers=${options.sharedBuffersMb ?? 16}MB`],
-    });
+    const client = await PGlite.create(`${options.dataDir}/pgdata`, embeddedOptions(options.sharedBuffersMb));
     const db = new Kysely<DB>({ dialect: new PGliteDialect(client), ...kyselyOptions(options) });
     return {
       db,
