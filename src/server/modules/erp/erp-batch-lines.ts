@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { CommercialList } from '../../../contracts/commercial-terms.ts';
 import {
   ErpAccountBody,
@@ -59,8 +59,10 @@ function parsed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   );
 }
 
+const TypeOnly = z.object({ type: ErpBatchType });
+
 function typed(line: number, value: Record<string, unknown>): BatchLine {
-  const type = parsed(ErpBatchType, value.type);
+  const { type } = parsed(TypeOnly, value);
   switch (type) {
     case 'account':
       return { line, type, ...parsed(ErpNumberParams, value), body: parsed(ErpAccountBody, value) };
@@ -96,9 +98,7 @@ export function parseBatchLine(raw: RawLine, maxLineBytes: number): BatchLine | 
     return invalid(raw.line, 'The line must be a JSON object with a "type"', 'type');
   try {
     assertStorableText(value);
-    const record = value as Record<string, unknown>;
-    if (record.type === undefined) throw new LineError('Check type: Required', 'type');
-    return typed(raw.line, record);
+    return typed(raw.line, value as Record<string, unknown>);
   } catch (err) {
     if (err instanceof LineError) return invalid(raw.line, err.message, err.field);
     if (err instanceof AppError) return invalid(raw.line, err.message, fieldOf(err));

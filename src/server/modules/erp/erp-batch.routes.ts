@@ -23,7 +23,7 @@ async function* asNdjson(first: IteratorResult<ErpBatchResult>, rest: AsyncItera
 
 export function erpBatchRoutes(app: App, deps: AppDeps) {
   // The body stays a stream: the handler reads it line by line (no body limit, no buffering).
-  app.addContentTypeParser(NDJSON, (_request, _payload, done) => done(null));
+  app.addContentTypeParser(NDJSON, (_request, _payload, done) => done(null, undefined));
 
   app.post('/api/erp/batch', {
     config: { access: 'erp' },
@@ -45,7 +45,8 @@ export function erpBatchRoutes(app: App, deps: AppDeps) {
         'the single calls; unchanged records write nothing. 415 for another Content-Type, 413 for a ' +
         `Content-Length above ${BATCH_MAX_BYTES} bytes.`,
       consumes: [NDJSON],
-      body: z.string().optional().describe('NDJSON: one record per line'),
+      // The parser leaves the stream to the handler: the body seen by validation is null.
+      body: z.string().nullish().describe('NDJSON: one record per line'),
       response: {
         200: z.string().describe('NDJSON: one result per non-blank line, in line order'),
         400: ErrorBody,
