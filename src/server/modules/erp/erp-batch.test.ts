@@ -329,6 +329,15 @@ describe('POST /api/erp/batch', () => {
     expect(json.json().error.message).toMatch(/application\/x-ndjson/);
     const text = await send('{}', { 'content-type': 'text/plain' });
     expect(text.statusCode).toBe(415);
+    // Messages of ours that mention JSON stay ours; a body that is not JSON is still named as such.
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: '/api/erp/orders',
+      headers: { authorization: `Bearer ${erpKey}`, 'content-type': 'application/json' },
+      payload: '{broken',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.message).toBe('The request body is not valid JSON');
     const res = await admin.post('/api/api-keys', { name: 'Editor key', roles: ['companyEdit'] });
     expect(res.statusCode, res.body).toBe(201);
     const refused = await send(ndjson([{ type: 'account', erpNumber: 'B-403', name: 'No' }]), {
