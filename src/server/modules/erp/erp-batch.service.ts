@@ -107,8 +107,8 @@ async function writeChunk(batch: Batch, raw: RawLine[], required: readonly Accou
 }
 
 /**
- * `POST /api/erp/batch`: reads NDJSON lines from `body` as they arrive and yields one result per non-blank
- * line, a chunk at a time. Accounts are written set-based per chunk; the other types through their single
+ * `POST /api/erp/batch`: reads NDJSON lines from `body` as they arrive and yields the results of each chunk
+ * (one per non-blank line, in line order). Accounts are written set-based per chunk; the other types through their single
  * call's service. A bad line is `invalid` and harms no other.
  */
 export async function* runErpBatch(
@@ -116,7 +116,7 @@ export async function* runErpBatch(
   ctx: RequestContext,
   body: AsyncIterable<Buffer | string>,
   options: ErpBatchOptions,
-): AsyncGenerator<ErpBatchResult> {
+): AsyncGenerator<ErpBatchResult[]> {
   assertCan(ctx, 'erp');
   const batch = { deps, ctx, options };
   const required = (await requiredFields(deps.db, ctx.scopeId)).account;
@@ -131,7 +131,7 @@ export async function* runErpBatch(
   for await (const raw of ndjsonLines(body, options.maxLineBytes)) {
     if (!raw.tooLong && raw.text.trim() === '') continue;
     chunk.push(raw);
-    if (chunk.length >= options.chunkLines) yield* await flush();
+    if (chunk.length >= options.chunkLines) yield await flush();
   }
-  if (chunk.length) yield* await flush();
+  if (chunk.length) yield await flush();
 }
