@@ -8,8 +8,11 @@ import { runErpBatch } from './erp-batch.service.ts';
 import { fromErp } from './erp-context.ts';
 
 const NDJSON = 'application/x-ndjson';
-/** Lines per transaction: big enough for set-based statements, small enough to keep the portal responsive. */
-export const BATCH_CHUNK_LINES = 500;
+/**
+ * Lines per transaction: big enough for set-based statements, small enough to keep the portal responsive.
+ * PGlite is the server's only connection, so its chunks are shorter.
+ */
+export const batchChunkLines = (kind: 'pglite' | 'postgres') => (kind === 'postgres' ? 1000 : 500);
 export const BATCH_MAX_LINE_BYTES = 1024 * 1024;
 /** A declared Content-Length above this is 413 before anything is read. */
 export const BATCH_MAX_BYTES = 1024 * 1024 * 1024;
@@ -41,9 +44,9 @@ export function erpBatchRoutes(app: App, deps: AppDeps) {
         'schemas. The answer is streamed as NDJSON too, one `{line, status, id?, error?}` per non-blank line ' +
         '(status created | updated | unchanged | invalid; error `{message, field?}`). A line that is not JSON, ' +
         `of an unknown type, invalid, longer than ${BATCH_MAX_LINE_BYTES} bytes or naming an unknown account is ` +
-        '`invalid` and the others go on. Lines are written ' +
-        `${BATCH_CHUNK_LINES} at a time, each chunk in dependency order (codes, accounts, contacts, invoices, ` +
-        'orders); accounts set-based. Every write is audited with source `erp` and records the same events as ' +
+        '`invalid` and the others go on. Lines are written 1,000 at a time (500 on the embedded database), ' +
+        'each chunk in one pass in dependency order (codes, accounts, contacts, invoices, orders); accounts ' +
+        'set-based. Every write is audited with source `erp` and records the same events as ' +
         'the single calls; unchanged records write nothing. 415 for another Content-Type, 413 for a ' +
         `Content-Length above ${BATCH_MAX_BYTES} bytes.`,
       consumes: [NDJSON],
@@ -67,7 +70,7 @@ export function erpBatchRoutes(app: App, deps: AppDeps) {
     },
     handler: async (request, reply) => {
       const results = runErpBatch(contactsDepsOf(deps), fromErp(request.ctx), request.raw, {
-        chunkLines: BATCH_CHUNK_LINES,
+        chunkLines: batchChunkLines(deps.database.kind),
         maxLineBytes: BATCH_MAX_LINE_BYTES,
         onUnexpected: (err, line) => request.log.error({ err, line }, 'ERP batch line failed'),
       });
