@@ -22,6 +22,7 @@ import {
 import type { App, AppDeps } from '../../deps.ts';
 import { contactsDepsOf } from '../contacts/contacts.service.ts';
 import { upsertErpAccount } from './erp-accounts.service.ts';
+import { erpBatchRoutes } from './erp-batch.routes.ts';
 import { upsertErpContact } from './erp-contacts.service.ts';
 import { fromErp } from './erp-context.ts';
 import { upsertErpCommercialCode, upsertErpInvoice } from './erp-records.service.ts';
@@ -186,4 +187,6 @@ export async function erpRoutes(app: App, deps: AppDeps) {
       },
     });
   }
+
+  erpBatchRoutes(app, deps);
 }
