@@ -7,6 +7,7 @@ import { WEBHOOK_PAYLOAD_VERSION } from '../../../contracts/webhooks.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Outbox } from '../../email/outbox.ts';
+import { failUndeliverablePushes } from '../erp/index.ts';
 import { guardedLookup, isPrivateAddress, urlShapeProblem } from './url-guard.ts';
 
 /** The first bytes of an answer kept in the delivery log. */
@@ -19,6 +20,8 @@ const LEASE_SLACK_MS = 30_000;
 type Claimed = {
   id: string;
   endpoint_id: string;
+  scope_id: string;
+  account_id: string | null;
   type: string;
   attempts: number;
   url: string;
@@ -189,7 +192,7 @@ export function createWebhookSender(
         ORDER BY c.next_attempt_at, c.seq
         LIMIT ${limit}
         FOR UPDATE OF c SKIP LOCKED)
-      RETURNING d.id, d.endpoint_id, d.type, d.attempts, d.test_data, d.created_at,
+      RETURNING d.id, d.endpoint_id, w.scope_id, d.account_id, d.type, d.attempts, d.test_data, d.created_at,
         w.url, w.secret, w.previous_secret, w.previous_secret_until,
         (SELECT data FROM events WHERE id = d.event_id) AS data,
         (SELECT created_at FROM events WHERE id = d.event_id) AS event_at`.execute(db);
@@ -211,6 +214,8 @@ export function createWebhookSender(
         .returning(['url', 'scope_id'])
         .executeTakeFirst();
       if (!endpoint) return;
+      // Pushes waiting on this endpoint will not arrive now: their accounts show it.
+      await failUndeliverablePushes(tx, endpoint.scope_id);
       const admins = await tx
         .selectFrom('employees')
         .select('email')
@@ -299,6 +304,9 @@ export function createWebhookSender(
         .where('id', '=', d.endpoint_id)
         .returning('failing_since')
         .executeTakeFirst();
+      // A push that has now failed everywhere it was sent leaves its account `failed`, to be pushed again.
+      if (!ok && !again && d.type === 'account.sync-requested' && d.account_id)
+        await failUndeliverablePushes(tx, d.scope_id, [d.account_id]);
       return endpoint?.failing_since ?? null;
     });
     if (outcome.kind === 'http-error' && outcome.status === 410)
