@@ -5,7 +5,7 @@ import type {
   AccountListQuery,
   AccountUpdateBody,
 } from '../../../contracts/accounts.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
@@ -56,7 +56,7 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
   // A generated number can collide with one an ERP assigned earlier; draw again a few times.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction().execute(async (tx) => {
+      return await inTransaction(db, async (tx) => {
         const number = body.number ?? (await nextGeneratedNumber(tx, prefix));
         const { id } = await tx
           .insertInto('accounts')
@@ -108,7 +108,8 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
       });
     } catch (err) {
       const generatedCollision = !body.number && uniqueViolation(err) === 'accounts_scope_number_key';
-      if (generatedCollision && attempt < 5) continue;
+      // Inside a caller's transaction the failed statement aborted it: no second draw there.
+      if (generatedCollision && attempt < 5 && !db.isTransaction) continue;
       accountConflict(err);
     }
   }
@@ -188,7 +189,7 @@ export async function updateAccount(
 ): Promise<Account> {
   assertCan(ctx, 'accounts.write');
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
       await assertRequiredOnChange(tx, ctx.scopeId, 'account', body);

@@ -74,7 +74,9 @@ describe('an ERP push that cannot arrive', () => {
     await drain();
     const failed = await read(a.id);
     expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(failed.lastError).toBe(`The push did not reach the ERP: ${receiver.url}/erp: HTTP 503 (2 attempts)`);
+    expect(failed.lastError).toBe(
+      `The push did not reach the ERP: ${receiver.url}/erp: HTTP 503 (2 attempts)`,
+    );
     expect(await failedIds()).toContain(a.id);
 
     receiver.respondWith(() => ({ status: 200 }));
@@ -82,7 +84,10 @@ describe('an ERP push that cannot arrive', () => {
     await drain();
     // Delivered: it waits for the ERP to create the customer.
     expect(await read(a.id)).toMatchObject({ state: 'queued' });
-    const linked = await erp.put('/api/erp/accounts/C-FAIL-1', { name: 'Unsent', webAccountNumber: a.number });
+    const linked = await erp.put('/api/erp/accounts/C-FAIL-1', {
+      name: 'Unsent',
+      webAccountNumber: a.number,
+    });
     expect(linked.statusCode, linked.body).toBe(200);
     expect(await read(a.id)).toMatchObject({ state: 'synced', lastError: null });
     expect((await admin.delete(`/api/webhooks/${id}`)).statusCode).toBe(204);
