@@ -1,8 +1,9 @@
-// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration | footprint).
+// Runs one named benchmark: `npm run bench -- search` (search | outbox | webhooks | import | enumeration | footprint).
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
   outbox: () => import('./outbox.bench.ts'),
+  webhooks: () => import('./webhooks.bench.ts'),
   import: () => import('./import.bench.ts'),
   responsiveness: () => import('./responsiveness.bench.ts'),
   enumeration: () => import('./enumeration.bench.ts'),
