@@ -1,8 +1,10 @@
-// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration | footprint | erp-batch).
+// Runs one named benchmark: `npm run bench -- search`
+// (search | outbox | webhooks | import | erp-batch | enumeration | footprint).
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
   outbox: () => import('./outbox.bench.ts'),
+  webhooks: () => import('./webhooks.bench.ts'),
   import: () => import('./import.bench.ts'),
   responsiveness: () => import('./responsiveness.bench.ts'),
   enumeration: () => import('./enumeration.bench.ts'),

@@ -67,7 +67,7 @@ const Env = z.object({
   WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().positive().default(5),
   WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).default(24),
   WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(60).default(1),
-  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(50),
 });
 
 /** 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: the delays before each attempt. */

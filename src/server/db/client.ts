@@ -12,6 +12,11 @@ export type Tx = Transaction<DB>;
 /** Either the database or a transaction on it: services take this so callers choose the boundary. */
 export type Executor = Kysely<DB>;
 
+/** Runs `work` in the caller's transaction when there is one, else in its own: use cases compose into one. */
+export function inTransaction<T>(db: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';

@@ -5,7 +5,7 @@ import type {
   AccountListQuery,
   AccountUpdateBody,
 } from '../../../contracts/accounts.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { searchTerm } from '../../lib/search-page.ts';
@@ -64,7 +64,7 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
   // A generated number can collide with one an ERP assigned earlier; draw again a few times.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction().execute(async (tx) => {
+      return await inTransaction(db, async (tx) => {
         const number = body.number ?? (await nextGeneratedNumber(tx, prefix));
         const { id } = await tx
           .insertInto('accounts')
@@ -116,7 +116,8 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
       });
     } catch (err) {
       const generatedCollision = !body.number && uniqueViolation(err) === 'accounts_scope_number_key';
-      if (generatedCollision && attempt < 5) continue;
+      // Inside a caller's transaction the failed statement aborted it: no second draw there.
+      if (generatedCollision && attempt < 5 && !db.isTransaction) continue;
       accountConflict(err);
     }
   }
@@ -202,7 +203,7 @@ export async function updateAccount(
 ): Promise<Account> {
   assertCan(ctx, 'accounts.write');
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
       const cleared = await clearedOnChange(tx, ctx.scopeId, 'account', body);

@@ -12,6 +12,7 @@ import { notFound, unprocessable } from '../../lib/errors.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { contactVisibleTo } from '../contacts/contacts.repository.ts';
+import { recordUpdatedEvents } from '../events/index.ts';
 import { checkAddress } from './address-check.ts';
 import {
   auditedAddress,
@@ -103,6 +104,10 @@ const audit = (
     after,
   });
 
+/** Receivers of account.updated / contact.updated hear of address changes too (not of those made with a create). */
+const addressesChanged = (tx: Executor, ctx: RequestContext, owner: AddressOwner) =>
+  recordUpdatedEvents(tx, ctx.scopeId, owner.kind, [owner.id], ['addresses']);
+
 export async function listAddresses(db: Db, ctx: RequestContext, owner: AddressOwner): Promise<Address[]> {
   assertCan(ctx, permissionFor(owner, false));
   await assertOwnerVisible(db, ctx, owner, false);
@@ -140,7 +145,9 @@ export async function createAddress(
   assertCan(ctx, permissionFor(owner, true));
   return db.transaction().execute(async (tx) => {
     await assertOwnerVisible(tx, ctx, owner, true);
-    return addAddress(tx, ctx, owner, body);
+    const address = await addAddress(tx, ctx, owner, body);
+    await addressesChanged(tx, ctx, owner);
+    return address;
   });
 }
 
@@ -207,6 +214,7 @@ export async function updateAddress(
           ...(promoted && { promotedDefaultId: promoted }),
         },
       );
+    if (changed.length) await addressesChanged(tx, ctx, owner);
     return after;
   });
 }
@@ -233,5 +241,6 @@ export async function deleteAddress(
       auditedAddress(before),
       promoted ? { promotedDefaultId: promoted } : null,
     );
+    await addressesChanged(tx, ctx, owner);
   });
 }

@@ -8,7 +8,7 @@ import type {
   ContactSummary,
   ContactUpdateBody,
 } from '../../../contracts/contacts.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { Outbox } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
@@ -100,7 +100,7 @@ export async function createContact(
   throwProblems(early);
   const generated = await generatedCredentials(requested);
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       await getAccount(tx, ctx, body.accountId);
       // Mandatory fields and enabled languages in one read.
       const rules = await fieldRules(tx, ctx.scopeId);
@@ -237,7 +237,7 @@ export async function updateContact(
 ): Promise<Contact> {
   assertCan(ctx, 'contacts.write');
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const before = await getContact(tx, ctx, id);
       const cleared = await clearedOnChange(tx, ctx.scopeId, 'contact', body);
       const attributes = await validatedAttributeValues(
