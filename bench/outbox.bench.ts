@@ -25,7 +25,8 @@ export async function run(args: string[]): Promise<void> {
   const backlog = args.includes('--backlog');
   const smtp = await startSmtpServer({ parse: false });
   const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = 'clientele_bench_outbox';
+  // Helpers sharing one server each name their own (BENCH_DATABASE).
+  const dbName = process.env.BENCH_DATABASE ?? 'clientele_bench_outbox';
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -4,12 +4,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { AppDeps } from './deps.ts';
-import {
-  createEmailDelivery,
-  defaultRetryDelay,
-  deliverEmailQueue,
-  sweepEmailsQueue,
-} from './email/delivery.ts';
+import { createEmailDelivery, defaultRetryDelay } from './email/delivery.ts';
 import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 import { runDueSchedules } from './modules/imports/schedules.service.ts';
@@ -19,8 +14,6 @@ import { createWebhookSender } from './modules/webhooks/index.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
 export const QUEUES = [
-  deliverEmailQueue,
-  sweepEmailsQueue,
   runImportQueue,
   sweepImportsQueue,
   accountRequestQueue,
@@ -71,15 +64,18 @@ export async function openRuntime(
     const jobs = createJobRunner(db.db, { queues: QUEUES, log });
     await jobs.start();
     const delivery = config.smtpUrl
-      ? createEmailDelivery(db.db, jobs, {
+      ? createEmailDelivery(db.db, {
           smtpUrl: config.smtpUrl,
           defaultFrom: config.emailFrom,
           horizonMs: config.emailRetryHorizonMs,
           leaseMs: config.emailLeaseMs,
           retryDelayMs: defaultRetryDelay,
+          log,
         })
       : null;
-    const outbox = createOutbox({ publicUrl: config.publicUrl, jobs: delivery ? jobs : null });
+    // Emails were delivered by a pg-boss job each, with a sweeper on a schedule; the table is the queue now.
+    await jobs.unschedule('email.sweep');
+    const outbox = createOutbox({ publicUrl: config.publicUrl, delivery });
     const imports = createImportRunner(
       db.db,
       jobs,
@@ -120,6 +116,7 @@ export async function openRuntime(
         await webhooks.stop();
         // Imports first: they stop at a batch boundary, so the job runner's graceful stop finds nothing running.
         await imports.stop();
+        await delivery?.stop();
         await jobs.stop();
         delivery?.close();
         await usage.close();
