@@ -27,6 +27,8 @@ export const defaultRetryDelay = (attempt: number) => Math.min(30_000 * 4 ** (at
 
 /** Clocks of instances and the database may differ a little: an email this close to its time counts as due. */
 const DUE_SLACK_MS = 5_000;
+/** How long a finished email may wait for others to be recorded with it. */
+const RECORD_WAIT_MS = 50;
 /** How long `close` waits for the emails in flight to be sent and recorded. */
 const CLOSE_WAIT_MS = 10_000;
 /** Longer than any SMTP conversation can last with the transport's timeouts. */
@@ -314,7 +316,7 @@ export function createEmailDelivery(
         const done = send(email).then((outcome) => {
           finished.push(outcome);
           sending.delete(done);
-          return flush();
+          return recordSoon();
         });
         sending.add(done);
       }
@@ -344,8 +346,25 @@ export function createEmailDelivery(
     return polling;
   }
 
+  // Outcomes are recorded once half of the emails held have finished, or all those still sending did,
+  // or a moment after the first: fewer, larger statements, which the embedded database needs most.
+  let recordTimer: NodeJS.Timeout | null = null;
+  function recordSoon(): Promise<void> | void {
+    if (finished.length * 2 >= held.size || sending.size === 0) {
+      if (recordTimer) clearTimeout(recordTimer);
+      recordTimer = null;
+      return flush();
+    }
+    recordTimer ??= setTimeout(() => {
+      recordTimer = null;
+      void flush();
+    }, RECORD_WAIT_MS);
+  }
+
   function flush(): Promise<void> {
-    flushing ??= (async () => {
+    if (flushing) return flushing;
+    if (!finished.length) return Promise.resolve();
+    const run = async () => {
       while (finished.length) {
         const batch = finished.splice(0);
         try {
@@ -356,9 +375,13 @@ export function createEmailDelivery(
         }
         for (const o of batch) release(o.email.id);
       }
+    };
+    flushing = run().finally(() => {
       flushing = null;
-      if (running) void poll();
-    })();
+      // What finished after the last statement began waits for the next.
+      if (finished.length) void flush();
+      else if (running) void poll();
+    });
     return flushing;
   }
 
@@ -392,14 +415,14 @@ export function createEmailDelivery(
       const settled = (async () => {
         await polling;
         await Promise.allSettled([...sending]);
-        await flushing;
+        await flush();
       })();
       await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
     },
     close() {
       running = false;
-      for (const timer of [pollTimer, wakeTimer, renewal]) if (timer) clearInterval(timer);
-      pollTimer = wakeTimer = renewal = null;
+      for (const timer of [pollTimer, wakeTimer, renewal, recordTimer]) if (timer) clearInterval(timer);
+      pollTimer = wakeTimer = renewal = recordTimer = null;
       held.clear();
       (smtp as { close?: () => void }).close?.();
     },
