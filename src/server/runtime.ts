@@ -13,11 +13,7 @@ import { accountRequestQueue } from './modules/auth/account-requests.job.ts';
 import { createWebhookSender } from './modules/webhooks/index.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
-export const QUEUES = [
-  runImportQueue,
-  sweepImportsQueue,
-  accountRequestQueue,
-] as JobQueue<never>[];
+export const QUEUES = [runImportQueue, sweepImportsQueue, accountRequestQueue] as JobQueue<never>[];
 
 /**
  * On a fresh data directory, initdb and the migrations run in an instance of their own that is closed

@@ -340,7 +340,9 @@ describe('the outbox is transactional', () => {
           },
         });
         // Inside the transaction the email exists…
-        expect(await tx.selectFrom('emails').select('id').where('id', '=', written).execute()).toHaveLength(1);
+        expect(await tx.selectFrom('emails').select('id').where('id', '=', written).execute()).toHaveLength(
+          1,
+        );
         throw new Error('the change fails after the email was written');
       }),
     ).rejects.toThrow('the change fails');
@@ -671,7 +673,11 @@ describe('a batch of emails', () => {
     const rows = await s.db.selectFrom('emails').selectAll().where('id', 'in', ids).execute();
     expect(rows.map((r) => r.status)).toEqual(Array(50).fill('sent'));
     expect(rows.every((r) => r.attempts === 1 && r.lease_until === null && r.sent_at)).toBe(true);
-    const attempts = await s.db.selectFrom('email_attempts').selectAll().where('email_id', 'in', ids).execute();
+    const attempts = await s.db
+      .selectFrom('email_attempts')
+      .selectAll()
+      .where('email_id', 'in', ids)
+      .execute();
     expect(attempts.map((a) => a.outcome)).toEqual(Array(50).fill('sent'));
     expect(new Set(s.smtp.messages.map((m) => m.messageId))).toEqual(new Set(rows.map((r) => r.message_id)));
   });
@@ -707,7 +713,11 @@ describe('a batch of emails', () => {
         email('broken@buyer.test', 'x'.repeat(600_000)),
       ]),
     );
-    const rows = await s.db.selectFrom('emails').selectAll().where('id', 'in', ids as string[]).execute();
+    const rows = await s.db
+      .selectFrom('emails')
+      .selectAll()
+      .where('id', 'in', ids as string[])
+      .execute();
     const byTo = new Map(rows.map((r) => [r.to_address, r]));
     expect(byTo.get('broken@buyer.test')).toMatchObject({ status: 'failed', subject: '(not rendered)' });
     expect(byTo.get('broken@buyer.test')!.last_error).toMatch(/longer than/);

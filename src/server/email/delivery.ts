@@ -302,6 +302,7 @@ export function createEmailDelivery(
   let wakeTimer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
   let pollAgain = false;
+  let claimFailing = false;
   const finished: Outcome[] = [];
   let flushing: Promise<void> | null = null;
   const sending = new Set<Promise<void>>();
@@ -337,8 +338,11 @@ export function createEmailDelivery(
           pollAgain = false;
           await claimWhileRoom();
         } while (pollAgain && running);
+        claimFailing = false;
       } catch (err) {
-        options.log?.('claiming emails failed', err);
+        // Once per outage: the workers poll four times a second.
+        if (!claimFailing) options.log?.('claiming emails failed', err);
+        claimFailing = true;
       } finally {
         polling = null;
       }
