@@ -5,12 +5,7 @@ import { openDatabase, type Database } from './db/client.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { isFreshDataDir } from './db/prepare-embedded.ts';
 import type { AppDeps } from './deps.ts';
-import {
-  createEmailDelivery,
-  defaultRetryDelay,
-  deliverEmailQueue,
-  sweepEmailsQueue,
-} from './email/delivery.ts';
+import { createEmailDelivery, defaultRetryDelay } from './email/delivery.ts';
 import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 import { runDueSchedules } from './modules/imports/schedules.service.ts';
@@ -19,13 +14,7 @@ import { accountRequestQueue } from './modules/auth/account-requests.job.ts';
 import { createWebhookSender } from './modules/webhooks/index.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
-export const QUEUES = [
-  deliverEmailQueue,
-  sweepEmailsQueue,
-  runImportQueue,
-  sweepImportsQueue,
-  accountRequestQueue,
-] as JobQueue<never>[];
+export const QUEUES = [runImportQueue, sweepImportsQueue, accountRequestQueue] as JobQueue<never>[];
 
 /** A full garbage collection, also when node runs without --expose-gc. */
 function collectGarbage(): void {
@@ -81,15 +70,18 @@ export async function openRuntime(
     const jobs = createJobRunner(db.db, { queues: QUEUES, log });
     await jobs.start();
     const delivery = config.smtpUrl
-      ? createEmailDelivery(db.db, jobs, {
+      ? createEmailDelivery(db.db, {
           smtpUrl: config.smtpUrl,
           defaultFrom: config.emailFrom,
           horizonMs: config.emailRetryHorizonMs,
           leaseMs: config.emailLeaseMs,
           retryDelayMs: defaultRetryDelay,
+          log,
         })
       : null;
-    const outbox = createOutbox({ publicUrl: config.publicUrl, jobs: delivery ? jobs : null });
+    // Emails were delivered by a pg-boss job each, with a sweeper on a schedule; the table is the queue now.
+    await jobs.unschedule('email.sweep');
+    const outbox = createOutbox({ publicUrl: config.publicUrl, delivery });
     const imports = createImportRunner(
       db.db,
       jobs,
@@ -130,6 +122,7 @@ export async function openRuntime(
         await webhooks.stop();
         // Imports first: they stop at a batch boundary, so the job runner's graceful stop finds nothing running.
         await imports.stop();
+        await delivery?.stop();
         await jobs.stop();
         delivery?.close();
         await usage.close();

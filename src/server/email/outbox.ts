@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { EmailSettingsTable } from '../db/schema.ts';
 import type { Executor } from '../db/client.ts';
-import type { JobRunner } from '../jobs/job-runner.ts';
 import { unprocessable } from '../lib/errors.ts';
 import { carriesSecrets, newPlaceholder } from './secrets.ts';
-import { deliverEmailQueue } from './delivery.ts';
 import {
   compileTemplate,
   DEFAULT_BRANDING,
@@ -49,8 +47,8 @@ function swapTokens(value: unknown, swaps: [string, string][]): unknown {
 
 export type Outbox = {
   /**
-   * Renders a system email and writes it in the caller's transaction, with its delivery job:
-   * both exist only if that transaction commits. Null when the system email is switched off.
+   * Renders a system email and writes it in the caller's transaction (queued for delivery, the
+   * table being the queue): it exists only if that transaction commits. Null when the system email is switched off.
    */
   enqueue(db: Executor, email: OutgoingEmail): Promise<string | null>;
   /**
@@ -78,20 +76,54 @@ export async function brandingOf(db: Executor, scopeId: string): Promise<Brandin
 
 type EmailSettingsRow = Selectable<EmailSettingsTable>;
 
+type StoredTemplate = { key: string; language: string; subject: string; html: string; text: string };
+type Renderer = ReturnType<typeof compileTemplate> | TemplateRenderError;
+
 /**
- * What rendering a batch of emails needs, in one statement: the settings of their system emails, the
- * branding of their scopes, and the stored templates of their keys in the languages they may use.
+ * What rendering emails needs, as far as it was read: the settings of their system emails (null: none
+ * stored), the branding of their scopes, and the stored templates by key and language (null: none).
  */
-async function emailContext(db: Executor, emails: OutgoingEmail[]) {
-  const keys = [...new Set(emails.map((e) => e.templateKey))];
-  const scopes = [...new Set(emails.map((e) => e.scopeId))];
-  const languages = [...new Set(emails.flatMap((e) => templateLanguages(e.language)))];
-  const empty = { settingsOf: new Map<string, EmailSettingsRow>(), brandings: new Map<string, Branding>() };
-  if (!emails.length) return { ...empty, templates: [] };
+type EmailContext = {
+  settingsOf: Map<string, EmailSettingsRow | null>;
+  brandings: Map<string, Branding>;
+  templates: Map<string, StoredTemplate | null>;
+  renderers: Map<string, Renderer>;
+};
+const templateId = (key: string, language: string) => `${key}\n${language}`;
+const newContext = (): EmailContext => ({
+  settingsOf: new Map(),
+  brandings: new Map(),
+  templates: new Map(),
+  renderers: new Map(),
+});
+
+/**
+ * The context of a transaction, kept for its life: a transaction that writes one email at a time (a
+ * hundred in one commit) reads settings, templates and branding once. Nothing that edits them sends
+ * an email in the same transaction.
+ */
+const contexts = new WeakMap<Executor, EmailContext>();
+
+/**
+ * Adds to `context` what rendering `emails` needs and it lacks, in one statement: the settings of
+ * their system emails, the branding of their scopes, the stored templates of their keys in the
+ * languages they may use. Nothing when it has it all.
+ */
+async function readContext(db: Executor, context: EmailContext, emails: OutgoingEmail[]) {
+  const missing = emails.filter(
+    (e) =>
+      !context.settingsOf.has(e.templateKey) ||
+      !context.brandings.has(e.scopeId) ||
+      templateLanguages(e.language).some((l) => !context.templates.has(templateId(e.templateKey, l))),
+  );
+  if (!missing.length) return;
+  const keys = [...new Set(missing.map((e) => e.templateKey))];
+  const scopes = [...new Set(missing.map((e) => e.scopeId))];
+  const languages = [...new Set(missing.flatMap((e) => templateLanguages(e.language)))];
   const { rows } = await sql<{
     settings: EmailSettingsRow[];
     brandings: { scope_id: string; value: Partial<Branding> | null }[];
-    templates: { key: string; language: string; subject: string; html: string; text: string }[];
+    templates: StoredTemplate[];
   }>`SELECT
       (SELECT coalesce(json_agg(s), '[]'::json) FROM email_settings s WHERE s.key = ANY(${keys}::text[])) AS settings,
       (SELECT coalesce(json_agg(json_build_object('scope_id', c.scope_id, 'value', c.value)), '[]'::json)
@@ -102,53 +134,64 @@ async function emailContext(db: Executor, emails: OutgoingEmail[]) {
     db,
   );
   const row = rows[0]!;
+  for (const key of keys) context.settingsOf.set(key, row.settings.find((r) => r.key === key) ?? null);
   const stored = new Map(row.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
-  return {
-    settingsOf: new Map(row.settings.map((r) => [r.key, r])),
-    brandings: new Map(
-      scopes.map((id) => [id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) })] as const),
-    ),
-    templates: row.templates,
-  };
+  for (const id of scopes)
+    context.brandings.set(id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) }));
+  for (const key of keys)
+    for (const language of languages)
+      context.templates.set(
+        templateId(key, language),
+        row.templates.find((t) => t.key === key && t.language === language) ?? null,
+      );
 }
 
-/** With a job runner, emails are queued for SMTP delivery; without one they are captured for the email log. */
-export function createOutbox(options: { publicUrl: string; jobs: JobRunner | null }): Outbox {
-  const domain = new URL(options.publicUrl).hostname || 'clientele.local';
-  const { jobs } = options;
-  const status = jobs ? ('queued' as const) : ('captured' as const);
-
-  async function schedule(db: Executor, id: string) {
-    if (jobs) await jobs.send(deliverEmailQueue, { emailId: id }, { db });
+/** The compiled template of an email, or why it cannot be compiled; once per context. */
+function rendererOf(context: EmailContext, email: OutgoingEmail): Renderer {
+  const id = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
+  let render = context.renderers.get(id);
+  if (!render) {
+    const stored = templateLanguages(email.language).flatMap(
+      (l) => context.templates.get(templateId(email.templateKey, l)) ?? [],
+    );
+    const template = pickTemplate(stored, email.templateKey, email.language);
+    try {
+      render = compileTemplate(template, context.brandings.get(email.scopeId)!);
+    } catch (err) {
+      if (!(err instanceof TemplateRenderError)) throw err;
+      render = err;
+    }
+    context.renderers.set(id, render);
   }
+  return render;
+}
+
+/**
+ * With a delivery, emails are queued for SMTP (the delivery's workers find them in the table, and are
+ * told to look); without one they are captured for the email log.
+ */
+export function createOutbox(options: { publicUrl: string; delivery: { wake(): void } | null }): Outbox {
+  const domain = new URL(options.publicUrl).hostname || 'clientele.local';
+  const { delivery } = options;
+  const delivers = delivery !== null;
+  const status = delivers ? ('queued' as const) : ('captured' as const);
 
   async function enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]> {
-    const { settingsOf, brandings, templates } = await emailContext(db, emails);
-    const renderers = new Map<string, ReturnType<typeof compileTemplate> | TemplateRenderError>();
+    let context = db.isTransaction ? contexts.get(db) : undefined;
+    if (!context) {
+      context = newContext();
+      if (db.isTransaction) contexts.set(db, context);
+    }
+    await readContext(db, context, emails);
     const ids: (string | null)[] = [];
     const rows = [];
     for (const email of emails) {
-      const settings = settingsOf.get(email.templateKey);
+      const settings = context.settingsOf.get(email.templateKey);
       if (settings && !settings.enabled) {
         ids.push(null);
         continue;
       }
-      const rendererId = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
-      let render = renderers.get(rendererId);
-      if (!render) {
-        const template = pickTemplate(
-          templates.filter((t) => t.key === email.templateKey),
-          email.templateKey,
-          email.language,
-        );
-        try {
-          render = compileTemplate(template, brandings.get(email.scopeId)!);
-        } catch (err) {
-          if (!(err instanceof TemplateRenderError)) throw err;
-          render = err;
-        }
-        renderers.set(rendererId, render);
-      }
+      const render = rendererOf(context, email);
       const swaps = placeholdersFor(email);
       let rendered: RenderedEmail | TemplateRenderError;
       try {
@@ -179,10 +222,10 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         message_id: `<${id}@${domain}>`,
         contact_id: email.contactId ?? null,
         last_error: failed?.message ?? null,
-        next_attempt_at: jobs && !failed ? new Date() : null,
+        next_attempt_at: delivers && !failed ? new Date() : null,
         sent_at: null,
         // Captured emails are never delivered: their tokens are kept nowhere.
-        secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
+        secrets: delivers && swaps.length && !failed ? secretsColumn(swaps) : null,
       });
     }
     // A statement's parameters are limited (65,535): a few hundred emails a statement stay well below.
@@ -191,12 +234,12 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         .insertInto('emails')
         .values(rows.slice(i, i + 500))
         .execute();
-    for (const row of rows) if (row.status !== 'failed') await schedule(db, row.id);
+    if (rows.some((row) => row.status === 'queued')) delivery?.wake();
     return ids;
   }
 
   return {
-    delivers: jobs !== null,
+    delivers,
     async isEnabled(db, templateKey) {
       const row = await db
         .selectFrom('email_settings')
@@ -242,11 +285,11 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
           message_id: `<${id}@${domain}>`,
           contact_id: original.contact_id,
           last_error: null,
-          next_attempt_at: jobs ? new Date() : null,
+          next_attempt_at: delivers ? new Date() : null,
           sent_at: null,
         })
         .execute();
-      await schedule(db, id);
+      delivery?.wake();
       return id;
     },
   };
