@@ -56,6 +56,7 @@ const Env = z.object({
   IMPORT_LEASE_SECONDS: z.coerce.number().positive().default(60),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
   IMPORT_APPLY_WORKERS: z.coerce.number().int().min(1).max(8).default(2),
+  IMPORT_SLICE_MS: z.coerce.number().int().min(10).max(5000).default(250),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0', '']).default('false'),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -110,6 +111,8 @@ export type Config = {
     batchRows: number;
     /** Line ranges applied at once, each on its own connection (PostgreSQL only; the embedded database has one). */
     applyWorkers: number;
+    /** On the embedded database, how long one import batch holds its single session before it yields. */
+    sliceMs: number;
   };
   webhooks: {
     /** Deliver to loopback, link-local and private addresses too (an ERP on the local network). */
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: e.IMPORT_LEASE_SECONDS * 1000,
       batchRows: e.IMPORT_BATCH_ROWS,
       applyWorkers: e.IMPORT_APPLY_WORKERS,
+      sliceMs: e.IMPORT_SLICE_MS,
     },
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true' || e.WEBHOOK_ALLOW_PRIVATE === '1',
