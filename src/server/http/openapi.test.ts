@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { CONFLICTING_ROUTES } from './openapi.ts';
 
 type Schema = { $ref?: string; properties?: Record<string, Schema>; [key: string]: unknown };
 type Response = { description: string; content?: Record<string, { schema: Schema }> };
@@ -174,6 +175,20 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('declares 409 on the operations known to conflict, each of them a real route', () => {
+    for (const entry of CONFLICTING_ROUTES) {
+      const [method, url] = entry.split(' ') as [string, string];
+      expect(
+        routes.some((r) => r.method === method && r.url === url),
+        entry,
+      ).toBe(true);
+      const path = url.replace(/:(\w+)/g, '{$1}');
+      expect(errorRef(doc.paths[path]![method.toLowerCase()]!.responses['409']), entry).toBe(
+        '#/components/schemas/Error',
+      );
+    }
   });
 
   it('keeps the route-specific errors and does not declare 401 on public routes', () => {

@@ -87,6 +87,29 @@ type Status = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Operations whose services answer `conflict` (a taken key, a record in use, a state that forbids the step)
+ * and whose route files do not declare it yet; kept here so that parallel edits of those files do not clash.
+ */
+export const CONFLICTING_ROUTES = new Set([
+  'POST /api/setup',
+  'POST /api/accounts',
+  'PATCH /api/accounts/:id',
+  'POST /api/employees',
+  'PATCH /api/employees/:id',
+  'POST /api/roles',
+  'DELETE /api/roles/:key',
+  'POST /api/group-roles',
+  'DELETE /api/group-roles/:key',
+  'PATCH /api/imports/:id',
+  'POST /api/imports/:id/dry-run',
+  'POST /api/imports/:id/run',
+  'POST /api/imports/:id/cancel',
+  'POST /api/import-schedules',
+  'PATCH /api/import-schedules/:id',
+  'POST /api/webhooks/:id/replay',
+]);
+
 /** The error statuses any route of this shape can answer, whatever its handler does. */
 export function standardErrorStatuses(route: RouteOptions): Status[] {
   const access = route.config?.access;
@@ -107,6 +130,7 @@ export function standardErrorStatuses(route: RouteOptions): Status[] {
     statuses.add(413);
     statuses.add(415);
   }
+  if (methods.some((m) => CONFLICTING_ROUTES.has(`${m} ${route.url}`))) statuses.add(409);
   if (route.config?.rateLimit) statuses.add(429);
   return [...statuses].sort();
 }
