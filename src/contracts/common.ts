@@ -37,8 +37,13 @@ export const ListQuery = z.object({
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 });
 
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const pages = new WeakMap<z.ZodType, z.ZodType>();
+/** A page of items; one schema per item schema, so the API description can name it (`AccountPage`). */
+export const page = <T extends z.ZodType>(item: T) => {
+  const made = pages.get(item) ?? z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  pages.set(item, made);
+  return made as z.ZodObject<{ items: z.ZodArray<T>; nextCursor: z.ZodNullable<z.ZodString> }>;
+};
 
 export const ErrorCode = z.enum([
   'invalid_input',

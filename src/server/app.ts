@@ -18,6 +18,7 @@ import {
 import type { App, AppDeps } from './deps.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
+import { nameContractSchemas, openapiTransformObject, registerErrorResponses } from './http/openapi.ts';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -50,6 +51,8 @@ import { registrationRoutes } from './modules/store/registration.routes.ts';
 import { storeRoutes } from './modules/store/store.routes.ts';
 import { storeAccountRoutes } from './modules/store/store-account.routes.ts';
 import { webhooksRoutes } from './modules/webhooks/index.ts';
+
+nameContractSchemas();
 
 const WEB_DIR = path.resolve(import.meta.dirname, '../../dist/web');
 
@@ -92,6 +95,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.setSerializerCompiler(serializerCompiler);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   registerErrorHandler(app);
+  registerErrorResponses(app);
   registerTextGuard(app);
 
   await app.register(cookie);
@@ -120,6 +124,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: openapiTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   registerAuth(app, {

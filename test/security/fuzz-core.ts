@@ -232,9 +232,11 @@ export async function loadOperations(app: App): Promise<Operation[]> {
         }
       >
     >;
+    components?: { schemas?: Record<string, unknown> };
   }>();
+  const paths = inlineRefs(doc.paths, doc.components?.schemas ?? {}) as typeof doc.paths;
   const operations: Operation[] = [];
-  for (const [path, methods] of Object.entries(doc.paths)) {
+  for (const [path, methods] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const params = op.parameters ?? [];
       const content = op.requestBody?.content ?? {};
@@ -249,6 +251,18 @@ export async function loadOperations(app: App): Promise<Operation[]> {
     }
   }
   return operations;
+}
+
+/** `value` with each `$ref` to a component schema replaced by the schema (a cycle stays a `$ref`). */
+function inlineRefs(value: unknown, schemas: Record<string, unknown>, seen: string[] = []): unknown {
+  if (Array.isArray(value)) return value.map((v) => inlineRefs(v, schemas, seen));
+  if (!value || typeof value !== 'object') return value;
+  const ref = (value as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+    const name = ref.slice('#/components/schemas/'.length);
+    return seen.includes(name) ? value : inlineRefs(schemas[name], schemas, [...seen, name]);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inlineRefs(v, schemas, seen)]));
 }
 
 // Hostile text: what breaks parsers, databases, templates and paths.
