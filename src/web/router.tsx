@@ -1,8 +1,8 @@
 // The portal's route tree. Each page is its own chunk, loaded when its route is (or when a link to it
 // is hovered: defaultPreload 'intent'); the layout and the route definitions are in the entry.
 import type { QueryClient } from '@tanstack/react-query';
-import { createRoute, createRouter, lazyRouteComponent, redirect } from '@tanstack/react-router';
-import { PortalLayout } from './portal/PortalLayout.tsx';
+import { createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
+import { PortalHome, PortalLayout } from './portal/PortalLayout.tsx';
 import { auditFilterSearch } from './portal/audit/audit-search.ts';
 import { attributeFilterParams, type AttributeFilterParams } from './api/attribute-values.ts';
 import { rootRoute } from './root-route.tsx';
@@ -38,13 +38,8 @@ const resetPasswordRoute = createRoute({
   component: lazyRouteComponent(() => import('./portal/sign-in/PasswordResetPages.tsx'), 'ResetPasswordPage'),
 });
 const portalRoute = createRoute({ getParentRoute: () => rootRoute, id: 'portal', component: PortalLayout });
-const homeRoute = createRoute({
-  getParentRoute: () => portalRoute,
-  path: '/',
-  beforeLoad: () => {
-    throw redirect({ to: '/accounts', search: {} });
-  },
-});
+// The first page the employee's roles open (Accounts for most; Integrations for an integrations manager).
+const homeRoute = createRoute({ getParentRoute: () => portalRoute, path: '/', component: PortalHome });
 
 export interface AccountsSearch extends AttributeFilterParams {
   q?: string;

@@ -2,7 +2,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { startReceiver } from '../helpers/webhook-receiver.ts';
-import { baseUrl, launchBrowser, signedInContext, visible } from './browser.ts';
+import {
+  adminApi,
+  baseUrl,
+  launchBrowser,
+  signInToPortal,
+  signedInContext,
+  unique,
+  visible,
+} from './browser.ts';
 
 let browser: Browser;
 let context: BrowserContext | undefined;
@@ -66,5 +74,26 @@ describe('Settings → Integrations', () => {
     await visible(details.getByText('Attempt 1', { exact: false }).first());
     expect(await details.textContent()).toContain(first.headers['webhook-id']);
     await page.screenshot({ path: '/tmp/webhooks-attempts.png', fullPage: true });
+  });
+});
+
+describe('an integrations manager', () => {
+  it('signs in to the first page their role opens (API keys), with Integrations beside it', async () => {
+    const api = await adminApi();
+    const manager = { email: `integrations.${unique()}@e2e.example`, password: 'integrations-password-1' };
+    await api('POST', '/api/employees', { ...manager, roles: ['integrationsManage'] });
+    context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+
+    // Accounts (the start page of most roles) would answer 403: the portal starts where the role may go.
+    await signInToPortal(page, manager.email, manager.password);
+    await page.waitForURL(`${baseUrl()}/api-keys`);
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    expect(await nav.getByRole('link', { name: 'Accounts' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await (await visible(nav.getByRole('link', { name: 'Integrations' }))).click();
+    await page.waitForURL(`${baseUrl()}/settings/integrations`);
+    await visible(page.getByRole('button', { name: 'Add endpoint' }));
   });
 });

@@ -28,7 +28,7 @@ import {
   IconUsersGroup,
   IconWebhook,
 } from '@tabler/icons-react';
-import { createLink, Outlet, useRouter, useRouterState } from '@tanstack/react-router';
+import { createLink, Navigate, Outlet, useRouter, useRouterState } from '@tanstack/react-router';
 import { useEffect, useRef, type AnchorHTMLAttributes, type ComponentType, type Ref } from 'react';
 import { useCan, useSession, useSignOut, type Permission } from '../api/session.ts';
 import { ErrorAlert } from '../components/ui.tsx';
@@ -90,6 +90,23 @@ const NAV: NavItem[] = [
   },
 ];
 
+const allowed = (item: NavItem, can: (p: Permission) => boolean) =>
+  can(item.permission) && !(item.unless && can(item.unless));
+
+/** The portal's start page (`/`): the first page of the navigation the employee's roles open. */
+export function PortalHome() {
+  const session = useSession();
+  const can = useCan();
+  if (!session.data) return null; // the layout sends a signed-out visitor to sign in
+  const first = NAV.find((item) => allowed(item, can));
+  if (first) return <Navigate to={first.to} replace />;
+  return (
+    <Text c="dimmed" mt="xl" ta="center">
+      Your roles open no page of the portal. Ask an administrator for the access you need.
+    </Text>
+  );
+}
+
 export function PortalLayout() {
   const session = useSession();
   const can = useCan();
@@ -129,7 +146,7 @@ export function PortalLayout() {
   }
 
   const { employee } = session.data;
-  const items = NAV.filter((n) => can(n.permission) && !(n.unless && can(n.unless)));
+  const items = NAV.filter((n) => allowed(n, can));
 
   return (
     <AppShell

@@ -27,8 +27,7 @@ function signInError(e: unknown): string {
 }
 
 /** Only same-site paths are followed after sign-in. */
-const safeRedirect = (r: string | undefined) =>
-  r && r.startsWith('/') && !r.startsWith('//') ? r : '/accounts';
+const safeRedirect = (r: string | undefined) => (r && r.startsWith('/') && !r.startsWith('//') ? r : '/');
 
 export function SignInPage() {
   const { redirect } = route.useSearch();
