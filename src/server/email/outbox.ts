@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
-import type { EmailSettingsTable } from '../db/schema.ts';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
+import type { EmailSettingsTable, EmailsTable } from '../db/schema.ts';
 import type { Executor } from '../db/client.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import { unprocessable } from '../lib/errors.ts';
@@ -55,9 +55,15 @@ export type Outbox = {
   enqueue(db: Executor, email: OutgoingEmail): Promise<string | null>;
   /**
    * `enqueue` for many emails at once (an import's activation emails): settings, templates and branding
-   * are read once, the emails written in a few statements. Ids in the order given, null where switched off.
+   * are read once (or given, read by the caller), the emails written in a few statements. Ids in the order
+   * given, null where switched off.
    */
-  enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]>;
+  enqueueMany(db: Executor, emails: OutgoingEmail[], context?: EmailContext): Promise<(string | null)[]>;
+  /**
+   * Renders emails with a context the caller read (`emailContextSql` inside its own statement), for the
+   * caller to insert; nothing is written.
+   */
+  render(context: EmailContext, emails: OutgoingEmail[]): RenderedEmails;
   /** Writes a new copy of a logged email, to be delivered again; 422 for an email that carried a one-time link. */
   resend(db: Executor, emailId: string): Promise<string>;
   /** Whether a system email is switched on (its settings may switch it off). */
@@ -78,39 +84,75 @@ export async function brandingOf(db: Executor, scopeId: string): Promise<Brandin
 
 type EmailSettingsRow = Selectable<EmailSettingsTable>;
 
+/** An email about to be written: its system email, scope, and language (null while not yet known: any). */
+export type EmailWanted = { templateKey: string; scopeId: string; language: string | null };
+
+/** What rendering emails needs: their system emails' settings, their scopes' branding, the stored templates. */
+export type EmailContext = {
+  settingsOf: Map<string, EmailSettingsRow>;
+  brandings: Map<string, Branding>;
+  templates: { key: string; language: string; subject: string; html: string; text: string }[];
+};
+
+type EmailContextJson = {
+  settings: EmailSettingsRow[];
+  brandings: { scope_id: string; value: Partial<Branding> | null }[];
+  templates: EmailContext['templates'];
+  scopes: string[];
+};
+
 /**
- * What rendering a batch of emails needs, in one statement: the settings of their system emails, the
- * branding of their scopes, and the stored templates of their keys in the languages they may use.
+ * The email context of `wanted` as one SQL expression (a json value), so a caller can read it inside its
+ * own statement; `toEmailContext` turns what it returns into an `EmailContext`.
  */
-async function emailContext(db: Executor, emails: OutgoingEmail[]) {
-  const keys = [...new Set(emails.map((e) => e.templateKey))];
-  const scopes = [...new Set(emails.map((e) => e.scopeId))];
-  const languages = [...new Set(emails.flatMap((e) => templateLanguages(e.language)))];
-  const empty = { settingsOf: new Map<string, EmailSettingsRow>(), brandings: new Map<string, Branding>() };
-  if (!emails.length) return { ...empty, templates: [] };
-  const { rows } = await sql<{
-    settings: EmailSettingsRow[];
-    brandings: { scope_id: string; value: Partial<Branding> | null }[];
-    templates: { key: string; language: string; subject: string; html: string; text: string }[];
-  }>`SELECT
-      (SELECT coalesce(json_agg(s), '[]'::json) FROM email_settings s WHERE s.key = ANY(${keys}::text[])) AS settings,
-      (SELECT coalesce(json_agg(json_build_object('scope_id', c.scope_id, 'value', c.value)), '[]'::json)
-        FROM settings c WHERE c.key = 'branding' AND c.scope_id = ANY(${scopes}::uuid[])) AS brandings,
-      (SELECT coalesce(json_agg(json_build_object('key', t.key, 'language', t.language, 'subject', t.subject,
-          'html', t.html, 'text', t.text)), '[]'::json)
-        FROM email_templates t WHERE t.key = ANY(${keys}::text[]) AND t.language = ANY(${languages}::text[])) AS templates`.execute(
-    db,
-  );
-  const row = rows[0]!;
+export function emailContextSql(wanted: EmailWanted[]): RawBuilder<EmailContextJson> {
+  const keys = [...new Set(wanted.map((e) => e.templateKey))];
+  const scopes = [...new Set(wanted.map((e) => e.scopeId))];
+  const anyLanguage = wanted.some((e) => e.language === null);
+  const languages = [...new Set(wanted.flatMap((e) => (e.language ? templateLanguages(e.language) : [])))];
+  return sql<EmailContextJson>`json_build_object(
+    'settings', (SELECT coalesce(json_agg(s), '[]'::json) FROM email_settings s WHERE s.key = ANY(${keys}::text[])),
+    'brandings', (SELECT coalesce(json_agg(json_build_object('scope_id', c.scope_id, 'value', c.value)), '[]'::json)
+      FROM settings c WHERE c.key = 'branding' AND c.scope_id = ANY(${scopes}::uuid[])),
+    'templates', (SELECT coalesce(json_agg(json_build_object('key', t.key, 'language', t.language,
+        'subject', t.subject, 'html', t.html, 'text', t.text)), '[]'::json)
+      FROM email_templates t WHERE t.key = ANY(${keys}::text[])
+        AND (${anyLanguage} OR t.language = ANY(${languages}::text[]))),
+    'scopes', ${scopes}::uuid[])`;
+}
+
+export function toEmailContext(row: EmailContextJson): EmailContext {
   const stored = new Map(row.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
   return {
     settingsOf: new Map(row.settings.map((r) => [r.key, r])),
     brandings: new Map(
-      scopes.map((id) => [id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) })] as const),
+      row.scopes.map((id) => [id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) })] as const),
     ),
     templates: row.templates,
   };
 }
+
+/** Whether a system email is switched on in a context read beforehand (its settings may switch it off). */
+export const emailEnabled = (context: EmailContext, templateKey: string): boolean =>
+  context.settingsOf.get(templateKey)?.enabled ?? true;
+
+/** The email context of a batch of emails in one statement. */
+export async function readEmailContext(db: Executor, wanted: EmailWanted[]): Promise<EmailContext> {
+  if (!wanted.length) return { settingsOf: new Map(), brandings: new Map(), templates: [] };
+  const { rows } = await sql<{ context: EmailContextJson }>`SELECT ${emailContextSql(wanted)} AS context`.execute(
+    db,
+  );
+  return toEmailContext(rows[0]!.context);
+}
+
+/** Emails rendered and ready to write: the caller may insert `rows` itself (in a chain of writes). */
+export type RenderedEmails = {
+  /** In the order given; null where the system email is switched off. */
+  ids: (string | null)[];
+  rows: Insertable<EmailsTable>[];
+  /** Sends the delivery jobs of the rows, in the transaction that writes them (nothing when emails are only captured). */
+  schedule(db: Executor): Promise<void>;
+};
 
 /** With a job runner, emails are queued for SMTP delivery; without one they are captured for the email log. */
 export function createOutbox(options: { publicUrl: string; jobs: JobRunner | null }): Outbox {
@@ -122,11 +164,11 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
     if (jobs) await jobs.send(deliverEmailQueue, { emailId: id }, { db });
   }
 
-  async function enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]> {
-    const { settingsOf, brandings, templates } = await emailContext(db, emails);
+  function render(context: EmailContext, emails: OutgoingEmail[]): RenderedEmails {
+    const { settingsOf, brandings, templates } = context;
     const renderers = new Map<string, ReturnType<typeof compileTemplate> | TemplateRenderError>();
     const ids: (string | null)[] = [];
-    const rows = [];
+    const rows: (Insertable<EmailsTable> & { id: string })[] = [];
     for (const email of emails) {
       const settings = settingsOf.get(email.templateKey);
       if (settings && !settings.enabled) {
@@ -185,14 +227,29 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
       });
     }
+    return {
+      ids,
+      rows,
+      async schedule(db) {
+        for (const row of rows) if (row.status !== 'failed') await schedule(db, row.id);
+      },
+    };
+  }
+
+  async function enqueueMany(
+    db: Executor,
+    emails: OutgoingEmail[],
+    context?: EmailContext,
+  ): Promise<(string | null)[]> {
+    const rendered = render(context ?? (await readEmailContext(db, emails)), emails);
     // A statement's parameters are limited (65,535): a few hundred emails a statement stay well below.
-    for (let i = 0; i < rows.length; i += 500)
+    for (let i = 0; i < rendered.rows.length; i += 500)
       await db
         .insertInto('emails')
-        .values(rows.slice(i, i + 500))
+        .values(rendered.rows.slice(i, i + 500))
         .execute();
-    for (const row of rows) if (row.status !== 'failed') await schedule(db, row.id);
-    return ids;
+    await rendered.schedule(db);
+    return rendered.ids;
   }
 
   return {
@@ -211,6 +268,7 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
       return id ?? null;
     },
     enqueueMany,
+    render,
     async resend(db, emailId) {
       const original = await db
         .selectFrom('emails')

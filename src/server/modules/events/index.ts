@@ -2,6 +2,8 @@ import type { Executor } from '../../db/client.ts';
 import { insertEvents, insertImportEvents, lastAuditId, type NewEvent } from './events.repository.ts';
 
 export type { NewEvent } from './events.repository.ts';
+/** The event writes of a change, to chain into its own statement (`writeChain`). */
+export { eventWrites } from './events.repository.ts';
 
 /** Records domain events in the caller's transaction (the outbox): one statement, whatever the count. */
 export async function recordEvents(db: Executor, events: NewEvent[]): Promise<void> {
