@@ -1,4 +1,4 @@
-// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration | footprint).
+// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration | footprint | api).
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   responsiveness: () => import('./responsiveness.bench.ts'),
   enumeration: () => import('./enumeration.bench.ts'),
   footprint: () => import('./footprint.bench.ts'),
+  api: () => import('./api.bench.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
