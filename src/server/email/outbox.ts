@@ -139,9 +139,9 @@ export const emailEnabled = (context: EmailContext, templateKey: string): boolea
 /** The email context of a batch of emails in one statement. */
 export async function readEmailContext(db: Executor, wanted: EmailWanted[]): Promise<EmailContext> {
   if (!wanted.length) return { settingsOf: new Map(), brandings: new Map(), templates: [] };
-  const { rows } = await sql<{ context: EmailContextJson }>`SELECT ${emailContextSql(wanted)} AS context`.execute(
-    db,
-  );
+  const { rows } = await sql<{
+    context: EmailContextJson;
+  }>`SELECT ${emailContextSql(wanted)} AS context`.execute(db);
   return toEmailContext(rows[0]!.context);
 }
 

@@ -25,7 +25,9 @@ export type CreationFacts = {
   email: EmailContext | null;
 };
 
-type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type Json<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
 
 type FactsRow = {
   now: Date;

@@ -4,7 +4,13 @@ import type { Contact, ContactCreated, ContactCreateWithAccountBody } from '../.
 import type { ChainedWrite } from '../../db/write-chain.ts';
 import { emailEnabled } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
-import { foreignKeyViolation, notFound, uniqueViolation, unprocessable, type FieldError } from '../../lib/errors.ts';
+import {
+  foreignKeyViolation,
+  notFound,
+  uniqueViolation,
+  unprocessable,
+  type FieldError,
+} from '../../lib/errors.ts';
 import { newTokens } from '../../lib/one-time-tokens.ts';
 import { assertAttributeValues, checkAttributeValues } from '../attributes/validate.ts';
 import { auditRows } from '../audit/audit.service.ts';
@@ -102,12 +108,7 @@ export async function createContact(
 }
 
 /** The activation email of a new contact, rendered with the context read beforehand, and its link's token. */
-function activationEmail(
-  deps: ContactsDeps,
-  ctx: RequestContext,
-  facts: CreationFacts,
-  contact: Contact,
-) {
+function activationEmail(deps: ContactsDeps, ctx: RequestContext, facts: CreationFacts, contact: Contact) {
   const { issued, rows } = newTokens('activation', [contact.id], linkTtl(deps, 'activation'));
   const rendered = deps.outbox.render(facts.email!, [
     linkEmail(deps, ctx.scopeId, contact, 'activation', issued[0]!),
