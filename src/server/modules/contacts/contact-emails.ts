@@ -17,6 +17,9 @@ const LINKS = {
   'password-reset': { templateKey: 'password-reset', path: '/store/reset', urlVariable: 'resetUrl' },
 } as const;
 
+type LinkDeps = Pick<ContactsDeps, 'outbox' | 'publicUrl' | 'activationTtlMs' | 'passwordResetTtlMs'>;
+type LinkContact = Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>;
+
 /** The link a logged email of this system email carried, if it is one of the contacts' links. */
 export const contactLinkOf = (templateKey: string | null): ContactLink | null =>
   (Object.keys(LINKS) as ContactLink[]).find((kind) => LINKS[kind].templateKey === templateKey) ?? null;
@@ -36,9 +39,6 @@ export async function sendContactLinkEmail(
   const [emailId] = await sendContactLinkEmails(deps, tx, scopeId, [contact], kind, options);
   return emailId ?? null;
 }
-
-type LinkDeps = Pick<ContactsDeps, 'outbox' | 'publicUrl' | 'activationTtlMs' | 'passwordResetTtlMs'>;
-type LinkContact = Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>;
 
 /**
  * `sendContactLinkEmail` for many contacts in a few statements (an import's new contacts). Email ids in the
