@@ -311,10 +311,9 @@ export async function run(): Promise<void> {
       // The embedded database has one owner at a time: the API's rounds, then the floors' on the same files.
       for (let round = 0; round < ROUNDS; round++) await apiRound();
       await stop(server);
-      await startFloors();
+      // No read floor here: its server and this process cannot both own the data directory.
+      direct = await openDatabase({ dataDir: target.env.DATA_DIR! });
       const scope = await scopeId();
-      await stop(floor!);
-      floor = null;
       for (let round = 0; round < ROUNDS; round++) {
         const c = await measure(CREATE_CLIENTS, (i) => rawCreate(direct!, scope, accountId, i));
         results.rawCreate.push(c.perSecond);
@@ -348,7 +347,7 @@ export async function run(): Promise<void> {
   } finally {
     if (floor) await stop(floor);
     await stop(server);
-    await (direct as Database | null)?.close();
+    await direct?.close();
     target.cleanup();
   }
 }
