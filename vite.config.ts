@@ -1,6 +1,20 @@
-import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { compression } from 'vite-plugin-compression2';
+
+/** The dev server answers /store and /store/… with the storefront's page, as the real server does. */
+function storePageInDev(): Plugin {
+  return {
+    name: 'clientele-store-page',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        if (req.url && /^\/store(\/[^.]*)?(\?.*)?$/.test(req.url)) req.url = '/store.html';
+        next();
+      });
+    },
+  };
+}
 
 export default defineConfig({
   root: 'src/web',
@@ -8,7 +22,16 @@ export default defineConfig({
     react(),
     // .br and .gz beside each asset; the server sends them as they are (@fastify/static preCompressed).
     compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'silent' }),
+    storePageInDev(),
   ],
+  resolve: {
+    alias: [
+      {
+        find: /^use-sync-external-store\/shim\/index\.js$/,
+        replacement: fileURLToPath(new URL('src/web/sync-external-store.ts', import.meta.url)),
+      },
+    ],
+  },
   build: {
     outDir: '../../dist/web',
     emptyOutDir: true,

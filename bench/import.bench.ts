@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../src/server/config.ts';
-import { openDatabase, pgliteExtensions, type Database, type Db } from '../src/server/db/client.ts';
+import { embeddedOptions, openDatabase, type Database, type Db } from '../src/server/db/client.ts';
 import type { AppDeps } from '../src/server/deps.ts';
 import { systemContext } from '../src/server/http/context.ts';
 import { createImport, getImport, startPass } from '../src/server/modules/imports/imports.service.ts';
@@ -210,7 +210,9 @@ async function openPostgres(): Promise<{ database: Database; copy: Copy; label: 
 }
 
 async function openEmbedded(work: string): Promise<{ database: Database; copy: Copy; label: string }> {
-  const client = await PGlite.create(path.join(work, 'pgdata'), { extensions: pgliteExtensions });
+  // As the server opens it (EMBEDDED_SHARED_BUFFERS_MB, default 16).
+  const sharedBuffers = Number(process.env.EMBEDDED_SHARED_BUFFERS_MB ?? 16);
+  const client = await PGlite.create(path.join(work, 'pgdata'), embeddedOptions(sharedBuffers));
   const database = await openDatabase({ pglite: client });
   const copy: Copy = async (db, scopeId, rows, accounts) => {
     const chunks = await copyText(db, scopeId, rows, accounts);

@@ -1,12 +1,15 @@
-// Runs one named benchmark: `npm run bench -- search` (search | outbox | import | enumeration | footprint | api).
+// Runs one named benchmark: `npm run bench -- search`
+// (search | outbox | webhooks | import | erp-batch | enumeration | footprint | api).
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
   outbox: () => import('./outbox.bench.ts'),
+  webhooks: () => import('./webhooks.bench.ts'),
   import: () => import('./import.bench.ts'),
   responsiveness: () => import('./responsiveness.bench.ts'),
   enumeration: () => import('./enumeration.bench.ts'),
   footprint: () => import('./footprint.bench.ts'),
+  'erp-batch': () => import('./erp-batch.bench.ts'),
   api: () => import('./api.bench.ts'),
 };
 

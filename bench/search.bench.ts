@@ -12,6 +12,12 @@ import { openRuntime } from '../src/server/runtime.ts';
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 50_000);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400);
+// Per term: this many requests from one client, and this many from each of CLIENTS concurrent clients.
+const TERM_ROUNDS = Number(process.env.BENCH_TERM_ROUNDS ?? 40);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const CLIENT_ROUNDS = Number(process.env.BENCH_CLIENT_ROUNDS ?? 10);
+// BENCH_TERMS=a,e,x measures only those terms in the per-term table.
+const ONLY_TERMS = process.env.BENCH_TERMS?.split(',');
 
 const FIRST = [
   'maria',
@@ -166,7 +172,7 @@ export async function run(args: string[]): Promise<void> {
   // --reuse keeps a database loaded by an earlier run (loading a million rows takes a minute or two).
   const reuse = args.includes('--reuse');
   const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = 'clientele_bench_search';
+  const dbName = process.env.BENCH_DB ?? 'clientele_bench_search';
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
@@ -220,6 +226,13 @@ export async function run(args: string[]): Promise<void> {
     '4711',
     'granite cl',
     'xyzzy',
+    // Adversarial: very common (every account), one and two characters, no match.
+    'supply',
+    'a',
+    'e',
+    '1',
+    'c0',
+    'zq',
   ];
   const contactTerms = [
     'maria',
@@ -232,11 +245,27 @@ export async function run(args: string[]): Promise<void> {
     'lea.moreau.77',
     'summit12',
     'nobody-here',
+    // Adversarial: cross-word substrings shared by ~1,100 contacts each, very common terms (most or all
+    // contacts), one- and two-character terms, and common-looking terms that match nothing.
+    'omar.coh',
+    'yuki.tan',
+    'a',
+    'e',
+    'x',
+    '7',
+    'ma',
+    'zz',
+    '.example',
+    'example',
+    '.com',
+    'gmail',
   ];
 
-  async function measure(path: string, terms: string[]): Promise<number[]> {
+  // Failed requests (a 503 when the pool's wait runs out) are counted, and their time kept in the samples.
+  let failed = 0;
+  async function measure(path: string, terms: string[], rounds = ROUNDS): Promise<number[]> {
     const samples: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
+    for (let i = 0; i < rounds; i++) {
       const q = terms[i % terms.length]!;
       const t = performance.now();
       const res = await fetch(`${address}${path}?q=${encodeURIComponent(q)}&limit=25`, {
@@ -244,7 +273,7 @@ export async function run(args: string[]): Promise<void> {
       });
       await res.arrayBuffer();
       samples.push(performance.now() - t);
-      if (!res.ok) throw new Error(`${path} → ${res.status}`);
+      if (!res.ok) failed++;
     }
     return samples;
   }
@@ -268,19 +297,35 @@ export async function run(args: string[]): Promise<void> {
 
   console.log(`\nSearch latency, ${ROUNDS} requests each, one client, limit 25:`);
   summarise('GET /api/accounts?q=  (HTTP, end to end)', await measure('/api/accounts', accountTerms));
+  if (failed) console.log(`  ${failed} requests failed`);
   summarise('  the same match in SQL', await measureSql('accounts', accountTerms));
+  failed = 0;
   summarise('GET /api/contacts?q=  (HTTP, end to end)', await measure('/api/contacts', contactTerms));
+  if (failed) console.log(`  ${failed} requests failed`);
   summarise('  the same match in SQL', await measureSql('contacts', contactTerms));
   for (const [path, terms] of [
     ['/api/accounts', accountTerms],
     ['/api/contacts', contactTerms],
   ] as const) {
-    const perTerm: string[] = [];
-    for (const term of terms) {
-      const sorted = (await measure(path, [term])).slice(0, 40).sort((a, b) => a - b);
-      perTerm.push(`${term}: ${percentile(sorted, 50).toFixed(1)}/${percentile(sorted, 95).toFixed(1)}`);
+    console.log(
+      `\n${path}?q= by term (ms): one client (${TERM_ROUNDS} requests), ${CLIENTS} clients (${CLIENTS}×${CLIENT_ROUNDS})`,
+    );
+    console.log(
+      `${'term'.padEnd(16)} ${'p50'.padStart(7)} ${'p95'.padStart(7)}   ${'p50'.padStart(7)} ${'p95'.padStart(7)}`,
+    );
+    for (const term of terms.filter((t) => !ONLY_TERMS || ONLY_TERMS.includes(t))) {
+      failed = 0;
+      const one = (await measure(path, [term], TERM_ROUNDS)).sort((a, b) => a - b);
+      const many = (
+        await Promise.all(Array.from({ length: CLIENTS }, () => measure(path, [term], CLIENT_ROUNDS)))
+      )
+        .flat()
+        .sort((a, b) => a - b);
+      const f = (n: number) => n.toFixed(1).padStart(7);
+      console.log(
+        `${JSON.stringify(term).padEnd(16)} ${f(percentile(one, 50))} ${f(percentile(one, 95))}   ${f(percentile(many, 50))} ${f(percentile(many, 95))}${failed ? `   ${failed} failed` : ''}`,
+      );
     }
-    console.log(`\n${path} p50/p95 by term (ms): ${perTerm.join(', ')}`);
   }
 
   await app.close();

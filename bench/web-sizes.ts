@@ -16,7 +16,7 @@ export type Manifest = Record<string, ManifestChunk>;
 
 export interface PageLoad {
   page: string;
-  /** The scripts the HTML loads and preloads, plus the lazy chunk (and its imports) of the first route. */
+  /** The scripts the HTML loads and preloads, plus the lazy chunk (and its imports) of the first route if lazy. */
   scripts: string[];
   raw: number;
   gzip: number;
@@ -35,13 +35,14 @@ export const FIRST_PAGES = [
     target: 250_000,
     ceiling: 250_000,
   },
-  // React DOM alone is ~55 KB of it, TanStack Router ~22 KB, Mantine's core ~18 KB, TanStack Query ~10 KB.
+  // React DOM alone is ~55 KB of it, Mantine ~20 KB, TanStack Query ~9 KB; the store routes with wouter (~2 KB),
+  // not TanStack Router (~24 KB), and its sign-in page is part of the entry.
   {
     page: 'storefront (/store/sign-in)',
     html: 'store.html',
-    route: 'store/sign-in/StoreSignInPage.tsx',
+    route: undefined,
     target: 100_000,
-    ceiling: 130_000,
+    ceiling: 100_000,
   },
 ] as const;
 
@@ -61,7 +62,7 @@ export function staticClosure(manifest: Manifest, key: string, into = new Set<st
 
 export function pageLoad(webDir: string, manifest: Manifest, p: (typeof FIRST_PAGES)[number]): PageLoad {
   const files = staticClosure(manifest, p.html);
-  staticClosure(manifest, p.route, files);
+  if (p.route) staticClosure(manifest, p.route, files);
   const scripts = [...files].filter((f) => f.endsWith('.js')).sort();
   let raw = 0;
   let gzip = 0;

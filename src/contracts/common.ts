@@ -27,7 +27,12 @@ export const Key = z
   .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'Use letters, digits, dot, dash or underscore');
 
 export const ListQuery = z.object({
-  q: z.string().trim().max(200).optional().describe('Case- and accent-insensitive substring'),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .describe('Case- and accent-insensitive substring; 1–2 characters match the start of a word'),
   limit: z.coerce.number().int().min(1).max(200).default(25),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 });

@@ -131,3 +131,30 @@ export type ErpCommercialCodeBody = z.infer<typeof ErpCommercialCodeBody>;
 
 export const ErpCommercialCodeResult = z.object({ status: ErpWriteStatus, commercialCode: CommercialCode });
 export type ErpCommercialCodeResult = z.infer<typeof ErpCommercialCodeResult>;
+
+/** The record types a line of `POST /api/erp/batch` may carry, each the body of its single call. */
+export const ErpBatchType = z.enum([
+  'account',
+  'contact',
+  'invoice',
+  'order',
+  'payment-term',
+  'price-group',
+  'sales-rep',
+]);
+export type ErpBatchType = z.infer<typeof ErpBatchType>;
+
+/** What one line of a batch did; `invalid` lines change nothing and name the problem. */
+export const ErpBatchResult = z.object({
+  line: z
+    .number()
+    .int()
+    .describe('The line number in the request, from 1 (blank lines counted, not answered)'),
+  status: z.enum(['created', 'updated', 'unchanged', 'invalid']),
+  id: z
+    .string()
+    .optional()
+    .describe('The record’s id (the code for payment terms, price groups and sales reps)'),
+  error: z.object({ message: z.string(), field: z.string().optional() }).optional(),
+});
+export type ErpBatchResult = z.infer<typeof ErpBatchResult>;

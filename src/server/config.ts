@@ -6,6 +6,7 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
+  EMBEDDED_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(1024).default(16),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres://')
@@ -55,6 +56,7 @@ const Env = z.object({
   IMPORT_LEASE_SECONDS: z.coerce.number().positive().default(60),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
   IMPORT_APPLY_WORKERS: z.coerce.number().int().min(1).max(8).default(2),
+  IMPORT_SLICE_MS: z.coerce.number().int().min(10).max(5000).default(250),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0', '']).default('false'),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -66,7 +68,7 @@ const Env = z.object({
   WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().positive().default(5),
   WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).default(24),
   WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(60).default(1),
-  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(50),
 });
 
 /** 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: the delays before each attempt. */
@@ -76,6 +78,8 @@ export type Config = {
   port: number;
   host: string;
   dataDir: string;
+  /** The embedded database's page cache (PGlite's shared_buffers), in MiB; the OS caches the files too. */
+  embeddedSharedBuffersMb: number;
   databaseUrl: string | undefined;
   /** How long a request waits for a database connection (a new one, or a free one of the pool) before a 503. */
   databaseConnectTimeoutMs: number;
@@ -107,6 +111,8 @@ export type Config = {
     batchRows: number;
     /** Line ranges applied at once, each on its own connection (PostgreSQL only; the embedded database has one). */
     applyWorkers: number;
+    /** On the embedded database, how long one import batch holds its single session before it yields. */
+    sliceMs: number;
   };
   webhooks: {
     /** Deliver to loopback, link-local and private addresses too (an ERP on the local network). */
@@ -136,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    embeddedSharedBuffersMb: e.EMBEDDED_SHARED_BUFFERS_MB,
     databaseUrl: e.DATABASE_URL,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
     publicUrl,
@@ -156,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: e.IMPORT_LEASE_SECONDS * 1000,
       batchRows: e.IMPORT_BATCH_ROWS,
       applyWorkers: e.IMPORT_APPLY_WORKERS,
+      sliceMs: e.IMPORT_SLICE_MS,
     },
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true' || e.WEBHOOK_ALLOW_PRIVATE === '1',

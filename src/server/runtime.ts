@@ -1,15 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { isFreshDataDir } from './db/prepare-embedded.ts';
 import type { AppDeps } from './deps.ts';
-import {
-  createEmailDelivery,
-  defaultRetryDelay,
-  deliverEmailQueue,
-  sweepEmailsQueue,
-} from './email/delivery.ts';
+import { createEmailDelivery, defaultRetryDelay } from './email/delivery.ts';
 import { createOutbox } from './email/outbox.ts';
 import { createJobRunner, type JobQueue } from './jobs/job-runner.ts';
 import { runDueSchedules } from './modules/imports/schedules.service.ts';
@@ -18,29 +14,32 @@ import { accountRequestQueue } from './modules/auth/account-requests.job.ts';
 import { createWebhookSender } from './modules/webhooks/index.ts';
 import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules/imports/import-runner.ts';
 
-export const QUEUES = [
-  deliverEmailQueue,
-  sweepEmailsQueue,
-  runImportQueue,
-  sweepImportsQueue,
-  accountRequestQueue,
-] as JobQueue<never>[];
+export const QUEUES = [runImportQueue, sweepImportsQueue, accountRequestQueue] as JobQueue<never>[];
+
+/** A full garbage collection, also when node runs without --expose-gc. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
 
 /**
  * On a fresh data directory, initdb and the migrations run in an instance of their own that is closed
  * before the server's opens: PGlite's WebAssembly memory only grows, and what they used (hundreds of
  * MiB) would otherwise stay with the process for its life. Once closed it is garbage like any other.
  */
-async function openEmbedded(dataDir: string): Promise<Database> {
-  if (!fs.existsSync(path.join(dataDir, 'pgdata'))) {
-    const first = await openDatabase({ dataDir });
+async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<Database> {
+  if (isFreshDataDir(dataDir)) {
+    const first = await openDatabase({ dataDir, sharedBuffersMb });
     try {
       await migrateToLatest(first.db);
     } finally {
       await first.close();
     }
+    // Nothing else allocates much at start, so no collection would come soon to unmap the closed
+    // instance's memory (and initdb's, hundreds of MiB); ask for one.
+    collectGarbage();
   }
-  return openDatabase({ dataDir });
+  return openDatabase({ dataDir, sharedBuffersMb });
 }
 
 /**
@@ -60,7 +59,7 @@ export async function openRuntime(
           connectTimeoutMs: config.databaseConnectTimeoutMs,
           onConnectionError: (err) => log('database connection lost', err),
         })
-      : await openEmbedded(config.dataDir));
+      : await openEmbedded(config.dataDir, config.embeddedSharedBuffersMb));
   try {
     await migrateToLatest(db.db);
     const scope = await db.db
@@ -71,15 +70,18 @@ export async function openRuntime(
     const jobs = createJobRunner(db.db, { queues: QUEUES, log });
     await jobs.start();
     const delivery = config.smtpUrl
-      ? createEmailDelivery(db.db, jobs, {
+      ? createEmailDelivery(db.db, {
           smtpUrl: config.smtpUrl,
           defaultFrom: config.emailFrom,
           horizonMs: config.emailRetryHorizonMs,
           leaseMs: config.emailLeaseMs,
           retryDelayMs: defaultRetryDelay,
+          log,
         })
       : null;
-    const outbox = createOutbox({ publicUrl: config.publicUrl, jobs: delivery ? jobs : null });
+    // Emails were delivered by a pg-boss job each, with a sweeper on a schedule; the table is the queue now.
+    await jobs.unschedule('email.sweep');
+    const outbox = createOutbox({ publicUrl: config.publicUrl, delivery });
     const imports = createImportRunner(
       db.db,
       jobs,
@@ -94,8 +96,9 @@ export async function openRuntime(
         leaseMs: config.imports.leaseMs,
         batchRows: config.imports.batchRows,
         applyWorkers: db.kind === 'pglite' ? 1 : config.imports.applyWorkers,
-        // The embedded database has one session: an import holds it ~100 ms at a time, then lets requests in.
-        sliceMs: db.kind === 'pglite' ? 100 : undefined,
+        // The embedded database has one session: an import holds it a slice at a time (250 ms; requests
+        // waiting go first between its statements), then lets requests in. 100 ms cost half the rate.
+        sliceMs: db.kind === 'pglite' ? config.imports.sliceMs : undefined,
         onSweep: () => runDueSchedules({ db: db.db, jobs, config: config.imports }, log),
       },
     );
@@ -120,6 +123,7 @@ export async function openRuntime(
         await webhooks.stop();
         // Imports first: they stop at a batch boundary, so the job runner's graceful stop finds nothing running.
         await imports.stop();
+        await delivery?.stop();
         await jobs.stop();
         delivery?.close();
         await usage.close();

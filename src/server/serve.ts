@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { App, AppDeps } from './deps.ts';
@@ -7,6 +8,7 @@ import { purgeExpiredRateLimits } from './http/rate-limits.ts';
 import { isDatabaseUnavailable } from './lib/errors.ts';
 import { purgeExpiredSessions } from './modules/auth/sessions.ts';
 import { openRuntime } from './runtime.ts';
+import { isFreshDataDir, prepareEmbeddedInChild } from './db/prepare-embedded.ts';
 
 // Orchestrators send SIGKILL after 10 s (Docker, systemd's default is 90 s): exit on our own before that.
 const SHUTDOWN_DEADLINE_MS = 8_000;
@@ -22,10 +24,17 @@ async function openWhenReachable(
   config: Config,
   log: (msg: string, err?: unknown) => void,
 ): Promise<AppDeps> {
-  const stopWaiting = () => process.exit(0);
+  let child: ChildProcess | undefined;
+  // SIGTERM while a child creates the embedded database ends the child too.
+  const stopWaiting = () => {
+    child?.kill('SIGTERM');
+    process.exit(0);
+  };
   process.once('SIGTERM', stopWaiting);
   process.once('SIGINT', stopWaiting);
   try {
+    if (!config.databaseUrl && isFreshDataDir(config.dataDir))
+      await prepareEmbeddedInChild((c) => (child = c));
     for (let waitMs = 1000; ; waitMs = Math.min(waitMs * 2, 30_000)) {
       try {
         return await openRuntime(config, undefined, log);

@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, Outlet } from '@tanstack/react-router';
 import { NotFound } from './components/NotFound.tsx';
 
-/** The root of both route trees: the portal's (router.tsx) and the storefront's (store/store-routes.tsx). */
+/** The root of the portal's route tree (router.tsx); the storefront routes with wouter (store/store-nav.tsx). */
 export const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
   component: Outlet,
   notFoundComponent: NotFound,

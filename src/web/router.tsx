@@ -7,7 +7,6 @@ import { auditFilterSearch } from './portal/audit/audit-search.ts';
 import { attributeFilterParams, type AttributeFilterParams } from './api/attribute-values.ts';
 import { rootRoute } from './root-route.tsx';
 import { isoDate, oneOf, str } from './search-params.ts';
-import { storeRouteTree } from './store/store-routes.tsx';
 
 // Operations Portal.
 const signInRoute = createRoute({
@@ -234,7 +233,6 @@ const integrationsRoute = createRoute({
 });
 
 const routeTree = rootRoute.addChildren([
-  storeRouteTree,
   signInRoute,
   setupRoute,
   forgotPasswordRoute,

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Account } from '../../src/contracts/accounts.ts';
@@ -6,16 +5,8 @@ import type { Contact } from '../../src/contracts/contacts.ts';
 import type { EmailTemplate } from '../../src/contracts/email-templates.ts';
 import type { CustomerGroup } from '../../src/contracts/customer-groups.ts';
 import type { Settings } from '../../src/contracts/settings.ts';
+import { seriousViolations } from './axe.ts';
 import { adminApi, apiSignIn, baseUrl, unique, useBrowser, type Api } from './browser.ts';
-
-const AXE = path.resolve('node_modules/axe-core/axe.min.js');
-
-type Violation = {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-};
 
 /** A page (and the dialogs it opens) to check: what to wait for, and the buttons that open dialogs. */
 type Stop = { url: string; ready: (page: Page) => Promise<void>; dialogs?: string[] };
@@ -36,24 +27,6 @@ async function settle(page: Page): Promise<void> {
     .catch(() => undefined);
   // Mantine transitions (fades of modals, popovers) last up to 200 ms; colours mid-fade are not final.
   await page.waitForTimeout(300);
-}
-
-/** Serious and critical axe violations of what the page shows now, one readable line per element. */
-async function seriousViolations(page: Page, where: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document, { resultTypes: ['violations'] })) as { violations: unknown[] };
-    return result.violations;
-  });
-  return (violations as Violation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) =>
-      v.nodes.map(
-        (n) =>
-          `${where}: [${v.impact}] ${v.id} — ${v.help}\n    at ${n.target.join(' ')}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`,
-      ),
-    );
 }
 
 describe('accessibility (axe-core)', () => {

@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Address } from '../../src/contracts/addresses.ts';
 import type { Account } from '../../src/contracts/accounts.ts';
+import type { Settings } from '../../src/contracts/settings.ts';
 import {
   adminApi,
   baseUrl,
@@ -171,5 +172,44 @@ describe('the address book', () => {
     await expect
       .poll(() => rowTexts(page))
       .toEqual([expect.stringMatching(/^ShippingDefault.*75001 Paris, France/)]);
+  });
+
+  it('keeps an account’s last billing address while Settings make one mandatory, saying why', async () => {
+    const before = await api<Settings>('GET', '/api/settings');
+    const account = await api<Account>('POST', '/api/accounts', {
+      kind: 'business',
+      name: `Last Billing ${run}`,
+      billingAddress: { line1: '3 Quay Street', city: 'London', postalCode: 'SW1A 2AA', country: 'GB' },
+    });
+    await api('PATCH', '/api/settings', {
+      requiredFields: { ...before.requiredFields, account: ['billingAddress'] },
+    });
+    try {
+      const page = await signedInPage();
+      await page.goto(`${baseUrl()}/accounts/${account.id}`);
+      await visible(page.getByRole('heading', { name: 'Address book' }));
+      const why = /Billing address is required: this is the account's last billing address/;
+
+      await page.getByRole('button', { name: 'Edit billing address 3 Quay Street' }).click();
+      const dialog = await visible(page.getByRole('dialog', { name: 'Edit address' }));
+      const type = dialog.getByLabel('Type', { exact: true });
+      await type.selectOption('shipping');
+      await dialog.getByRole('button', { name: 'Save address' }).click();
+      await expect.poll(() => fieldError(type)).toMatch(why);
+      await page.screenshot({ path: '/tmp/addresses-last-billing-edit.png' });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      await page.getByRole('button', { name: 'Delete billing address 3 Quay Street' }).click();
+      const confirm = await visible(page.getByRole('dialog', { name: 'Delete this address?' }));
+      await confirm.getByRole('button', { name: 'Delete address' }).click();
+      await visible(page.getByText(why));
+      await expect
+        .poll(() => rowTexts(page))
+        .toEqual([expect.stringMatching(/^BillingDefault.*3 Quay Street/)]);
+      const stored = await api<{ items: Address[] }>('GET', `/api/accounts/${account.id}/addresses`);
+      expect(stored.items.map((a) => a.type)).toEqual(['billing']);
+    } finally {
+      await api('PATCH', '/api/settings', { requiredFields: before.requiredFields });
+    }
   });
 });

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 
 export const CHROMIUM_ARGS = [
@@ -75,8 +82,11 @@ export async function linkFromMail(
  */
 export function useBrowser(): {
   newPage: () => Promise<Page>;
-  /** A page of a context already signed in as the administrator (see `signedInContext`). */
-  signedInPage: () => Promise<Page>;
+  /**
+   * A page of a context already signed in as the administrator (see `signedInContext`); `bypassCSP: true`
+   * in the options lets axe in (see axe.ts).
+   */
+  signedInPage: (options?: BrowserContextOptions) => Promise<Page>;
   browser: () => Browser;
 } {
   let browser: Browser | undefined;
@@ -99,7 +109,7 @@ export function useBrowser(): {
   return {
     browser: () => browser!,
     newPage: async () => pageOf(await browser!.newContext({ viewport: { width: 1280, height: 900 } })),
-    signedInPage: async () => pageOf(await signedInContext(browser!)),
+    signedInPage: async (options) => pageOf(await signedInContext(browser!, undefined, undefined, options)),
   };
 }
 
@@ -159,9 +169,10 @@ export async function signedInContext(
   browser: Browser,
   email: string = inject('adminEmail'),
   password: string = inject('adminPassword'),
+  options: BrowserContextOptions = {},
 ): Promise<BrowserContext> {
   const cookie = await apiSignIn(email, password);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   await context.addCookies(
     cookie.split('; ').map((pair) => {
       const i = pair.indexOf('=');

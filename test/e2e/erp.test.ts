@@ -1,15 +1,31 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/contracts/accounts.ts';
 import type { ContactAccountList } from '../../src/contracts/contact-accounts.ts';
 import type { Contact } from '../../src/contracts/contacts.ts';
 import type { ErpAccountResult } from '../../src/contracts/erp.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 import { adminApi, baseUrl, unique, useBrowser, visible, type Api } from './browser.ts';
 
 const { signedInPage } = useBrowser();
 let api: Api;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let endpointId: string;
 
 beforeAll(async () => {
   api = await adminApi();
+  // A push with no endpoint taking account.sync-requested fails at once: this one receives them.
+  receiver = await startReceiver();
+  endpointId = (
+    await api<{ id: string }>('POST', '/api/webhooks', {
+      url: `${receiver.url}/erp`,
+      eventTypes: ['account.sync-requested'],
+    })
+  ).id;
+});
+
+afterAll(async () => {
+  await api('DELETE', `/api/webhooks/${endpointId}`);
+  await receiver?.close();
 });
 
 describe('the ERP in the portal', () => {

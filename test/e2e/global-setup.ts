@@ -52,7 +52,8 @@ async function startMailbox(dir: string): Promise<SMTPServer> {
         .catch((err: Error) => callback(err));
     },
   });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const port = await freePort();
+  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
   return smtp;
 }
 

@@ -8,15 +8,32 @@ import readline from 'node:readline';
 /** How long a server may take to become ready: more on a machine busy with other work (`E2E_SERVER_START_MS`). */
 const startTimeoutMs = Number(process.env.E2E_SERVER_START_MS ?? 60_000);
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether a port on 127.0.0.1 is free now; `0` asks the system for any free one. */
+function listenable(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
-    server.on('error', reject);
+    server.on('error', () => resolve(null));
   });
+}
+
+/**
+ * A free port: any, or one of `E2E_PORTS` (`7100-7199`) where several people's runs share a machine
+ * and each keeps to its range.
+ */
+export async function freePort(): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.E2E_PORTS ?? '');
+  if (!range) return (await listenable(0))!;
+  const [low, high] = [Number(range[1]), Number(range[2])];
+  const start = low + Math.floor(Math.random() * (high - low + 1));
+  for (let i = 0; i <= high - low; i++) {
+    const port = await listenable(low + ((start - low + i) % (high - low + 1)));
+    if (port) return port;
+  }
+  throw new Error(`No free port in E2E_PORTS ${process.env.E2E_PORTS}`);
 }
 
 export interface RunningServer {

@@ -18,6 +18,8 @@ export type Client = {
   patch(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   delete(url: string): Promise<LightMyRequestResponse>;
+  /** A POST of a body that is not JSON (NDJSON, for instance), with its content type. */
+  postRaw(url: string, payload: string, contentType: string): Promise<LightMyRequestResponse>;
   /** A multipart/form-data POST with text fields and files, as a browser's form sends it. */
   upload(
     url: string,
@@ -52,6 +54,8 @@ export function clientFor(app: App, headers: Record<string, string> = {}): Clien
     patch: (url, body) => send('PATCH', url, body ?? {}),
     put: (url, body) => send('PUT', url, body ?? {}),
     delete: (url) => send('DELETE', url),
+    postRaw: (url, payload, contentType) =>
+      app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': contentType }, payload }),
     upload: (url, fields, files = []) => {
       const { payload, contentType } = multipartBody(fields, files);
       return app.inject({

@@ -69,6 +69,8 @@ type Principal = {
 type Case = {
   url: (id: string, p: Principal) => string;
   body?: (p: Principal, id: string) => unknown;
+  /** An NDJSON body instead of a JSON one. */
+  ndjson?: () => string;
   /** A multipart upload instead of a JSON body. */
   upload?: (p: Principal) => {
     fields: Record<string, string>;
@@ -455,6 +457,13 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
         [{ url: () => `/api/erp/${list}/MX-${uniq()}`, body: () => ({ name: 'Matrix' }), ok: 201 }],
       ]),
     ),
+    'POST /api/erp/batch': [
+      {
+        url: () => '/api/erp/batch',
+        ndjson: () => JSON.stringify({ type: 'payment-term', code: `MX-B-${uniq()}`, name: 'Matrix' }),
+        ok: 200,
+      },
+    ],
     'POST /api/erp/orders': [
       {
         url: () => '/api/erp/orders',
@@ -979,6 +988,7 @@ describe('authorization matrix: every /api/ route × principal × object', () =>
       const { fields, files } = c.upload(p);
       return p.client.upload(url, fields, files);
     }
+    if (c.ndjson) return p.client.postRaw(url, c.ndjson(), 'application/x-ndjson');
     const body = c.body?.(p, id);
     switch (method) {
       case 'GET':

@@ -12,6 +12,11 @@ export type Tx = Transaction<DB>;
 /** Either the database or a transaction on it: services take this so callers choose the boundary. */
 export type Executor = Kysely<DB>;
 
+/** Runs `work` in the caller's transaction when there is one, else in its own: use cases compose into one. */
+export function inTransaction<T>(db: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
@@ -30,7 +35,15 @@ export type DatabaseOptions = (
       /** A connection the server ended or lost (restart, failover, pg_terminate_backend, network). */
       onConnectionError?: (err: Error) => void;
     }
-  | { dataDir: string; lock?: boolean }
+  | {
+      dataDir: string;
+      lock?: boolean;
+      /**
+       * PGlite's shared_buffers in MiB (default 16): PostgreSQL's 128 MB default is touched at start and
+       * lives in WebAssembly memory, which never shrinks; the OS page cache holds the files anyway.
+       */
+      sharedBuffersMb?: number;
+    }
   | { pglite: PGlite }
 ) & {
   /** Off unless given: without it Kysely runs no logging wrapper at all. */
@@ -43,6 +56,12 @@ function kyselyOptions(options: DatabaseOptions): Pick<KyselyConfig, 'log'> {
 }
 
 export const pgliteExtensions = { pg_trgm, unaccent };
+
+/** What the server opens PGlite with (benchmarks open it the same way). */
+export const embeddedOptions = (sharedBuffersMb = 16) => ({
+  extensions: pgliteExtensions,
+  postgresqlconf: [`shared_buffers=${sharedBuffersMb}MB`],
+});
 
 // JSON columns as strings in, objects out; int8 counts as numbers, not strings.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -74,7 +93,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const unlock = options.lock === false ? async () => {} : await lockDataDir(options.dataDir);
   try {
-    const client = await PGlite.create(`${options.dataDir}/pgdata`, { extensions: pgliteExtensions });
+    const client = await PGlite.create(`${options.dataDir}/pgdata`, embeddedOptions(options.sharedBuffersMb));
     const db = new Kysely<DB>({ dialect: new PGliteDialect(client), ...kyselyOptions(options) });
     return {
       db,

@@ -4,9 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../../../test/helpers/app.ts';
 import { withDatabase } from '../../../test/helpers/global-setup.ts';
 import { startSmtpServer, type CapturingSmtp } from '../../../test/helpers/smtp.ts';
+import { countStatements } from '../../../test/helpers/statements.ts';
 import { openDatabase, type Db } from '../db/client.ts';
-import { createJobRunner } from '../jobs/job-runner.ts';
-import { QUEUES } from '../runtime.ts';
 import { createEmailDelivery, defaultRetryDelay, type DeliveryOptions } from './delivery.ts';
 import { redactSecrets } from './secrets.ts';
 
@@ -32,13 +31,6 @@ const emailRow = (db: Db, id: string) =>
   db.selectFrom('emails').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const attemptsOf = (db: Db, id: string) =>
   db.selectFrom('email_attempts').selectAll().where('email_id', '=', id).orderBy('id').execute();
-/** The delivery jobs pg-boss holds for an email, in any state. */
-const jobsFor = async (db: Db, id: string) =>
-  (
-    await sql<{ state: string; start_after: Date }>`
-      SELECT state, start_after FROM pgboss.job WHERE name = 'email.deliver' AND data->>'emailId' = ${id}
-      ORDER BY created_on`.execute(db)
-  ).rows;
 
 type Added = { email: string; contactId: string; emailId: string };
 
@@ -146,10 +138,9 @@ describe('SMTP delivery through the API, by the workers', () => {
     const attempts = await attemptsOf(db, c.emailId);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ outcome: 'sent', response: null });
-    // The job is done: nothing is waiting to send it again.
-    await eventually(async () =>
-      expect((await jobsFor(db, c.emailId)).map((j) => j.state)).toEqual(['completed']),
-    );
+    // Nothing is waiting to send it again.
+    expect(await t.deps.delivery!.deliver(c.emailId)).toBe('skipped');
+    await new Promise((r) => setTimeout(r, 600));
     expect(smtp.messages).toHaveLength(1);
   });
 
@@ -290,16 +281,9 @@ describe('the outbox is transactional', () => {
 
   const counts = async () => ({
     emails: Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM emails`.execute(db)).rows[0]!.n),
-    jobs: Number(
-      (
-        await sql<{
-          n: number;
-        }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'email.deliver'`.execute(db)
-      ).rows[0]!.n,
-    ),
   });
 
-  it('writes the email and its delivery job with the change that causes it', async () => {
+  it('writes the email, queued and due, with the change that causes it', async () => {
     const before = await counts();
     const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Tx Co' })).json<{
       id: string;
@@ -311,17 +295,17 @@ describe('the outbox is transactional', () => {
       sendEmail: 'accountactivation',
     });
     expect(res.statusCode).toBe(201);
-    expect(await counts()).toEqual({ emails: before.emails + 1, jobs: before.jobs + 1 });
+    expect(await counts()).toEqual({ emails: before.emails + 1 });
     const row = await db
       .selectFrom('emails')
       .selectAll()
       .where('to_address', '=', 'committed@example.com')
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('queued');
-    expect((await jobsFor(db, row.id)).map((j) => j.state)).toEqual(['created']);
+    expect(row.next_attempt_at!.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
-  it('leaves no email and no job when the change fails', async () => {
+  it('leaves no email when the change fails', async () => {
     const before = await counts();
     const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Tx Co 2' })).json<{
       id: string;
@@ -355,15 +339,16 @@ describe('the outbox is transactional', () => {
             expiresAt: new Date(),
           },
         });
-        // Inside the transaction both the email and its job exist…
-        expect((await jobsFor(tx, written!)).length).toBe(1);
+        // Inside the transaction the email exists…
+        expect(await tx.selectFrom('emails').select('id').where('id', '=', written).execute()).toHaveLength(
+          1,
+        );
         throw new Error('the change fails after the email was written');
       }),
     ).rejects.toThrow('the change fails');
     expect(written).toBeTruthy();
-    // …and neither survives the rollback.
+    // …and does not survive the rollback.
     expect(await counts()).toEqual(before);
-    expect(await jobsFor(db, written!)).toEqual([]);
   });
 });
 
@@ -417,12 +402,8 @@ describe('delivery faults', () => {
       expect(attempts).toHaveLength(1);
       expect(attempts[0]).toMatchObject({ outcome: 'temporary-failure' });
       expect(attempts[0]!.response).toMatch(/ECONNREFUSED|connect/i);
-      // The first job and the retry, which waits for its time.
-      const jobs = await jobsFor(db, c.emailId);
-      expect(jobs).toHaveLength(2);
-      expect(Math.abs(jobs[1]!.start_after.getTime() - next)).toBeLessThan(1000);
     }
-    // A stray job before the retry is due does not cut the backoff short.
+    // A stray claim before the retry is due does not cut the backoff short.
     expect(await delivery.deliver(contacts[0]!.emailId)).toBe('skipped');
     expect(await attemptsOf(db, contacts[0]!.emailId)).toHaveLength(1);
     // Still down when the retry is due: the next one backs off further.
@@ -434,7 +415,7 @@ describe('delivery faults', () => {
     expect(smtp.messages).toEqual([]);
 
     await smtp.up();
-    // Every job of every email runs once SMTP is back (the retry and any duplicate of it): one message each.
+    // Once SMTP is back each email is claimed (and claimed again to no effect): one message each.
     for (const c of contacts) {
       await makeDue(c.emailId);
       expect(await delivery.deliver(c.emailId)).toBe('sent');
@@ -476,12 +457,9 @@ describe('delivery faults', () => {
     const attempts = await attemptsOf(db, c.emailId);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ outcome: 'permanent-failure' });
-    // Only the job that was written with the email; no retry.
-    expect(await jobsFor(db, c.emailId)).toHaveLength(1);
-    // Another worker picking the same job later does nothing.
+    // Nothing due any more: a worker looking for it later does nothing.
     smtp.setMode('accept');
     expect(await s.t.deps.delivery!.deliver(c.emailId)).toBe('skipped');
-    expect(await s.t.deps.delivery!.sweep()).toBe(0);
     expect(await attemptsOf(db, c.emailId)).toHaveLength(1);
     expect(smtp.messages).toEqual([]);
 
@@ -550,7 +528,7 @@ describe('delivery faults', () => {
   });
 
   it('gives up on temporary failures after the horizon', async () => {
-    const delivery = createEmailDelivery(db, s.t.deps.jobs, s.options({ horizonMs: 1 }));
+    const delivery = createEmailDelivery(db, s.options({ horizonMs: 1 }));
     try {
       smtp.setMode('temporary');
       const c = await s.addContact();
@@ -559,7 +537,7 @@ describe('delivery faults', () => {
       expect(row).toMatchObject({ status: 'failed', attempts: 1, next_attempt_at: null });
       expect(row.last_error).toMatch(/^Gave up after 1 attempts: 451 /);
       expect((await attemptsOf(db, c.emailId)).map((a) => a.outcome)).toEqual(['temporary-failure']);
-      expect(await jobsFor(db, c.emailId)).toHaveLength(1);
+      expect(await delivery.deliver(c.emailId)).toBe('skipped');
     } finally {
       delivery.close();
     }
@@ -567,7 +545,7 @@ describe('delivery faults', () => {
 
   it('delivers once an email whose worker died while sending it', async () => {
     // A worker claims the email and never finishes (its SMTP conversation hangs, then the process dies).
-    const dying = createEmailDelivery(db, s.t.deps.jobs, s.options({ leaseMs: 1500 }), {
+    const dying = createEmailDelivery(db, s.options({ leaseMs: 1500 }), {
       sendMail: () => new Promise(() => {}),
     });
     const c = await s.addContact();
@@ -592,11 +570,8 @@ describe('delivery faults', () => {
       expect(await delivery.deliver(c.emailId)).toBe('skipped');
     await new Promise((r) => setTimeout(r, Math.max(0, lapsing.lease_until!.getTime() - Date.now() + 50)));
 
-    // Once it has lapsed the sweeper puts the email back on the queue and a live worker delivers it.
-    const jobsBefore = (await jobsFor(db, c.emailId)).length;
-    expect(await delivery.sweep()).toBeGreaterThanOrEqual(1);
-    expect((await jobsFor(db, c.emailId)).length).toBe(jobsBefore + 1);
-    expect(await delivery.deliver(c.emailId)).toBe('sent');
+    // Once it has lapsed, a live worker's next look for due emails takes it over and delivers it.
+    expect(await delivery.deliverDue()).toBeGreaterThanOrEqual(1);
     expect(await delivery.deliver(c.emailId)).toBe('skipped');
     await smtp.waitFor(1);
     expect(smtp.messages).toHaveLength(1);
@@ -618,19 +593,137 @@ describe('delivery faults', () => {
     expect((await emailRow(db, c.emailId)).status).toBe('sent');
   });
 
-  it('sweeps a queued email whose job was lost', async () => {
-    const c = await s.addContact();
-    await sql`DELETE FROM pgboss.job WHERE data->>'emailId' = ${c.emailId}`.execute(db);
+  it('finds due emails in the table alone, and leaves those not yet due', async () => {
+    const [early, later] = [await s.addContact(), await s.addContact()];
     await db
       .updateTable('emails')
-      .set({ next_attempt_at: new Date(Date.now() - 5 * 60_000) })
-      .where('id', '=', c.emailId)
+      .set({ next_attempt_at: new Date(Date.now() + 10 * 60_000) })
+      .where('id', '=', later.emailId)
       .execute();
-    expect(await s.t.deps.delivery!.sweep()).toBe(1);
-    expect((await jobsFor(db, c.emailId)).map((j) => j.state)).toEqual(['created']);
-    // A second sweep before the job ran does not queue it twice.
-    await s.t.deps.delivery!.sweep();
-    expect(await jobsFor(db, c.emailId)).toHaveLength(1);
+    expect(await s.t.deps.delivery!.deliverDue()).toBe(1);
+    expect(await s.t.deps.delivery!.deliverDue()).toBe(0);
+    expect(await emailRow(db, early.emailId)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await emailRow(db, later.emailId)).toMatchObject({ status: 'queued', attempts: 0 });
+    await smtp.waitFor(1);
+    expect(smtp.messages.map((m) => m.envelope.to)).toEqual([[early.email]]);
+  });
+});
+
+describe('a batch of emails', () => {
+  let s: Awaited<ReturnType<typeof setUp>>;
+
+  beforeAll(async () => {
+    s = await setUp();
+  });
+  afterAll(async () => {
+    await s?.t.close();
+    await s?.smtp.close();
+  });
+  afterEach(() => s.smtp.clear());
+
+  /** Writes `count` password-reset emails in one transaction; returns their ids. */
+  const writeEmails = (count: number, to = (i: number) => `batch${i}@buyer.test`) =>
+    s.db.transaction().execute(async (tx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++)
+        ids.push(
+          (await s.t.deps.outbox.enqueue(tx, {
+            scopeId: s.t.deps.scopeId,
+            templateKey: 'password-reset',
+            language: 'en',
+            to: to(i),
+            variables: {
+              contact: { firstName: `B${i}`, lastName: 'Batch', email: to(i) },
+              account: null,
+              resetUrl: `http://clientele.test/store/reset?token=t${i}`,
+              expiresAt: new Date(),
+            },
+          }))!,
+        );
+      return ids;
+    });
+
+  it('renders emails written one at a time in a transaction with one read of settings, templates and branding', async () => {
+    const { result, queries } = await countStatements(() => writeEmails(10));
+    // One read of what rendering needs, then one insert per email.
+    expect(queries).toHaveLength(11);
+    expect(queries.filter((q) => /email_templates/.test(q))).toHaveLength(1);
+    const rows = await s.db.selectFrom('emails').selectAll().where('id', 'in', result).execute();
+    expect(new Set(rows.map((r) => r.subject)).size).toBe(1);
+    expect(rows.map((r) => r.to_address).sort()).toEqual(result.map((_, i) => `batch${i}@buyer.test`).sort());
+    // Not for the tests that follow to deliver.
+    await s.db.deleteFrom('emails').where('id', 'in', result).execute();
+  });
+
+  it('claims, sends and records 50 emails in two statements', async () => {
+    const ids = await writeEmails(50);
+    const delivery = createEmailDelivery(s.db, s.options({ concurrency: 50 }));
+    try {
+      const { result, queries, commits } = await countStatements(() => delivery.deliverDue());
+      expect(result).toBe(50);
+      // The claim (UPDATE … SKIP LOCKED … RETURNING) and the record (statuses and attempts), each its own commit.
+      expect(queries).toHaveLength(2);
+      expect(queries[0]).toMatch(/FOR UPDATE SKIP LOCKED/);
+      expect(queries[1]).toMatch(/INSERT INTO email_attempts/);
+      expect(commits).toBe(0);
+    } finally {
+      delivery.close();
+    }
+    await s.smtp.waitFor(50);
+    const rows = await s.db.selectFrom('emails').selectAll().where('id', 'in', ids).execute();
+    expect(rows.map((r) => r.status)).toEqual(Array(50).fill('sent'));
+    expect(rows.every((r) => r.attempts === 1 && r.lease_until === null && r.sent_at)).toBe(true);
+    const attempts = await s.db
+      .selectFrom('email_attempts')
+      .selectAll()
+      .where('email_id', 'in', ids)
+      .execute();
+    expect(attempts.map((a) => a.outcome)).toEqual(Array(50).fill('sent'));
+    expect(new Set(s.smtp.messages.map((m) => m.messageId))).toEqual(new Set(rows.map((r) => r.message_id)));
+  });
+
+  it('fails only the email the server refuses; the others of its batch are sent', async () => {
+    s.smtp.refuseRecipients(['batch2@buyer.test']);
+    try {
+      const ids = await writeEmails(5);
+      expect(await s.t.deps.delivery!.deliverDue()).toBe(5);
+      const rows = await s.db.selectFrom('emails').selectAll().where('id', 'in', ids).execute();
+      const byTo = new Map(rows.map((r) => [r.to_address, r]));
+      expect(byTo.get('batch2@buyer.test')).toMatchObject({ status: 'failed', next_attempt_at: null });
+      expect(byTo.get('batch2@buyer.test')!.last_error).toMatch(/550/);
+      for (const i of [0, 1, 3, 4]) expect(byTo.get(`batch${i}@buyer.test`)!.status).toBe('sent');
+      expect((await s.smtp.waitFor(4)).length).toBe(4);
+    } finally {
+      s.smtp.refuseRecipients([]);
+    }
+  });
+
+  it('fails an email whose template cannot render, and sends the others written with it', async () => {
+    const email = (to: string, firstName: string) => ({
+      scopeId: s.t.deps.scopeId,
+      templateKey: 'password-reset',
+      language: 'en',
+      to,
+      variables: { contact: { firstName, email: to }, account: null, resetUrl: 'http://clientele.test/x' },
+    });
+    const ids = await s.db.transaction().execute((tx) =>
+      // A name longer than a rendered part may be: only this email fails.
+      s.t.deps.outbox.enqueueMany(tx, [
+        email('fine@buyer.test', 'Fine'),
+        email('broken@buyer.test', 'x'.repeat(600_000)),
+      ]),
+    );
+    const rows = await s.db
+      .selectFrom('emails')
+      .selectAll()
+      .where('id', 'in', ids as string[])
+      .execute();
+    const byTo = new Map(rows.map((r) => [r.to_address, r]));
+    expect(byTo.get('broken@buyer.test')).toMatchObject({ status: 'failed', subject: '(not rendered)' });
+    expect(byTo.get('broken@buyer.test')!.last_error).toMatch(/longer than/);
+    expect(byTo.get('fine@buyer.test')!.status).toBe('queued');
+    expect(await s.t.deps.delivery!.deliverDue()).toBe(1);
+    expect((await s.smtp.waitFor(1)).map((m) => m.envelope.to)).toEqual([['fine@buyer.test']]);
   });
 });
 
@@ -648,7 +741,7 @@ describe('retries by the workers', () => {
   it('delivers every email exactly once after SMTP was down for a while', async () => {
     const { smtp, db } = s;
     // The app's delivery, with retries after half a second instead of 30 s.
-    const delivery = createEmailDelivery(db, s.t.deps.jobs, s.options({ retryDelayMs: () => 500 }));
+    const delivery = createEmailDelivery(db, s.options({ retryDelayMs: () => 500 }));
     await delivery.startWorkers();
     try {
       await smtp.down();
@@ -696,18 +789,16 @@ describe.skipIf(!process.env.DATABASE_URL)('two workers on one PostgreSQL', () =
     await s?.smtp.close();
   });
 
-  /** A second instance: its own connection pool, job runner and delivery, on the same database. */
+  /** A second instance: its own connection pool and delivery, on the same database. */
   async function instance() {
     const name = (await sql<{ name: string }>`SELECT current_database() AS name`.execute(s.db)).rows[0]!.name;
     const database = await openDatabase({
       databaseUrl: withDatabase(process.env.DATABASE_URL!, name),
       poolSize: 5,
     });
-    const jobs = createJobRunner(database.db, { queues: QUEUES });
-    await jobs.start();
-    const delivery = createEmailDelivery(database.db, jobs, s.options());
+    const delivery = createEmailDelivery(database.db, s.options());
     cleanups.push(async () => {
-      await jobs.stop();
+      await delivery.stop();
       delivery.close();
       await database.close();
     });

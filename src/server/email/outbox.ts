@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { EmailSettingsTable, EmailsTable } from '../db/schema.ts';
 import type { Executor } from '../db/client.ts';
-import type { JobRunner } from '../jobs/job-runner.ts';
 import { unprocessable } from '../lib/errors.ts';
 import { carriesSecrets, newPlaceholder } from './secrets.ts';
-import { deliverEmailQueue } from './delivery.ts';
 import {
   compileTemplate,
   DEFAULT_BRANDING,
@@ -49,19 +47,19 @@ function swapTokens(value: unknown, swaps: [string, string][]): unknown {
 
 export type Outbox = {
   /**
-   * Renders a system email and writes it in the caller's transaction, with its delivery job:
-   * both exist only if that transaction commits. Null when the system email is switched off.
+   * Renders a system email and writes it in the caller's transaction (queued for delivery, the
+   * table being the queue): it exists only if that transaction commits. Null when the system email is switched off.
    */
   enqueue(db: Executor, email: OutgoingEmail): Promise<string | null>;
   /**
    * `enqueue` for many emails at once (an import's activation emails): settings, templates and branding
-   * are read once (or given, read by the caller), the emails written in a few statements. Ids in the order
-   * given, null where switched off.
+   * are read once (or come with the caller's `context`), the emails written in a few statements. Ids in
+   * the order given, null where switched off.
    */
   enqueueMany(db: Executor, emails: OutgoingEmail[], context?: EmailContext): Promise<(string | null)[]>;
   /**
-   * Renders emails with a context the caller read (`emailContextSql` inside its own statement), for the
-   * caller to insert; nothing is written.
+   * Renders emails with a context that holds all they need (`emailContextOf`, `seedEmailContext`), for the
+   * caller to insert in its own statement; nothing is read or written.
    */
   render(context: EmailContext, emails: OutgoingEmail[]): RenderedEmails;
   /** Writes a new copy of a logged email, to be delivered again; 422 for an email that carried a one-time link. */
@@ -70,6 +68,15 @@ export type Outbox = {
   isEnabled(db: Executor, templateKey: string): Promise<boolean>;
   /** True when emails are delivered over SMTP; false when they are only captured in the log. */
   delivers: boolean;
+};
+
+/** Emails rendered and ready to write: the caller inserts `rows` itself (in a chain of writes). */
+export type RenderedEmails = {
+  /** In the order given; null where the system email is switched off. */
+  ids: (string | null)[];
+  rows: (Insertable<EmailsTable> & { id: string })[];
+  /** Tells the delivery to look, once the rows are written (nothing when emails are only captured). */
+  written(): void;
 };
 
 export async function brandingOf(db: Executor, scopeId: string): Promise<Branding> {
@@ -84,26 +91,66 @@ export async function brandingOf(db: Executor, scopeId: string): Promise<Brandin
 
 type EmailSettingsRow = Selectable<EmailSettingsTable>;
 
+type StoredTemplate = { key: string; language: string; subject: string; html: string; text: string };
+type Renderer = ReturnType<typeof compileTemplate> | TemplateRenderError;
+
+/**
+ * What rendering emails needs, as far as it was read: the settings of their system emails (null: none
+ * stored), the branding of their scopes, the stored templates by key and language (null: none), and
+ * the templates compiled so far.
+ */
+export type EmailContext = {
+  settingsOf: Map<string, EmailSettingsRow | null>;
+  brandings: Map<string, Branding>;
+  templates: Map<string, StoredTemplate | null>;
+  renderers: Map<string, Renderer>;
+};
+const templateId = (key: string, language: string) => `${key}\n${language}`;
+const newContext = (): EmailContext => ({
+  settingsOf: new Map(),
+  brandings: new Map(),
+  templates: new Map(),
+  renderers: new Map(),
+});
+
+/**
+ * The context of a transaction, kept for its life: a transaction that writes one email at a time (a
+ * hundred in one commit) reads settings, templates and branding once. Nothing that edits them sends
+ * an email in the same transaction.
+ */
+const contexts = new WeakMap<Executor, EmailContext>();
+
+/** The transaction's context (a new one outside a transaction). */
+function contextOf(db: Executor): EmailContext {
+  let context = db.isTransaction ? contexts.get(db) : undefined;
+  if (!context) {
+    context = newContext();
+    if (db.isTransaction) contexts.set(db, context);
+  }
+  return context;
+}
+
+/** An email about to be written, as far as its context goes. */
+type KnownEmail = Pick<OutgoingEmail, 'templateKey' | 'scopeId' | 'language'>;
+
 /** An email about to be written: its system email, scope, and language (null while not yet known: any). */
 export type EmailWanted = { templateKey: string; scopeId: string; language: string | null };
-
-/** What rendering emails needs: their system emails' settings, their scopes' branding, the stored templates. */
-export type EmailContext = {
-  settingsOf: Map<string, EmailSettingsRow>;
-  brandings: Map<string, Branding>;
-  templates: { key: string; language: string; subject: string; html: string; text: string }[];
-};
 
 type EmailContextJson = {
   settings: EmailSettingsRow[];
   brandings: { scope_id: string; value: Partial<Branding> | null }[];
-  templates: EmailContext['templates'];
+  templates: StoredTemplate[];
+  keys: string[];
   scopes: string[];
 };
+/** What `emailContextSql` returns, for a caller that reads it inside its own statement. */
+export type EmailContextRead = EmailContextJson;
 
 /**
- * The email context of `wanted` as one SQL expression (a json value), so a caller can read it inside its
- * own statement; `toEmailContext` turns what it returns into an `EmailContext`.
+ * What rendering `wanted` needs as one SQL expression (a json value): the settings of their system
+ * emails, the branding of their scopes, the stored templates of their keys in the languages they may use
+ * (all languages where one is not yet known). A caller may read it inside its own statement and give it
+ * to `seedEmailContext`.
  */
 export function emailContextSql(wanted: EmailWanted[]): RawBuilder<EmailContextJson> {
   const keys = [...new Set(wanted.map((e) => e.templateKey))];
@@ -118,79 +165,104 @@ export function emailContextSql(wanted: EmailWanted[]): RawBuilder<EmailContextJ
         'subject', t.subject, 'html', t.html, 'text', t.text)), '[]'::json)
       FROM email_templates t WHERE t.key = ANY(${keys}::text[])
         AND (${anyLanguage} OR t.language = ANY(${languages}::text[]))),
+    'keys', ${keys}::text[],
     'scopes', ${scopes}::uuid[])`;
 }
 
-export function toEmailContext(row: EmailContextJson): EmailContext {
-  const stored = new Map(row.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
-  return {
-    settingsOf: new Map(row.settings.map((r) => [r.key, r])),
-    brandings: new Map(
-      row.scopes.map((id) => [id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) })] as const),
-    ),
-    templates: row.templates,
-  };
+/**
+ * Adds what was read for `wanted` (now with their languages known) to `context`: absent settings and
+ * templates as null, so nothing is read again.
+ */
+function absorb(context: EmailContext, read: EmailContextJson, wanted: KnownEmail[]) {
+  const languages = [...new Set(wanted.flatMap((e) => templateLanguages(e.language)))];
+  for (const key of read.keys) context.settingsOf.set(key, read.settings.find((r) => r.key === key) ?? null);
+  const stored = new Map(read.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
+  for (const id of read.scopes)
+    context.brandings.set(id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) }));
+  for (const key of read.keys)
+    for (const language of languages)
+      context.templates.set(
+        templateId(key, language),
+        read.templates.find((t) => t.key === key && t.language === language) ?? null,
+      );
+}
+
+const covers = (context: EmailContext, e: KnownEmail) =>
+  context.settingsOf.has(e.templateKey) &&
+  context.brandings.has(e.scopeId) &&
+  templateLanguages(e.language).every((l) => context.templates.has(templateId(e.templateKey, l)));
+
+/** Adds to `context` what rendering `emails` needs and it lacks, in one statement; nothing when it has it all. */
+async function readContext(db: Executor, context: EmailContext, emails: KnownEmail[]) {
+  const missing = emails.filter((e) => !covers(context, e));
+  if (!missing.length) return;
+  const { rows } = await sql<{
+    context: EmailContextJson;
+  }>`SELECT ${emailContextSql(missing)} AS context`.execute(db);
+  absorb(context, rows[0]!.context, missing);
+}
+
+/** The transaction's email context, with what `wanted` needs read (in one statement) if it lacked it. */
+export async function emailContextOf(db: Executor, wanted: KnownEmail[]): Promise<EmailContext> {
+  const context = contextOf(db);
+  await readContext(db, context, wanted);
+  return context;
+}
+
+/**
+ * The transaction's email context, seeded with what the caller read (`emailContextSql`) for `wanted`,
+ * their languages now known: later emails of the transaction read nothing that is already there.
+ */
+export function seedEmailContext(db: Executor, read: EmailContextRead, wanted: KnownEmail[]): EmailContext {
+  const context = contextOf(db);
+  absorb(context, read, wanted);
+  return context;
 }
 
 /** Whether a system email is switched on in a context read beforehand (its settings may switch it off). */
 export const emailEnabled = (context: EmailContext, templateKey: string): boolean =>
   context.settingsOf.get(templateKey)?.enabled ?? true;
 
-/** The email context of a batch of emails in one statement. */
-export async function readEmailContext(db: Executor, wanted: EmailWanted[]): Promise<EmailContext> {
-  if (!wanted.length) return { settingsOf: new Map(), brandings: new Map(), templates: [] };
-  const { rows } = await sql<{
-    context: EmailContextJson;
-  }>`SELECT ${emailContextSql(wanted)} AS context`.execute(db);
-  return toEmailContext(rows[0]!.context);
+/** The compiled template of an email, or why it cannot be compiled; once per context. */
+function rendererOf(context: EmailContext, email: OutgoingEmail): Renderer {
+  const id = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
+  let render = context.renderers.get(id);
+  if (!render) {
+    const stored = templateLanguages(email.language).flatMap(
+      (l) => context.templates.get(templateId(email.templateKey, l)) ?? [],
+    );
+    const template = pickTemplate(stored, email.templateKey, email.language);
+    try {
+      render = compileTemplate(template, context.brandings.get(email.scopeId)!);
+    } catch (err) {
+      if (!(err instanceof TemplateRenderError)) throw err;
+      render = err;
+    }
+    context.renderers.set(id, render);
+  }
+  return render;
 }
 
-/** Emails rendered and ready to write: the caller may insert `rows` itself (in a chain of writes). */
-export type RenderedEmails = {
-  /** In the order given; null where the system email is switched off. */
-  ids: (string | null)[];
-  rows: Insertable<EmailsTable>[];
-  /** Sends the delivery jobs of the rows, in the transaction that writes them (nothing when emails are only captured). */
-  schedule(db: Executor): Promise<void>;
-};
-
-/** With a job runner, emails are queued for SMTP delivery; without one they are captured for the email log. */
-export function createOutbox(options: { publicUrl: string; jobs: JobRunner | null }): Outbox {
+/**
+ * With a delivery, emails are queued for SMTP (the delivery's workers find them in the table, and are
+ * told to look); without one they are captured for the email log.
+ */
+export function createOutbox(options: { publicUrl: string; delivery: { wake(): void } | null }): Outbox {
   const domain = new URL(options.publicUrl).hostname || 'clientele.local';
-  const { jobs } = options;
-  const status = jobs ? ('queued' as const) : ('captured' as const);
-
-  async function schedule(db: Executor, id: string) {
-    if (jobs) await jobs.send(deliverEmailQueue, { emailId: id }, { db });
-  }
+  const { delivery } = options;
+  const delivers = delivery !== null;
+  const status = delivers ? ('queued' as const) : ('captured' as const);
 
   function render(context: EmailContext, emails: OutgoingEmail[]): RenderedEmails {
-    const { settingsOf, brandings, templates } = context;
-    const renderers = new Map<string, ReturnType<typeof compileTemplate> | TemplateRenderError>();
     const ids: (string | null)[] = [];
-    const rows: (Insertable<EmailsTable> & { id: string })[] = [];
+    const rows: RenderedEmails['rows'] = [];
     for (const email of emails) {
-      const settings = settingsOf.get(email.templateKey);
+      const settings = context.settingsOf.get(email.templateKey);
       if (settings && !settings.enabled) {
         ids.push(null);
         continue;
       }
-      const rendererId = `${email.templateKey}\n${email.language}\n${email.scopeId}`;
-      let render = renderers.get(rendererId);
-      if (!render) {
-        const template = pickTemplate(
-          templates.filter((t) => t.key === email.templateKey),
-          email.templateKey,
-          email.language,
-        );
-        try {
-          render = compileTemplate(template, brandings.get(email.scopeId)!);
-        } catch (err) {
-          if (!(err instanceof TemplateRenderError)) throw err;
-          render = err;
-        }
-        renderers.set(rendererId, render);
-      }
+      const render = rendererOf(context, email);
       const swaps = placeholdersFor(email);
       let rendered: RenderedEmail | TemplateRenderError;
       try {
@@ -221,17 +293,17 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
         message_id: `<${id}@${domain}>`,
         contact_id: email.contactId ?? null,
         last_error: failed?.message ?? null,
-        next_attempt_at: jobs && !failed ? new Date() : null,
+        next_attempt_at: delivers && !failed ? new Date() : null,
         sent_at: null,
         // Captured emails are never delivered: their tokens are kept nowhere.
-        secrets: jobs && swaps.length && !failed ? secretsColumn(swaps) : null,
+        secrets: delivers && swaps.length && !failed ? secretsColumn(swaps) : null,
       });
     }
     return {
       ids,
       rows,
-      async schedule(db) {
-        for (const row of rows) if (row.status !== 'failed') await schedule(db, row.id);
+      written() {
+        if (rows.some((row) => row.status === 'queued')) delivery?.wake();
       },
     };
   }
@@ -239,21 +311,22 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
   async function enqueueMany(
     db: Executor,
     emails: OutgoingEmail[],
-    context?: EmailContext,
+    context: EmailContext = contextOf(db),
   ): Promise<(string | null)[]> {
-    const rendered = render(context ?? (await readEmailContext(db, emails)), emails);
+    await readContext(db, context, emails);
+    const rendered = render(context, emails);
     // A statement's parameters are limited (65,535): a few hundred emails a statement stay well below.
     for (let i = 0; i < rendered.rows.length; i += 500)
       await db
         .insertInto('emails')
         .values(rendered.rows.slice(i, i + 500))
         .execute();
-    await rendered.schedule(db);
+    rendered.written();
     return rendered.ids;
   }
 
   return {
-    delivers: jobs !== null,
+    delivers,
     async isEnabled(db, templateKey) {
       const row = await db
         .selectFrom('email_settings')
@@ -300,11 +373,11 @@ export function createOutbox(options: { publicUrl: string; jobs: JobRunner | nul
           message_id: `<${id}@${domain}>`,
           contact_id: original.contact_id,
           last_error: null,
-          next_attempt_at: jobs ? new Date() : null,
+          next_attempt_at: delivers ? new Date() : null,
           sent_at: null,
         })
         .execute();
-      await schedule(db, id);
+      delivery?.wake();
       return id;
     },
   };

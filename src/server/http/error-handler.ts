@@ -78,7 +78,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
             ? 'The request body is too large'
             : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
               ? 'The request body is empty; send a JSON object'
-              : /JSON/i.test(err.message)
+              : // Fastify's and JSON.parse's own complaints, not a message of ours that mentions JSON.
+                (err.code?.startsWith('FST_ERR_CTP') || err.name === 'SyntaxError') &&
+                  /JSON/i.test(err.message)
                 ? 'The request body is not valid JSON'
                 : err.message;
       return reply

@@ -53,6 +53,8 @@ export type JobRunner = {
   ): Promise<void>;
   /** Runs `queue` on a cron schedule; one instance of the cluster sends each tick. */
   schedule<T>(queue: JobQueue<T>, cron: string, payload: T): Promise<void>;
+  /** Removes the schedule of a queue, if there is one (also of a queue no longer declared). */
+  unschedule(name: string): Promise<void>;
 };
 
 const errorData = (err: unknown): object =>
@@ -140,6 +142,9 @@ export function createJobRunner(
     async schedule(queue, cron, payload) {
       assertReady(queue);
       await boss.schedule(queue.name, cron, queue.payload.parse(payload) as object);
+    },
+    async unschedule(name) {
+      await boss.unschedule(name);
     },
   };
 }

@@ -26,6 +26,7 @@ import {
   IconUsers,
   IconUserShield,
   IconUsersGroup,
+  IconWebhook,
 } from '@tabler/icons-react';
 import { createLink, Outlet, useRouter, useRouterState } from '@tanstack/react-router';
 import { useEffect, useRef, type AnchorHTMLAttributes, type ComponentType, type Ref } from 'react';
@@ -46,10 +47,13 @@ interface NavItem {
     | '/emails'
     | '/email-templates'
     | '/settings'
+    | '/settings/integrations'
     | '/audit';
   label: string;
   icon: ComponentType<{ size?: number; stroke?: number }>;
   permission: Permission;
+  /** Hidden from those holding this: they reach the page another way. */
+  unless?: Permission;
 }
 
 const RouterNavLink = createLink(
@@ -76,6 +80,14 @@ const NAV: NavItem[] = [
   { to: '/email-templates', label: 'Email templates', icon: IconTemplate, permission: 'emailTemplates.read' },
   { to: '/audit', label: 'Audit log', icon: IconHistory, permission: 'audit.read' },
   { to: '/settings', label: 'Settings', icon: IconSettings, permission: 'settings.read' },
+  // For integrationsManage: Settings → Integrations without the rest of Settings (settings.read).
+  {
+    to: '/settings/integrations',
+    label: 'Integrations',
+    icon: IconWebhook,
+    permission: 'webhooks.manage',
+    unless: 'settings.read',
+  },
 ];
 
 export function PortalLayout() {
@@ -117,7 +129,7 @@ export function PortalLayout() {
   }
 
   const { employee } = session.data;
-  const items = NAV.filter((n) => can(n.permission));
+  const items = NAV.filter((n) => can(n.permission) && !(n.unless && can(n.unless)));
 
   return (
     <AppShell

@@ -1,5 +1,5 @@
 import { Paper, Stack, Text, Title } from '@mantine/core';
-import { AnchorLink, ButtonLink } from '../components/links.tsx';
+import { AnchorLink, ButtonLink } from './store-nav.tsx';
 import { SuccessMessage } from '../components/ui.tsx';
 
 /** A sign-up flow the seller switched off: say so plainly, and lead back to signing in. */

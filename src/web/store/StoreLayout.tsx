@@ -1,8 +1,7 @@
-import { useEffect, type CSSProperties } from 'react';
+import { useEffect, type CSSProperties, type ReactNode } from 'react';
 import { Box, Container, darken, Group, Image, luminance, rgba, Skeleton, Text } from '@mantine/core';
-import { Outlet } from '@tanstack/react-router';
 import { useStoreBranding, type Branding } from '../api/settings.ts';
-import { AnchorLink } from '../components/links.tsx';
+import { AnchorLink } from './store-nav.tsx';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -44,7 +43,7 @@ function StoreBrand({ branding, loading }: { branding: Branding | undefined; loa
 }
 
 /** Plain, light frame for the storefront pages, in the seller's name and colour. */
-export function StoreLayout() {
+export function StoreLayout({ children }: { children: ReactNode }) {
   const branding = useStoreBranding();
   const b = branding.data;
 
@@ -72,7 +71,7 @@ export function StoreLayout() {
         </Container>
       </Box>
       <Container size="xs" py={48} component="main">
-        <Outlet />
+        {children}
       </Container>
       <Text ta="center" size="xs" c="dimmed" pb="lg">
         Powered by Clientele

@@ -1,59 +1,42 @@
 // Storefront: plain pages for the seller's customers. Each page is its own chunk, loaded when its route is.
-import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
-import { rootRoute } from '../root-route.tsx';
-import { str } from '../search-params.ts';
+import { lazy, Suspense, type ComponentType } from 'react';
+import { Route, Switch } from 'wouter';
+import { NotFoundMessage } from '../components/NotFoundMessage.tsx';
+import { StoreSignInPage } from './sign-in/StoreSignInPage.tsx';
+import { AnchorLink } from './store-nav.tsx';
 import { StoreLayout } from './StoreLayout.tsx';
 
-const StoreSignInPage = lazyRouteComponent(() => import('./sign-in/StoreSignInPage.tsx'), 'StoreSignInPage');
-
-const storeRoute = createRoute({ getParentRoute: () => rootRoute, path: 'store', component: StoreLayout });
-const storeIndexRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: '/',
-  component: StoreSignInPage,
-});
-const storeSignInRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'sign-in',
-  component: StoreSignInPage,
-});
-const storeAccountRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'account',
-  component: lazyRouteComponent(() => import('./account/StoreAccountPage.tsx'), 'StoreAccountPage'),
-});
-const storeActivateRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'activate',
-  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: lazyRouteComponent(() => import('./activate/ActivatePage.tsx'), 'ActivatePage'),
-});
+/** A page loaded on first visit; `name` is its named export. */
+function page<M>(load: () => Promise<M>, name: keyof M): ComponentType {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+const StoreAccountPage = page(() => import('./account/StoreAccountPage.tsx'), 'StoreAccountPage');
+const ActivatePage = page(() => import('./activate/ActivatePage.tsx'), 'ActivatePage');
 // Without a token: "Forgot your password?"; with the token of the reset email: choose a new password.
-const storeResetRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'reset',
-  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: lazyRouteComponent(() => import('./reset/StoreResetPage.tsx'), 'StoreResetPage'),
-});
+const StoreResetPage = page(() => import('./reset/StoreResetPage.tsx'), 'StoreResetPage');
 // Self-service sign-up: a new account, or a login for an account that already exists.
-const storeRegisterRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'register',
-  component: lazyRouteComponent(() => import('./register/RegisterPage.tsx'), 'RegisterPage'),
-});
-const storeJoinRoute = createRoute({
-  getParentRoute: () => storeRoute,
-  path: 'join',
-  component: lazyRouteComponent(() => import('./join/JoinPage.tsx'), 'JoinPage'),
-});
+const RegisterPage = page(() => import('./register/RegisterPage.tsx'), 'RegisterPage');
+const JoinPage = page(() => import('./join/JoinPage.tsx'), 'JoinPage');
 
-/** The /store subtree, in the portal's route tree (typed links, the dev server) and alone in store.html's. */
-export const storeRouteTree = storeRoute.addChildren([
-  storeIndexRoute,
-  storeSignInRoute,
-  storeAccountRoute,
-  storeActivateRoute,
-  storeResetRoute,
-  storeRegisterRoute,
-  storeJoinRoute,
-]);
+/** The /store pages inside the store's frame; anything else under /store is "Page not found". */
+export function StoreRoutes() {
+  return (
+    <StoreLayout>
+      <Suspense fallback={null}>
+        <Switch>
+          <Route path="/store" component={StoreSignInPage} />
+          <Route path="/store/" component={StoreSignInPage} />
+          <Route path="/store/sign-in" component={StoreSignInPage} />
+          <Route path="/store/account" component={StoreAccountPage} />
+          <Route path="/store/activate" component={ActivatePage} />
+          <Route path="/store/reset" component={StoreResetPage} />
+          <Route path="/store/register" component={RegisterPage} />
+          <Route path="/store/join" component={JoinPage} />
+          <Route>
+            <NotFoundMessage link={<AnchorLink to="/store">Go to the start page</AnchorLink>} />
+          </Route>
+        </Switch>
+      </Suspense>
+    </StoreLayout>
+  );
+}

@@ -4,11 +4,34 @@ import type { Executor } from '../../db/client.ts';
 import type { AccountRow } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { attributesOf } from '../attributes/validate.ts';
+import { searchPageQuery, termMatches, type SearchTerm } from '../../lib/search-page.ts';
 
 /** Limits a query on `accounts` to what the actor may see (crmCompany* employees: their assigned accounts). */
 export function accountVisibleTo(ctx: RequestContext, accountIdColumn = 'accounts.id'): Expression<SqlBool> {
   if (!ctx.actor.restrictToAssigned) return sql<SqlBool>`true`;
   return sql<SqlBool>`exists (select 1 from employee_accounts ea where ea.account_id = ${sql.ref(accountIdColumn)} and ea.employee_id = ${ctx.actor.id})`;
+}
+
+/** Ids of a page of accounts whose code, number, ERP number or name match a search, in id order. */
+export function searchAccountIds(
+  scopeId: string,
+  term: Exclude<SearchTerm, { kind: 'nothing' }>,
+  filters: Expression<SqlBool>[],
+  after: string | undefined,
+  limit: number,
+) {
+  const candidates = term.indexed
+    ? sql`SELECT a.id FROM accounts a WHERE a.scope_id = ${scopeId} AND ${termMatches(term, 'a.search', true)}
+        AND ${after === undefined ? sql`true` : sql`a.id > ${after}::uuid`}`
+    : null;
+  return searchPageQuery({
+    table: 'accounts',
+    filters,
+    rowMatches: termMatches(term, 'accounts.search', false),
+    candidates,
+    after,
+    limit,
+  });
 }
 
 export type AccountRecord = AccountRow & {

@@ -1,20 +1,21 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type {
   Account,
   AccountCreateBody,
   AccountListQuery,
   AccountUpdateBody,
 } from '../../../contracts/accounts.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
-import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
+import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import { searchTerm } from '../../lib/search-page.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { addAddress } from '../addresses/addresses.service.ts';
 import { pushOnPolicy } from '../erp/index.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
-import { assertRequiredOnChange, assertRequiredOnCreate } from '../settings/required-fields.ts';
+import { clearedOnChange, missingOnCreate } from '../settings/required-fields.ts';
 import { recordEvent } from '../events/index.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import {
@@ -27,6 +28,7 @@ import {
   accountVisibleTo,
   auditedAccount,
   nextGeneratedNumber,
+  searchAccountIds,
   selectAccounts,
   toAccount,
 } from './accounts.repository.ts';
@@ -46,17 +48,23 @@ function accountConflict(err: unknown): never {
 
 export async function createAccount(db: Db, ctx: RequestContext, body: AccountCreateBody): Promise<Account> {
   assertCan(ctx, 'accounts.write');
-  await assertRequiredOnCreate(db, ctx.scopeId, 'account', body);
+  // Mandatory fields and attributes in one 422, so one answer names everything left empty.
+  const missing = await missingOnCreate(db, ctx.scopeId, 'account', body);
+  const attributes = await validatedAttributeValues(
+    db,
+    ctx.scopeId,
+    'account',
+    body.attributes,
+    { creating: true },
+    missing,
+  );
   await assertCommercialCodes(db, ctx.scopeId, body);
   const groupIds = body.customerGroups ? await customerGroupIds(db, ctx.scopeId, body.customerGroups) : [];
   const prefix = await accountNumberPrefix(db, ctx.scopeId);
-  const attributes = await validatedAttributeValues(db, ctx.scopeId, 'account', body.attributes, {
-    creating: true,
-  });
   // A generated number can collide with one an ERP assigned earlier; draw again a few times.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction().execute(async (tx) => {
+      return await inTransaction(db, async (tx) => {
         const number = body.number ?? (await nextGeneratedNumber(tx, prefix));
         const { id } = await tx
           .insertInto('accounts')
@@ -108,7 +116,8 @@ export async function createAccount(db: Db, ctx: RequestContext, body: AccountCr
       });
     } catch (err) {
       const generatedCollision = !body.number && uniqueViolation(err) === 'accounts_scope_number_key';
-      if (generatedCollision && attempt < 5) continue;
+      // Inside a caller's transaction the failed statement aborted it: no second draw there.
+      if (generatedCollision && attempt < 5 && !db.isTransaction) continue;
       accountConflict(err);
     }
   }
@@ -138,38 +147,44 @@ export async function listAccounts(
   query: AccountListQuery,
 ): Promise<{ items: Account[]; nextCursor: string | null }> {
   assertCan(ctx, 'accounts.read');
-  // The page of ids first, on `accounts` alone; counts and assignees only for the rows shown.
-  let q = db
-    .selectFrom('accounts')
-    .select(['accounts.id', sql<string>`lower(accounts.name)`.as('name_key')])
-    .where('accounts.scope_id', '=', ctx.scopeId)
-    .where(accountVisibleTo(ctx))
-    .limit(query.limit + 1);
-  if (query.kind) q = q.where('accounts.kind', '=', query.kind);
-  if (query.status) q = q.where('accounts.status', '=', query.status);
-  if (query.customerGroup) q = q.where(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
-  if (query.erpNumber) q = q.where(sql<boolean>`lower(accounts.erp_number) = lower(${query.erpNumber})`);
-  if (query.erpSync) q = q.where('accounts.erp_sync_state', '=', query.erpSync);
-  const filters = attributeFilters(query);
-  for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'account', filters, 'accounts'))
-    q = q.where(condition);
-  let cursorOf: (r: { id: string; name_key: string }) => Record<string, string>;
+  const filters: Expression<SqlBool>[] = [
+    sql<SqlBool>`accounts.scope_id = ${ctx.scopeId}`,
+    accountVisibleTo(ctx),
+  ];
+  if (query.kind) filters.push(sql<SqlBool>`accounts.kind = ${query.kind}`);
+  if (query.status) filters.push(sql<SqlBool>`accounts.status = ${query.status}`);
+  if (query.customerGroup) filters.push(inCustomerGroup('account', ctx.scopeId, query.customerGroup));
+  if (query.erpNumber) filters.push(sql<SqlBool>`lower(accounts.erp_number) = lower(${query.erpNumber})`);
+  if (query.erpSync) filters.push(sql<SqlBool>`accounts.erp_sync_state = ${query.erpSync}`);
+  filters.push(
+    ...(await attributeFilterConditions(db, ctx.scopeId, 'account', attributeFilters(query), 'accounts')),
+  );
+  let matches: { id: string; name_key?: string }[];
+  let cursorOf: (r: { id: string; name_key?: string }) => Record<string, string>;
   if (query.q) {
-    // Matches by trigram index, then orders by id: sorting every match by name is what makes search slow.
-    const cursor = decodeCursor(query.cursor, { id: 'uuid' });
-    q = q
-      .where(sql<boolean>`accounts.search like f_unaccent(${likePattern(query.q)})`)
-      .orderBy('accounts.id');
-    if (cursor) q = q.where('accounts.id', '>', cursor.id);
+    // Id order, so a page never sorts every match by name; searchPageQuery keeps the plan on the index.
+    const after = decodeCursor(query.cursor, { id: 'uuid' })?.id;
+    const term = searchTerm(query.q);
+    matches =
+      term.kind === 'nothing'
+        ? []
+        : (await searchAccountIds(ctx.scopeId, term, filters, after, query.limit + 1).execute(db)).rows;
     cursorOf = (r) => ({ id: r.id });
   } else {
+    // The page of ids first, on `accounts` alone; counts and assignees only for the rows shown.
     const cursor = decodeCursor(query.cursor, { name: 'text', id: 'uuid' });
-    q = q.orderBy(sql`lower(accounts.name)`).orderBy('accounts.id');
     if (cursor)
-      q = q.where(sql<boolean>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
-    cursorOf = (r) => ({ name: r.name_key, id: r.id });
+      filters.push(sql<SqlBool>`(lower(accounts.name), accounts.id) > (${cursor.name}, ${cursor.id}::uuid)`);
+    matches = await db
+      .selectFrom('accounts')
+      .select(['accounts.id', sql<string>`lower(accounts.name)`.as('name_key')])
+      .where(sql<SqlBool>`${sql.join(filters, sql` and `)}`)
+      .orderBy(sql`lower(accounts.name)`)
+      .orderBy('accounts.id')
+      .limit(query.limit + 1)
+      .execute();
+    cursorOf = (r) => ({ name: r.name_key!, id: r.id });
   }
-  const matches = await q.execute();
   if (!matches.length && query.customerGroup)
     await assertCustomerGroupKnown(db, ctx.scopeId, query.customerGroup);
   const page = toPage(matches, query.limit, cursorOf, (r) => r.id);
@@ -188,16 +203,21 @@ export async function updateAccount(
 ): Promise<Account> {
   assertCan(ctx, 'accounts.write');
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
-      await assertRequiredOnChange(tx, ctx.scopeId, 'account', body);
+      const cleared = await clearedOnChange(tx, ctx.scopeId, 'account', body);
+      const attributes = await validatedAttributeValues(
+        tx,
+        ctx.scopeId,
+        'account',
+        body.attributes,
+        { creating: false },
+        cleared,
+      );
       await assertCommercialCodes(tx, ctx.scopeId, body, before);
       if (body.customerGroups !== undefined)
         await setAccountCustomerGroups(tx, id, await customerGroupIds(tx, ctx.scopeId, body.customerGroups));
-      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'account', body.attributes, {
-        creating: false,
-      });
       await tx
         .updateTable('accounts')
         .set({

@@ -132,22 +132,56 @@ export async function insertAddress(
   return toAddress(row);
 }
 
+/**
+ * Changes an address; undefined when it would move an account's last billing address to another type
+ * while a billing address is mandatory (checked in the same statement, as for a delete).
+ */
 export async function updateAddressRow(
   db: Executor,
+  owner: AddressOwner,
+  scopeId: string,
   addressId: string,
-  values: Partial<AddressValues> & { is_default?: boolean },
-): Promise<Address> {
+  values: AddressValues & { is_default: boolean },
+): Promise<Address | undefined> {
   const row = await db
     .updateTable('addresses')
     .set({ ...values, updated_at: new Date() })
     .where('id', '=', addressId)
+    .$if(values.type !== 'billing', (q) => q.where(keepsRequiredBilling(owner, scopeId)))
     .returningAll()
-    .executeTakeFirstOrThrow();
-  return toAddress(row);
+    .executeTakeFirst();
+  return row && toAddress(row);
 }
 
-export async function deleteAddressRow(db: Executor, addressId: string): Promise<void> {
-  await db.deleteFrom('addresses').where('id', '=', addressId).execute();
+/**
+ * False for an account's last billing address while Settings → Customer data makes the billing address
+ * mandatory. Part of the write's own WHERE (no extra statement, none when the rule is off); the caller
+ * holds the owner's row lock, so two writes to one book cannot each leave the other as the last one.
+ */
+function keepsRequiredBilling(owner: AddressOwner, scopeId: string) {
+  if (owner.kind !== 'account') return sql<boolean>`true`;
+  return sql<boolean>`NOT (
+    addresses.type = 'billing'
+    AND EXISTS (SELECT 1 FROM settings s WHERE s.scope_id = ${scopeId} AND s.key = 'requiredFields'
+                AND s.value -> 'account' @> '["billingAddress"]'::jsonb)
+    AND NOT EXISTS (SELECT 1 FROM addresses other WHERE other.account_id = ${owner.id}
+                    AND other.type = 'billing' AND other.id <> addresses.id))`;
+}
+
+/** Deletes an address; false when it is the last billing address a mandatory billing address keeps. */
+export async function deleteAddressRow(
+  db: Executor,
+  owner: AddressOwner,
+  scopeId: string,
+  addressId: string,
+): Promise<boolean> {
+  const row = await db
+    .deleteFrom('addresses')
+    .where('id', '=', addressId)
+    .where(keepsRequiredBilling(owner, scopeId))
+    .returning('id')
+    .executeTakeFirst();
+  return !!row;
 }
 
 /** Makes the oldest remaining address of the type the default; its id, or null when none is left. */

@@ -17,7 +17,9 @@ const DEFAULTS =
   'as a plain address). Deleting a default address makes the oldest remaining address of its type the ' +
   'default; with none left the owner has no default of that type. `country` is an ISO 3166-1 alpha-2 ' +
   'code in any case (stored upper case); `postalCode` is checked against the country’s format where ' +
-  'one is known. Either wrong is 422 naming the field.';
+  'one is known. Either wrong is 422 naming the field. While Settings → Customer data make the billing ' +
+  'address mandatory, deleting an account’s last billing address or changing its type is 422 naming ' +
+  '`billingAddress`.';
 
 /** The address books of accounts and contacts: `/api/accounts/{id}/addresses`, `/api/contacts/{id}/addresses`. */
 export async function addressesRoutes(app: App, deps: AppDeps) {
@@ -74,7 +76,7 @@ export async function addressesRoutes(app: App, deps: AppDeps) {
         summary: `Delete an address of a ${kind}`,
         description: DEFAULTS,
         params: AddressParams,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...errors, 422: ErrorBody },
       },
       handler: async (request, reply) => {
         await deleteAddress(db, request.ctx, owner(request.params.id), request.params.addressId);

@@ -5,12 +5,14 @@ import type {
   AddressUpdateBody,
 } from '../../../contracts/addresses.ts';
 import type { Permission } from '../../../contracts/permissions.ts';
+import { requiredMessage } from '../../../contracts/required-fields.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { notFound, unprocessable } from '../../lib/errors.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { contactVisibleTo } from '../contacts/contacts.repository.ts';
+import { recordUpdatedEvents } from '../events/index.ts';
 import { checkAddress } from './address-check.ts';
 import {
   auditedAddress,
@@ -59,6 +61,13 @@ async function assertOwnerVisible(db: Executor, ctx: RequestContext, owner: Addr
   if (!row) throw ownerNotFound(owner);
 }
 
+/** The 422 for a write that would leave an account without the billing address Settings make mandatory. */
+const lastBillingAddress = (instead: string) =>
+  unprocessable(
+    `${requiredMessage('billingAddress')}: this is the account's last billing address. Add another billing address before you ${instead}.`,
+    [{ path: 'billingAddress', message: requiredMessage('billingAddress') }],
+  );
+
 type AddressInput = AddressFields & { type: AddressValues['type'] };
 
 const rowValues = (a: AddressInput, country: string): AddressValues => ({
@@ -94,6 +103,10 @@ const audit = (
     before,
     after,
   });
+
+/** Receivers of account.updated / contact.updated hear of address changes too (not of those made with a create). */
+const addressesChanged = (tx: Executor, ctx: RequestContext, owner: AddressOwner) =>
+  recordUpdatedEvents(tx, ctx.scopeId, owner.kind, [owner.id], ['addresses']);
 
 export async function listAddresses(db: Db, ctx: RequestContext, owner: AddressOwner): Promise<Address[]> {
   assertCan(ctx, permissionFor(owner, false));
@@ -132,7 +145,9 @@ export async function createAddress(
   assertCan(ctx, permissionFor(owner, true));
   return db.transaction().execute(async (tx) => {
     await assertOwnerVisible(tx, ctx, owner, true);
-    return addAddress(tx, ctx, owner, body);
+    const address = await addAddress(tx, ctx, owner, body);
+    await addressesChanged(tx, ctx, owner);
+    return address;
   });
 }
 
@@ -173,7 +188,11 @@ export async function updateAddress(
     const isDefault =
       body.isDefault === true || (typeChanged ? !(await hasDefault(tx, owner, type)) : before.isDefault);
     const formerDefault = body.isDefault ? await clearDefault(tx, owner, type) : null;
-    const after = await updateAddressRow(tx, addressId, { ...values, is_default: isDefault });
+    const after = await updateAddressRow(tx, owner, ctx.scopeId, addressId, {
+      ...values,
+      is_default: isDefault,
+    });
+    if (!after) throw lastBillingAddress('change its type');
     const promoted = typeChanged && before.isDefault ? await promoteOldest(tx, owner, before.type) : null;
 
     const b = auditedAddress(before);
@@ -195,6 +214,7 @@ export async function updateAddress(
           ...(promoted && { promotedDefaultId: promoted }),
         },
       );
+    if (changed.length) await addressesChanged(tx, ctx, owner);
     return after;
   });
 }
@@ -211,7 +231,7 @@ export async function deleteAddress(
     await assertOwnerVisible(tx, ctx, owner, true);
     const before = await findOwnerAddress(tx, owner, addressId);
     if (!before) throw notFound('The address');
-    await deleteAddressRow(tx, addressId);
+    if (!(await deleteAddressRow(tx, owner, ctx.scopeId, addressId))) throw lastBillingAddress('delete it');
     const promoted = before.isDefault ? await promoteOldest(tx, owner, before.type) : null;
     await audit(
       tx,
@@ -221,5 +241,6 @@ export async function deleteAddress(
       auditedAddress(before),
       promoted ? { promotedDefaultId: promoted } : null,
     );
+    await addressesChanged(tx, ctx, owner);
   });
 }

@@ -243,17 +243,23 @@ export function assertAttributeValues(checked: CheckedValues): void {
   if (checked.errors.length) throw unprocessable(checked.errors[0]!.message, checked.errors);
 }
 
-/** Loads the definitions and checks: the usual call of a service write. */
+/**
+ * Loads the definitions and checks: the usual call of a service write. `earlier` are the problems the
+ * write already has (mandatory built-in fields): one 422 names them and the attributes' together.
+ */
 export async function validatedAttributeValues(
   db: Executor,
   scopeId: string,
   entity: AttributeEntity,
   input: Record<string, unknown> | null | undefined,
   options: CheckOptions,
+  earlier: readonly FieldError[] = [],
 ): Promise<CheckedValues> {
-  if (!options.creating && (!input || !Object.keys(input).length)) return { set: {}, clear: [], errors: [] };
-  const checked = checkAttributeValues(await activeAttributes(db, scopeId, entity), input, options);
-  assertAttributeValues(checked);
+  const unchanged = !options.creating && (!input || !Object.keys(input).length);
+  const checked = unchanged
+    ? { set: {}, clear: [], errors: [] }
+    : checkAttributeValues(await activeAttributes(db, scopeId, entity), input, options);
+  assertAttributeValues({ ...checked, errors: [...earlier, ...checked.errors] });
   return checked;
 }
 
@@ -309,7 +315,8 @@ export async function attributeFilterConditions(
 
 /**
  * The storefront sign-up: values for the new account and its contact, only attributes shown at sign-up,
- * mandatory ones enforced. Errors name `attributes.<entity>.<key>`; returns the values to store.
+ * mandatory ones enforced. Errors name `attributes.<entity>.<key>`, after the `earlier` problems of the
+ * sign-up in the same 422; returns the values to store.
  */
 export async function signUpAttributeValues(
   db: Executor,
@@ -317,6 +324,7 @@ export async function signUpAttributeValues(
   input:
     | { account?: Record<string, unknown> | undefined; contact?: Record<string, unknown> | undefined }
     | undefined,
+  earlier: readonly FieldError[] = [],
 ): Promise<{ account: Record<string, AttributeValue>; contact: Record<string, AttributeValue> }> {
   const [accountDefs, contactDefs] = await Promise.all([
     activeAttributes(db, scopeId, 'account'),
@@ -332,6 +340,6 @@ export async function signUpAttributeValues(
     signUp: true,
     path: 'attributes.contact',
   });
-  assertAttributeValues({ ...account, errors: [...account.errors, ...contact.errors] });
+  assertAttributeValues({ ...account, errors: [...earlier, ...account.errors, ...contact.errors] });
   return { account: account.set, contact: contact.set };
 }

@@ -61,11 +61,7 @@ export async function assertCommercialCodes(
   current: CommercialValues = {},
   pathPrefix = '',
 ): Promise<void> {
-  const wanted = (Object.keys(LIST_OF_FIELD) as CommercialField[]).flatMap((field) => {
-    const value = values[field];
-    if (value === undefined || value === null || value === current[field]) return [];
-    return [{ field, list: LIST_OF_FIELD[field], code: value }];
-  });
+  const wanted = wantedCodes(values, current);
   if (!wanted.length) return;
   const rows = await db
     .selectFrom('commercial_codes')
@@ -73,9 +69,30 @@ export async function assertCommercialCodes(
     .where('scope_id', '=', scopeId)
     .where((eb) => eb.or(wanted.map((w) => eb.and([eb('list', '=', w.list), eb('code', '=', w.code)]))))
     .execute();
+  const problems = commercialCodeProblems(wanted, rows, pathPrefix);
+  if (problems.length) throw unprocessable(problems[0]!.message, problems);
+}
+
+export type WantedCode = { field: CommercialField; list: CommercialList; code: string };
+
+/** The codes a write gives that the record does not have yet: the ones to check. */
+export function wantedCodes(values: CommercialValues, current: CommercialValues = {}): WantedCode[] {
+  return (Object.keys(LIST_OF_FIELD) as CommercialField[]).flatMap((field) => {
+    const value = values[field];
+    if (value === undefined || value === null || value === current[field]) return [];
+    return [{ field, list: LIST_OF_FIELD[field], code: value }];
+  });
+}
+
+/** The codes of `wanted` missing from `found` (the list's rows) or inactive there, as field errors. */
+export function commercialCodeProblems(
+  wanted: WantedCode[],
+  found: { list: string; code: string; active: boolean }[],
+  pathPrefix = '',
+): FieldError[] {
   const problems: FieldError[] = [];
   for (const w of wanted) {
-    const row = rows.find((r) => r.list === w.list && r.code === w.code);
+    const row = found.find((r) => r.list === w.list && r.code === w.code);
     const label = COMMERCIAL_LABELS[w.list].one;
     if (!row)
       problems.push({
@@ -88,7 +105,7 @@ export async function assertCommercialCodes(
         message: `The ${label} “${w.code}” is inactive and cannot be newly given`,
       });
   }
-  if (problems.length) throw unprocessable(problems[0]!.message, problems);
+  return problems;
 }
 
 /** Customer group ids for keys; unknown keys are 422 naming `customerGroups`. */

@@ -9,7 +9,7 @@ import {
 } from '../../../contracts/commercial-terms.ts';
 import type { ErpWriteStatus } from '../../../contracts/erp.ts';
 import type { RegistrationSettings } from '../../../contracts/registration.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import { assertCan, can, type RequestContext } from '../../http/context.ts';
 import { AppError, conflict, forbidden, notFound, unprocessable, uniqueViolation } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -54,7 +54,7 @@ export async function createCommercialCode(
 ): Promise<CommercialCode> {
   assertCan(ctx, 'settings.write');
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       await tx
         .insertInto('commercial_codes')
         .values({
@@ -91,7 +91,7 @@ export async function updateCommercialCode(
   body: CommercialCodeUpdateBody,
 ): Promise<CommercialCode> {
   assertCan(ctx, 'settings.write');
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const before = await findCode(tx, ctx, list, code);
     await tx
       .updateTable('commercial_codes')
@@ -137,21 +137,27 @@ export async function upsertCommercialCode(
   retried = false,
 ): Promise<{ status: ErpWriteStatus; commercialCode: CommercialCode }> {
   assertCan(ctx, 'settings.write');
-  const [existing] = await selectCodes(db, ctx.scopeId, list, code);
-  if (!existing) {
-    try {
+  try {
+    // The read and the write in one transaction: a failure leaves nothing half-written.
+    return await inTransaction(db, async (tx) => {
+      const [existing] = await selectCodes(tx, ctx.scopeId, list, code);
+      if (!existing)
+        return {
+          status: 'created' as const,
+          commercialCode: await createCommercialCode(tx, ctx, list, { ...body, code }),
+        };
+      if (existing.name === body.name && (body.active === undefined || existing.active === body.active))
+        return { status: 'unchanged' as const, commercialCode: existing };
       return {
-        status: 'created',
-        commercialCode: await createCommercialCode(db, ctx, list, { ...body, code }),
+        status: 'updated' as const,
+        commercialCode: await updateCommercialCode(tx, ctx, list, code, body),
       };
-    } catch (err) {
-      if (retried || !(err instanceof AppError) || err.code !== 'conflict') throw err;
-      return upsertCommercialCode(db, ctx, list, code, body, true);
-    }
+    });
+  } catch (err) {
+    // Created by a request at the same time: run again, this one updates it (not possible in a caller's transaction).
+    if (retried || db.isTransaction || !(err instanceof AppError) || err.code !== 'conflict') throw err;
+    return upsertCommercialCode(db, ctx, list, code, body, true);
   }
-  if (existing.name === body.name && (body.active === undefined || existing.active === body.active))
-    return { status: 'unchanged', commercialCode: existing };
-  return { status: 'updated', commercialCode: await updateCommercialCode(db, ctx, list, code, body) };
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;

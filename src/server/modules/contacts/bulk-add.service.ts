@@ -12,7 +12,7 @@ import {
 import type { Contact } from '../../../contracts/contacts.ts';
 import type { AttributeValue } from '../../../contracts/attributes.ts';
 import { loginDateToDate } from '../../../contracts/customer-groups.ts';
-import { validatedAttributeValues } from '../attributes/validate.ts';
+import { activeAttributes, assertAttributeValues, checkAttributeValues } from '../attributes/validate.ts';
 import { fieldRules, missingRequiredFields } from '../settings/required-fields.ts';
 import type { Executor } from '../../db/client.ts';
 import { assertCan, can, type RequestContext } from '../../http/context.ts';
@@ -250,21 +250,22 @@ export async function bulkAddContacts(
   }
   // Checked now, so a refusal comes before any work; each transaction reads the groups again.
   loginOf(body, groups);
-  const attributes = await validatedAttributeValues(db, ctx.scopeId, 'contact', body.attributes, {
-    creating: true,
-  });
   // The personal accounts made when no account is chosen get these; with an account none is made.
   if (body.accountId && body.accountAttributes && Object.keys(body.accountAttributes).length)
     throw unprocessable(
       'Account attributes are only for the personal accounts made when no account is chosen',
       [{ path: 'accountAttributes', message: 'Only without an account' }],
     );
+  const contactDefs = await activeAttributes(db, ctx.scopeId, 'contact');
+  const attributes = checkAttributeValues(contactDefs, body.attributes, { creating: true });
   const accountAttributes = body.accountId
-    ? { set: {} }
-    : await validatedAttributeValues(db, ctx.scopeId, 'account', body.accountAttributes, {
+    ? { set: {}, errors: [] }
+    : checkAttributeValues(await activeAttributes(db, ctx.scopeId, 'account'), body.accountAttributes, {
         creating: true,
         path: 'accountAttributes',
       });
+  // One 422 names the contacts' and the personal accounts' attribute problems together.
+  assertAttributeValues({ ...attributes, errors: [...attributes.errors, ...accountAttributes.errors] });
   const account = body.accountId ? await getAccount(db, ctx, body.accountId) : null;
   const rules = await fieldRules(db, ctx.scopeId);
 

@@ -4,7 +4,7 @@ import type {
   ContactAccountsChange,
   PrimaryAccountBody,
 } from '../../../contracts/contact-accounts.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { recordAudits, type AuditInput } from '../audit/audit.service.ts';
@@ -147,7 +147,7 @@ async function changeLinks(
 ): Promise<ContactAccountsChange> {
   assertCan(ctx, 'contacts.write');
   try {
-    return await db.transaction().execute((tx) => applyChange(tx, ctx, contactId, action, next));
+    return await inTransaction(db, (tx) => applyChange(tx, ctx, contactId, action, next));
   } catch (err) {
     // Two changes of the same contact at once: the contact row lock orders them, but a link added by
     // another path (an import) can still collide.

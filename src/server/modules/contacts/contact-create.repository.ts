@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { FieldRules } from '../../../contracts/required-fields.ts';
 import type { Executor } from '../../db/client.ts';
-import { emailContextSql, toEmailContext, type EmailContext, type EmailWanted } from '../../email/outbox.ts';
+import { emailContextSql, type EmailContextRead, type EmailWanted } from '../../email/outbox.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { toActiveAttribute, type ActiveAttribute } from '../attributes/validate.ts';
@@ -21,8 +21,8 @@ export type CreationFacts = {
   roles: { id: string; key: string }[];
   /** The group roles found, by key, with the keys of the roles each brings. */
   groupRoles: { id: string; key: string; roles: string[] }[];
-  /** What the activation email needs, when it is asked for. */
-  email: EmailContext | null;
+  /** What the activation email needs (settings, branding, templates), when it is asked for. */
+  email: EmailContextRead | null;
 };
 
 type Json<T> = {
@@ -37,7 +37,7 @@ type FactsRow = {
   groups: Json<CustomerGroupRow>[];
   roles: CreationFacts['roles'];
   group_roles: CreationFacts['groupRoles'];
-  email: Parameters<typeof toEmailContext>[0] | null;
+  email: EmailContextRead | null;
 };
 
 const date = (v: string | null) => (v === null ? null : new Date(v));
@@ -109,6 +109,6 @@ export async function readCreationFacts(
     })),
     roles: row.roles,
     groupRoles: row.group_roles,
-    email: row.email && toEmailContext(row.email),
+    email: row.email,
   };
 }

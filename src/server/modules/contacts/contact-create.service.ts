@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ContactLogin } from '../../../contracts/contact-login.ts';
 import type { Contact, ContactCreated, ContactCreateWithAccountBody } from '../../../contracts/contacts.ts';
 import type { ChainedWrite } from '../../db/write-chain.ts';
-import { emailEnabled } from '../../email/outbox.ts';
+import type { Executor } from '../../db/client.ts';
+import { emailEnabled, seedEmailContext } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import {
   foreignKeyViolation,
@@ -17,7 +18,7 @@ import { auditRows } from '../audit/audit.service.ts';
 import { eventWrites } from '../events/index.ts';
 import { idsOfKeys } from '../roles/roles.service.ts';
 import { languageAmong } from '../settings/languages.ts';
-import { assertRequiredFields, missingRequiredFields } from '../settings/required-fields.ts';
+import { missingRequiredFields } from '../settings/required-fields.ts';
 import { readCreationFacts, type CreationFacts } from './contact-create.repository.ts';
 import { linkEmail, linkTemplateKey, linkTtl } from './contact-emails.ts';
 import { contactEvent } from './contact-events.ts';
@@ -51,7 +52,6 @@ export async function createContact(
   // The account is read as GET /api/accounts/{id} would: only by who may read it.
   assertCan(ctx, 'accounts.read');
   const generated = await generatedCredentials(requested);
-  const activation = linkTemplateKey('activation');
   try {
     return await deps.db.transaction().execute(async (tx) => {
       const facts = await readCreationFacts(tx, ctx, {
@@ -59,9 +59,10 @@ export async function createContact(
         customerGroups: body.customerGroups ?? [],
         roles: body.roles ?? [],
         groupRoles: body.groupRoles ?? [],
+        // Its templates in every language: the contact's is known only once the checks have run.
         email:
           requested.mode === 'activation-email'
-            ? { templateKey: activation, scopeId: ctx.scopeId, language: body.language ?? null }
+            ? { templateKey: linkTemplateKey('activation'), scopeId: ctx.scopeId, language: null }
             : null,
       });
       const { row, links, contact, login } = checkedNewContact(
@@ -88,18 +89,15 @@ export async function createContact(
         },
         ...eventWrites(tx, [contactEvent(ctx, 'contact.created', contact)]),
       ];
-      // A switched-off activation email sends nothing and issues no link.
       const email =
-        login.sendActivation && facts.email && emailEnabled(facts.email, activation)
-          ? activationEmail(deps, ctx, facts, contact)
-          : null;
+        login.sendActivation && facts.email ? activationEmail(deps, tx, ctx, facts, contact) : null;
       if (email)
         writes.push(
           { name: 'new_token', query: tx.insertInto('one_time_tokens').values(email.tokens) },
           { name: 'new_email', query: tx.insertInto('emails').values(email.rendered.rows) },
         );
       await insertNewContact(tx, row, links, writes);
-      await email?.rendered.schedule(tx);
+      email?.rendered.written();
       return login.password ? { ...contact, password: login.password } : contact;
     });
   } catch (err) {
@@ -107,10 +105,26 @@ export async function createContact(
   }
 }
 
-/** The activation email of a new contact, rendered with the context read beforehand, and its link's token. */
-function activationEmail(deps: ContactsDeps, ctx: RequestContext, facts: CreationFacts, contact: Contact) {
+/**
+ * The activation email of a new contact and its link's token, rendered with the context read beforehand
+ * (which seeds the transaction's); null when the email is switched off: then no link is issued either.
+ */
+function activationEmail(
+  deps: ContactsDeps,
+  tx: Executor,
+  ctx: RequestContext,
+  facts: CreationFacts,
+  contact: Contact,
+) {
+  const wanted = {
+    templateKey: linkTemplateKey('activation'),
+    scopeId: ctx.scopeId,
+    language: contact.language,
+  };
+  const context = seedEmailContext(tx, facts.email!, [wanted]);
+  if (!emailEnabled(context, wanted.templateKey)) return null;
   const { issued, rows } = newTokens('activation', [contact.id], linkTtl(deps, 'activation'));
-  const rendered = deps.outbox.render(facts.email!, [
+  const rendered = deps.outbox.render(context, [
     linkEmail(deps, ctx.scopeId, contact, 'activation', issued[0]!),
   ]);
   return { tokens: rows, rendered };
@@ -130,9 +144,10 @@ function checkedNewContact(
 ) {
   const account = facts.account;
   if (!account) throw notFound('The account');
-  assertRequiredFields(missingRequiredFields(facts.rules.requiredFields.contact, body, { creating: true }));
+  // One 422 names the missing built-in fields and the attributes' problems together.
+  const missing = missingRequiredFields(facts.rules.requiredFields.contact, body, { creating: true });
   const attributes = checkAttributeValues(facts.attributes, body.attributes, { creating: true });
-  assertAttributeValues(attributes);
+  assertAttributeValues({ ...attributes, errors: [...missing, ...attributes.errors] });
   const problems: FieldError[] = [];
   const language = languageAmong(facts.rules.languages, body.language, problems);
   checkGroupsFound(body.customerGroups ?? [], facts.groups, problems);

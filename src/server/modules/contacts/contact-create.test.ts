@@ -163,7 +163,7 @@ describe('creating a contact in one read and one write', () => {
     expect(JSON.stringify(await eventOf(created.id))).not.toContain(password);
   });
 
-  it('reports problems in the order it always has: account, mandatory fields, attributes, then the rest', async () => {
+  it('reports problems in order: account, then mandatory fields and attributes in one 422, then the rest', async () => {
     const body = {
       accountId,
       email: email('order'),
@@ -182,7 +182,11 @@ describe('creating a contact in one read and one write', () => {
       expect(missingAccount.json().error.message).toBe('The account was not found');
       const required = await admin.post('/api/contacts', body);
       expect(required.statusCode).toBe(422);
-      expect(required.json().error.details).toEqual([{ path: 'phone', message: expect.any(String) }]);
+      // As every write does: the missing fields and the attributes' problems named together.
+      expect(required.json().error.details).toEqual([
+        { path: 'phone', message: expect.any(String) },
+        { path: 'attributes.seats', message: 'Seats must be a number' },
+      ]);
     } finally {
       await admin.patch('/api/settings', { requiredFields: { account: [], contact: [] } });
     }

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { AppError, notFound, unprocessable } from '../../lib/errors.ts';
 import { issueTokens } from '../../lib/one-time-tokens.ts';
-import { emailEnabled, readEmailContext, type OutgoingEmail } from '../../email/outbox.ts';
+import { emailContextOf, emailEnabled, type OutgoingEmail } from '../../email/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { getContact, type ContactsDeps } from './contacts.service.ts';
 
@@ -56,7 +56,7 @@ export async function sendContactLinkEmails(
   const link = LINKS[kind];
   if (!contacts.length) return [];
   // One read tells whether the email is switched on and holds what rendering it needs.
-  const context = await readEmailContext(
+  const context = await emailContextOf(
     tx,
     contacts.map((c) => ({ templateKey: link.templateKey, scopeId, language: c.language })),
   );

@@ -5,6 +5,7 @@ import { writeChain, type ChainedWrite } from '../../db/write-chain.ts';
 import type { ContactRow, ContactsTable } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { attributesOf } from '../attributes/validate.ts';
+import { searchPageQuery, termMatches, type SearchTerm } from '../../lib/search-page.ts';
 
 type AccountRef = { id: string; name: string; number: string; code: string | null };
 
@@ -13,6 +14,43 @@ export function contactVisibleTo(ctx: RequestContext): Expression<SqlBool> {
   if (!ctx.actor.restrictToAssigned) return sql<SqlBool>`true`;
   return sql<SqlBool>`exists (select 1 from contact_accounts ca join employee_accounts ea on ea.account_id = ca.account_id
     where ca.contact_id = contacts.id and ea.employee_id = ${ctx.actor.id})`;
+}
+
+/**
+ * Ids of a page of contacts matching a search, in id order (see searchPageQuery). A contact matches by
+ * its email or name, or by the code, number or name of an account it belongs to.
+ */
+export function searchContactIds(
+  scopeId: string,
+  term: Exclude<SearchTerm, { kind: 'nothing' }>,
+  filters: Expression<SqlBool>[],
+  after: string | undefined,
+  limit: number,
+) {
+  const afterId = (column: string) =>
+    after === undefined ? sql`true` : sql`${sql.ref(column)} > ${after}::uuid`;
+  // Row by row, an account is looked at only when some account of the scope matches at all (an
+  // InitPlan, once per statement), and as a scalar subquery: an EXISTS here becomes a hash of every
+  // contact of the matching accounts, built before the first row.
+  const viaAccount = sql<SqlBool>`(
+    (SELECT EXISTS (SELECT 1 FROM accounts a WHERE a.scope_id = ${scopeId} AND ${termMatches(term, 'a.search', true)}))
+    AND coalesce((SELECT true FROM contact_accounts m JOIN accounts a ON a.id = m.account_id
+      WHERE m.contact_id = contacts.id AND ${termMatches(term, 'a.search', false)} LIMIT 1), false))`;
+  const candidates = term.indexed
+    ? sql`SELECT c.id FROM contacts c
+        WHERE c.scope_id = ${scopeId} AND ${termMatches(term, 'c.search', true)} AND ${afterId('c.id')}
+        UNION ALL
+        SELECT m.contact_id FROM accounts a JOIN contact_accounts m ON m.account_id = a.id
+        WHERE a.scope_id = ${scopeId} AND ${termMatches(term, 'a.search', true)} AND ${afterId('m.contact_id')}`
+    : null;
+  return searchPageQuery({
+    table: 'contacts',
+    filters,
+    rowMatches: sql<SqlBool>`(${termMatches(term, 'contacts.search', false)} OR ${viaAccount})`,
+    candidates,
+    after,
+    limit,
+  });
 }
 
 export function selectContactSummaries(db: Executor) {

@@ -1,15 +1,16 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type {
   Contact,
   ContactListQuery,
   ContactSummary,
   ContactUpdateBody,
 } from '../../../contracts/contacts.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { Outbox } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
-import { decodeCursor, likePattern, toPage } from '../../lib/cursor.ts';
+import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import { searchTerm } from '../../lib/search-page.ts';
 import { notFound, uniqueViolation, type FieldError } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
@@ -21,7 +22,7 @@ import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/gr
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
 import { checkedLanguage } from '../settings/languages.ts';
-import { assertRequiredOnChange } from '../settings/required-fields.ts';
+import { clearedOnChange } from '../settings/required-fields.ts';
 import { checkedWindowUpdate, emailTaken, throwProblems } from './contact-record.ts';
 import {
   auditedContact,
@@ -29,6 +30,7 @@ import {
   loadContact,
   replaceLinks,
   selectContacts,
+  searchContactIds,
   selectContactSummaries,
   toContact,
   toContactSummary,
@@ -64,72 +66,62 @@ export async function getContact(db: Executor, ctx: RequestContext, id: string):
 
 export { createContact } from './contact-create.service.ts';
 
-/**
- * A contact matches by its email or name, or by the code, number or name of an account it belongs to.
- * Both sides are trigram index scans whose ids are unioned, then probed by primary key: an OR with
- * EXISTS would test every contact of the scope.
- */
-function contactSearch(scopeId: string, q: string) {
-  const pattern = sql`f_unaccent(${likePattern(q)})`;
-  return sql<boolean>`contacts.id IN (
-    SELECT c.id FROM contacts c WHERE c.search LIKE ${pattern}
-    UNION
-    SELECT m.contact_id FROM accounts a JOIN contact_accounts m ON m.account_id = a.id
-    WHERE a.scope_id = ${scopeId} AND a.search LIKE ${pattern})`;
-}
-
 export async function listContacts(
   db: Db,
   ctx: RequestContext,
   query: ContactListQuery,
 ): Promise<{ items: ContactSummary[]; nextCursor: string | null }> {
   assertCan(ctx, 'contacts.read');
-  // First the page of matching ids on `contacts` alone, then the display joins for those rows only:
-  // joining before the limit would join every match.
-  let q = db
-    .selectFrom('contacts')
-    .select(['contacts.id', sql<string>`contacts.created_at::text`.as('created_key')])
-    .where('contacts.scope_id', '=', ctx.scopeId)
-    .where(contactVisibleTo(ctx))
-    .limit(query.limit + 1);
-  if (query.status) q = q.where('contacts.status', '=', query.status);
-  if (query.customerGroup) q = q.where(inCustomerGroup('contact', ctx.scopeId, query.customerGroup));
-  const filters = attributeFilters(query);
-  for (const condition of await attributeFilterConditions(db, ctx.scopeId, 'contact', filters, 'contacts'))
-    q = q.where(condition);
+  const filters: Expression<SqlBool>[] = [
+    sql<SqlBool>`contacts.scope_id = ${ctx.scopeId}`,
+    contactVisibleTo(ctx),
+  ];
+  if (query.status) filters.push(sql<SqlBool>`contacts.status = ${query.status}`);
+  if (query.customerGroup) filters.push(inCustomerGroup('contact', ctx.scopeId, query.customerGroup));
+  filters.push(
+    ...(await attributeFilterConditions(db, ctx.scopeId, 'contact', attributeFilters(query), 'contacts')),
+  );
   if (query.accountId) {
     await getAccount(db, ctx, query.accountId);
-    const accountId = query.accountId;
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('contact_accounts as m')
-          .select('m.contact_id')
-          .whereRef('m.contact_id', '=', 'contacts.id')
-          .where('m.account_id', '=', accountId),
-      ),
-    );
+    filters.push(sql<SqlBool>`exists (select 1 from contact_accounts m
+      where m.contact_id = contacts.id and m.account_id = ${query.accountId})`);
   }
-  let cursorOf: (r: { id: string; created_key: string }) => Record<string, string>;
+  let ids: string[];
+  let cursorOf: (id: string) => Record<string, string>;
   if (query.q) {
-    // Trigram match then id order, as for accounts: ordering every match is the slow part.
-    const cursor = decodeCursor(query.cursor, { id: 'uuid' });
-    q = q.where(contactSearch(ctx.scopeId, query.q)).orderBy('contacts.id');
-    if (cursor) q = q.where('contacts.id', '>', cursor.id);
-    cursorOf = (r) => ({ id: r.id });
+    // Id order, so a page never sorts every match; see searchPageQuery for how the plan stays on the index.
+    const after = decodeCursor(query.cursor, { id: 'uuid' })?.id;
+    const term = searchTerm(query.q);
+    ids =
+      term.kind === 'nothing'
+        ? []
+        : (await searchContactIds(ctx.scopeId, term, filters, after, query.limit + 1).execute(db)).rows.map(
+            (r) => r.id,
+          );
+    cursorOf = (id) => ({ id });
   } else {
+    // First the page of matching ids on `contacts` alone, then the display joins for those rows only:
+    // joining before the limit would join every match.
     const cursor = decodeCursor(query.cursor, { at: 'timestamp', id: 'uuid' });
-    q = q.orderBy('contacts.created_at', 'desc').orderBy('contacts.id', 'desc');
     if (cursor)
-      q = q.where(
-        sql<boolean>`(contacts.created_at, contacts.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`,
+      filters.push(
+        sql<SqlBool>`(contacts.created_at, contacts.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`,
       );
-    cursorOf = (r) => ({ at: r.created_key, id: r.id });
+    const rows = await db
+      .selectFrom('contacts')
+      .select(['contacts.id', sql<string>`contacts.created_at::text`.as('created_key')])
+      .where(sql<SqlBool>`${sql.join(filters, sql` and `)}`)
+      .orderBy('contacts.created_at', 'desc')
+      .orderBy('contacts.id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+    const keys = new Map(rows.map((r) => [r.id, r.created_key]));
+    ids = rows.map((r) => r.id);
+    cursorOf = (id) => ({ at: keys.get(id)!, id });
   }
-  const matches = await q.execute();
-  if (!matches.length && query.customerGroup)
+  if (!ids.length && query.customerGroup)
     await assertCustomerGroupKnown(db, ctx.scopeId, query.customerGroup);
-  const page = toPage(matches, query.limit, cursorOf, (r) => r.id);
+  const page = toPage(ids, query.limit, cursorOf, (id) => id);
   const rows = page.items.length
     ? await selectContactSummaries(db).where('contacts.id', 'in', page.items).execute()
     : [];
@@ -145,12 +137,17 @@ export async function updateContact(
 ): Promise<Contact> {
   assertCan(ctx, 'contacts.write');
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const before = await getContact(tx, ctx, id);
-      await assertRequiredOnChange(tx, ctx.scopeId, 'contact', body);
-      const attributes = await validatedAttributeValues(tx, ctx.scopeId, 'contact', body.attributes, {
-        creating: false,
-      });
+      const cleared = await clearedOnChange(tx, ctx.scopeId, 'contact', body);
+      const attributes = await validatedAttributeValues(
+        tx,
+        ctx.scopeId,
+        'contact',
+        body.attributes,
+        { creating: false },
+        cleared,
+      );
       const problems: FieldError[] = [];
       if (body.language !== undefined && body.language !== before.language)
         await checkedLanguage(tx, ctx.scopeId, body.language, problems);

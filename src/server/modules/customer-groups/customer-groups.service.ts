@@ -14,6 +14,7 @@ import { AppError, conflict, notFound, uniqueViolation, unprocessable } from '..
 import { hashNewPassword } from '../../lib/password-policy.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
+import { recordUpdatedEvents } from '../events/index.ts';
 import { contactVisibleTo } from '../contacts/contacts.repository.ts';
 import { replaceDefaultCustomerGroup } from '../settings/settings.service.ts';
 import {
@@ -372,6 +373,9 @@ export async function changeCustomerGroupMembers(
         entityId: id,
         after: { contactIds: contacts, accountIds: accounts },
       });
+    // Set-based, whatever the selection's size: one statement per kind.
+    await recordUpdatedEvents(tx, ctx.scopeId, 'account', accounts, ['customerGroups']);
+    await recordUpdatedEvents(tx, ctx.scopeId, 'contact', contacts, ['customerGroups']);
     const group = withoutHash((await findCustomerGroup(tx, ctx.scopeId, id))!);
     return { contacts: contacts.length, accounts: accounts.length, group };
   });

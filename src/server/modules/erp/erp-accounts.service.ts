@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { ErpAccountBody, ErpAccountResult } from '../../../contracts/erp.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
-import { conflict, uniqueViolation, unprocessable } from '../../lib/errors.ts';
+import { AppError, conflict, uniqueViolation, unprocessable } from '../../lib/errors.ts';
 import { auditedAccount, selectAccounts, toAccount } from '../accounts/accounts.repository.ts';
 import { createAccount, getAccount, updateAccount } from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -22,7 +22,7 @@ async function findAccount(db: Executor, scopeId: string, column: 'number' | 'er
 }
 
 /** Which account an ERP number names: its own, the web account it links, or one created under that number. */
-async function targetOf(db: Db, ctx: RequestContext, erpNumber: string, body: ErpAccountBody) {
+async function targetOf(db: Executor, ctx: RequestContext, erpNumber: string, body: ErpAccountBody) {
   const own = await findAccount(db, ctx.scopeId, 'erp_number', erpNumber);
   if (body.webAccountNumber) {
     const web = await findAccount(db, ctx.scopeId, 'number', body.webAccountNumber);
@@ -47,9 +47,9 @@ async function targetOf(db: Db, ctx: RequestContext, erpNumber: string, body: Er
 }
 
 /** Sets the ERP number and marks the account synced; true when something changed (then audited). */
-async function link(db: Db, ctx: RequestContext, account: Found, erpNumber: string): Promise<boolean> {
+async function link(db: Executor, ctx: RequestContext, account: Found, erpNumber: string): Promise<boolean> {
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const changed = await tx
         .updateTable('accounts')
         .set({
@@ -100,6 +100,22 @@ export async function upsertErpAccount(
   body: ErpAccountBody,
 ): Promise<ErpAccountResult> {
   assertCan(ctx, 'erp');
+  try {
+    return await inTransaction(db, (tx) => upsertIn(tx, ctx, erpNumber, body));
+  } catch (err) {
+    // Created by a request at the same time: run again, this one updates it (a caller's transaction is lost).
+    if (db.isTransaction || !(err instanceof AppError) || err.code !== 'conflict') throw err;
+    return inTransaction(db, (tx) => upsertIn(tx, ctx, erpNumber, body));
+  }
+}
+
+/** The whole upsert in one transaction: a refusal half-way (a bad payment term) leaves nothing written. */
+async function upsertIn(
+  db: Executor,
+  ctx: RequestContext,
+  erpNumber: string,
+  body: ErpAccountBody,
+): Promise<ErpAccountResult> {
   const writer = asAccountWriter(ctx);
   const target = await targetOf(db, ctx, erpNumber, body);
   if (!target) {

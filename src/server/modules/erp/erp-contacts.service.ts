@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Contact, ContactUpdateBody } from '../../../contracts/contacts.ts';
 import type { ErpContactBody, ErpContactResult } from '../../../contracts/erp.ts';
+import { inTransaction } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { diff } from '../audit/audit.service.ts';
@@ -45,6 +46,24 @@ export async function upsertErpContact(
   retried = false,
 ): Promise<ErpContactResult> {
   assertCan(ctx, 'erp');
+  try {
+    return await inTransaction(deps.db, (db) => upsertIn({ ...deps, db }, ctx, erpNumber, email, body));
+  } catch (err) {
+    // Created by a request at the same time: run again, this one updates it (a caller's transaction is lost).
+    const taken = err instanceof AppError && err.code === 'conflict' && !retried && !deps.db.isTransaction;
+    if (!taken) throw err;
+    return upsertErpContact(deps, ctx, erpNumber, email, body, true);
+  }
+}
+
+/** The whole upsert in one transaction: a refusal half-way leaves nothing written. */
+async function upsertIn(
+  deps: ContactsDeps,
+  ctx: RequestContext,
+  erpNumber: string,
+  email: string,
+  body: ErpContactBody,
+): Promise<ErpContactResult> {
   const { db } = deps;
   const writer = asContactWriter(ctx);
   const account = await db
@@ -59,21 +78,14 @@ export async function upsertErpContact(
     .where(sql<boolean>`lower(contacts.email) = lower(${email})`)
     .executeTakeFirst();
   if (!row) {
-    try {
-      const contact = await createContact(deps, writer, {
-        ...body,
-        email,
-        accountId: account.id,
-        login: body.login ?? { mode: 'none' },
-        sendEmail: null,
-      });
-      return { status: 'created', contact };
-    } catch (err) {
-      // Created by a request at the same time: this one updates it.
-      const taken = err instanceof AppError && err.code === 'conflict' && !retried;
-      if (!taken) throw err;
-      return upsertErpContact(deps, ctx, erpNumber, email, body, true);
-    }
+    const contact = await createContact(deps, writer, {
+      ...body,
+      email,
+      accountId: account.id,
+      login: body.login ?? { mode: 'none' },
+      sendEmail: null,
+    });
+    return { status: 'created', contact };
   }
   const before = toContact(row);
   const patch = changesOf(before, body);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectErp } from './erp.test-helpers.ts';
+import { connectErp, subscribeErpEndpoint } from './erp.test-helpers.ts';
 import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 import { withDatabase } from '../../../../test/helpers/global-setup.ts';
 import { buildApp } from '../../app.ts';
@@ -19,6 +19,7 @@ describe('order events from the ERP', () => {
     t = await createTestApp();
     admin = await t.employee(['administrator']);
     ({ erp, key: erpKey } = await connectErp(t, admin));
+    await subscribeErpEndpoint(t);
   });
   afterAll(() => t.close());
 

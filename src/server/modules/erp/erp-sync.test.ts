@@ -14,6 +14,7 @@ import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/client.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { openRuntime } from '../../runtime.ts';
+import { subscribeErpEndpoint } from './erp.test-helpers.ts';
 import { markErpSyncFailed } from './index.ts';
 
 type AccountBody = {
@@ -28,6 +29,7 @@ describe('ERP sync policies and pushes', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = await t.employee(['administrator']);
+    await subscribeErpEndpoint(t);
   });
   afterAll(() => t.close());
 

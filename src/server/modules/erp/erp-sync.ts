@@ -9,6 +9,10 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { recordEvent } from '../events/index.ts';
 import { erpSyncPolicy } from '../settings/registration.ts';
 
+const SYNC_EVENT = 'account.sync-requested';
+const NO_ENDPOINT =
+  'No enabled webhook endpoint receives account.sync-requested: add one under Settings → Integrations, then push again';
+
 /** What starts a push under a policy: `on-enable` pushes on approval or enabling, `first-order` on the first order. */
 export type PushTrigger = 'enabled' | 'first-order' | 'manual';
 
@@ -73,12 +77,15 @@ export async function requestErpPush(
   trigger: PushTrigger,
   from: readonly ErpSyncState[] = ['not-synced'],
 ): Promise<boolean> {
+  // With no enabled endpoint taking the event nobody will ever receive it: the push fails at once, visibly.
+  const heard = sql<boolean>`exists (select 1 from webhook_endpoints w where w.scope_id = accounts.scope_id
+    and w.enabled and (${SYNC_EVENT} = any(w.event_types) or '*' = any(w.event_types)))`;
   const claimed = await tx
     .updateTable('accounts')
     .set({
-      erp_sync_state: 'queued',
+      erp_sync_state: sql<ErpSyncState>`case when ${heard} then 'queued' else 'failed' end`,
       erp_queued_at: new Date(),
-      erp_last_error: null,
+      erp_last_error: sql<string | null>`case when ${heard} then null else ${NO_ENDPOINT} end`,
       erp_sync_attempts: sql<number>`erp_sync_attempts + 1`,
     })
     .where('id', '=', accountId)
@@ -89,7 +96,7 @@ export async function requestErpPush(
   if (!claimed) return false;
   await recordEvent(tx, {
     scopeId: ctx.scopeId,
-    type: 'account.sync-requested',
+    type: SYNC_EVENT,
     accountId,
     data: { ...(await syncPayload(tx, accountId)), trigger },
   });
@@ -97,7 +104,7 @@ export async function requestErpPush(
     action: 'account.erp_push_requested',
     entityType: 'account',
     entityId: accountId,
-    after: { trigger, attempts: claimed.erp_sync_attempts },
+    after: { trigger, attempts: claimed.erp_sync_attempts, state: claimed.erp_sync_state },
   });
   return true;
 }
@@ -147,4 +154,44 @@ export async function markErpSyncFailed(db: Executor, accountId: string, error: 
     .where('id', '=', accountId)
     .where('erp_sync_state', '=', 'queued')
     .execute();
+}
+
+/**
+ * Queued accounts whose latest push can no longer reach the ERP become `failed`, with what each endpoint
+ * last said: every delivery of the push failed (retries exhausted), sits on a disabled endpoint, or its
+ * endpoint was deleted. One statement; `accountIds` narrows the search (a delivery that just failed),
+ * without it every queued account of the scope is looked at (an endpoint disabled or deleted).
+ */
+export async function failUndeliverablePushes(
+  db: Executor,
+  scopeId: string,
+  accountIds?: string[],
+): Promise<string[]> {
+  if (accountIds?.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    WITH latest AS (
+      SELECT DISTINCT ON (e.account_id) e.id, e.account_id
+      FROM events e JOIN accounts a ON a.id = e.account_id
+      WHERE a.scope_id = ${scopeId} AND a.erp_sync_state = 'queued' AND e.type = ${SYNC_EVENT}
+        ${accountIds ? sql`AND a.id = ANY(${accountIds}::uuid[])` : sql``}
+      ORDER BY e.account_id, e.seq DESC
+    ), dead AS (
+      SELECT l.account_id, string_agg(w.url || ': ' || CASE
+          WHEN d.status = 'failed' THEN coalesce(d.last_error, 'failed') || ' (' || d.attempts || ' attempts)'
+          ELSE 'endpoint disabled' || coalesce(' (' || w.disabled_reason || ')', '') END, '; '
+        ORDER BY w.url) AS why
+      FROM latest l
+      LEFT JOIN webhook_deliveries d ON d.event_id = l.id
+      LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id
+      GROUP BY l.account_id
+      HAVING bool_and(d.id IS NULL OR d.status = 'failed' OR (d.status <> 'succeeded' AND NOT w.enabled))
+    )
+    UPDATE accounts a
+    SET erp_sync_state = 'failed',
+      erp_last_error = left('The push did not reach the ERP: ' ||
+        coalesce(dead.why, 'its webhook endpoint was deleted'), 2000)
+    FROM dead
+    WHERE a.id = dead.account_id AND a.erp_sync_state = 'queued'
+    RETURNING a.id`.execute(db);
+  return rows.map((r) => r.id);
 }

@@ -22,6 +22,7 @@ import {
 import type { App, AppDeps } from '../../deps.ts';
 import { contactsDepsOf } from '../contacts/contacts.service.ts';
 import { upsertErpAccount } from './erp-accounts.service.ts';
+import { erpBatchRoutes } from './erp-batch.routes.ts';
 import { upsertErpContact } from './erp-contacts.service.ts';
 import { fromErp } from './erp-context.ts';
 import { upsertErpCommercialCode, upsertErpInvoice } from './erp-records.service.ts';
@@ -34,7 +35,8 @@ const statusOf = (result: { status: string }) => (result.status === 'created' ? 
 
 const IDEMPOTENCY =
   'With an `Idempotency-Key` header the first answer (status and body) is kept for the caller: the same key ' +
-  'again returns it without running twice; the same key with another body is 422.';
+  'again returns it without running twice (a repeat racing the first waits for its answer, or gets 409 with ' +
+  '`Retry-After` after 10 s); the same key with another body is 422.';
 
 export async function erpRoutes(app: App, deps: AppDeps) {
   const { db } = deps.database;
@@ -85,11 +87,12 @@ export async function erpRoutes(app: App, deps: AppDeps) {
         ctx,
         request.headers['idempotency-key'] as string | undefined,
         { method: 'POST', path: request.url, body: request.body },
-        async () => {
-          const result = await recordOrder(db, ctx, request.body);
+        async (tx) => {
+          const result = await recordOrder(tx, ctx, request.body);
           return { status: result.status === 'created' ? 201 : 200, body: result };
         },
       );
+      if (answer.retryAfterSeconds) reply.header('retry-after', String(answer.retryAfterSeconds));
       return reply.status(answer.status as 200).send(answer.body as ErpOrderResult);
     },
   });
@@ -186,4 +189,6 @@ export async function erpRoutes(app: App, deps: AppDeps) {
       },
     });
   }
+
+  erpBatchRoutes(app, deps);
 }

@@ -1,1 +1,7 @@
-export { markErpSyncFailed, pushAccountToErp, pushOnPolicy, requestErpPush } from './erp-sync.ts';
+export {
+  failUndeliverablePushes,
+  markErpSyncFailed,
+  pushAccountToErp,
+  pushOnPolicy,
+  requestErpPush,
+} from './erp-sync.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ErpOrderBody, ErpOrderResult, Order } from '../../../contracts/erp.ts';
-import type { Db, Executor } from '../../db/client.ts';
+import { inTransaction, type Db, type Executor } from '../../db/client.ts';
 import type { OrdersTable } from '../../db/schema.ts';
 import type { Selectable } from 'kysely';
 import { assertCan, type RequestContext } from '../../http/context.ts';
@@ -31,7 +31,7 @@ function toOrder(row: Selectable<OrdersTable>): Order {
  */
 export async function recordOrder(db: Db, ctx: RequestContext, body: ErpOrderBody): Promise<ErpOrderResult> {
   assertCan(ctx, 'erp');
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     let q = tx
       .selectFrom('accounts')
       .select(['id', 'number', 'erp_number'])

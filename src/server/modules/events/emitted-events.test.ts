@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REGISTRATION } from '../../../contracts/registration.ts';
 import { writeSetting } from '../settings/settings.repository.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.ts';
+import { countStatements } from '../../../../test/helpers/statements.ts';
 
 /** What the existing writes record in the events outbox, in the same transaction as the change. */
 describe('events recorded by the writes', () => {
@@ -199,6 +200,107 @@ describe('events recorded by the writes', () => {
         accountId: first[0]!.accountId,
         data: expect.objectContaining({ number: 'EV-1', name: 'Imported One Renamed', changed: ['name'] }),
       },
+    ]);
+  });
+
+  it('records account.updated and contact.updated for address changes, each in the transaction of its change', async () => {
+    const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Addressed' })).json<{
+      id: string;
+    }>();
+    const contact = (
+      await admin.post(`/api/accounts/${account.id}/contacts`, {
+        email: 'addressed@events.test',
+        firstName: 'Ad',
+        lastName: 'Dressed',
+      })
+    ).json<{ id: string }>();
+    const from = await mark();
+    const address = {
+      type: 'shipping',
+      line1: '1 Event Road',
+      city: 'Berlin',
+      postalCode: '10115',
+      country: 'DE',
+    };
+    const added = await admin.post(`/api/accounts/${account.id}/addresses`, address);
+    expect(added.statusCode, added.body).toBe(201);
+    const addressId = added.json<{ id: string }>().id;
+    expect(
+      (await admin.patch(`/api/accounts/${account.id}/addresses/${addressId}`, { city: 'Bonn' })).statusCode,
+    ).toBe(200);
+    // Nothing changed: no event.
+    expect(
+      (await admin.patch(`/api/accounts/${account.id}/addresses/${addressId}`, { city: 'Bonn' })).statusCode,
+    ).toBe(200);
+    // Refused (bad postal code): no event.
+    expect(
+      (await admin.patch(`/api/accounts/${account.id}/addresses/${addressId}`, { postalCode: 'x' }))
+        .statusCode,
+    ).toBe(422);
+    expect((await admin.delete(`/api/accounts/${account.id}/addresses/${addressId}`)).statusCode).toBe(204);
+    const contactAddress = await admin.post(`/api/contacts/${contact.id}/addresses`, address);
+    expect(contactAddress.statusCode, contactAddress.body).toBe(201);
+    const events = await eventsAfter(from);
+    expect(events.map((e) => [e.type, e.accountId, (e.data as { changed: string[] }).changed])).toEqual([
+      ['account.updated', account.id, ['addresses']],
+      ['account.updated', account.id, ['addresses']],
+      ['account.updated', account.id, ['addresses']],
+      ['contact.updated', account.id, ['addresses']],
+    ]);
+    expect(events[0]!.data).toMatchObject({ id: account.id, name: 'Addressed' });
+    expect(events[3]!.data).toMatchObject({
+      id: contact.id,
+      email: 'addressed@events.test',
+      account: { id: account.id },
+    });
+  });
+
+  it('records updates for every account and contact added to or taken out of a customer group, set-based', async () => {
+    const group = (await admin.post('/api/customer-groups', { key: 'evented', name: 'Evented' })).json<{
+      id: string;
+    }>();
+    const ids: string[] = [];
+    for (const name of ['Grouped One', 'Grouped Two'])
+      ids.push((await admin.post('/api/accounts', { kind: 'business', name })).json<{ id: string }>().id);
+    const contact = (
+      await admin.post(`/api/accounts/${ids[0]}/contacts`, {
+        email: 'grouped@events.test',
+        firstName: 'Gr',
+        lastName: 'Ouped',
+      })
+    ).json<{ id: string }>();
+    const from = await mark();
+    // Refused as a whole (an unknown id): no event.
+    const refused = await admin.post(`/api/customer-groups/${group.id}/members`, {
+      accountIds: [ids[0], '00000000-0000-4000-8000-000000000000'],
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(await eventsAfter(from)).toEqual([]);
+    const { result, queries } = await countStatements(() =>
+      admin.post(`/api/customer-groups/${group.id}/members`, { accountIds: ids, contactIds: [contact.id] }),
+    );
+    expect(result.statusCode, result.body).toBe(200);
+    // Three events, in two statements (one per kind).
+    expect(queries.filter((q) => /insert into events/i.test(q))).toHaveLength(2);
+    // Already members: nothing changes, no event.
+    const second = await mark();
+    expect(
+      (await admin.post(`/api/customer-groups/${group.id}/members`, { accountIds: ids })).statusCode,
+    ).toBe(200);
+    expect(await eventsAfter(second)).toEqual([]);
+    expect(
+      (await admin.post(`/api/customer-groups/${group.id}/members/remove`, { accountIds: [ids[1]] }))
+        .statusCode,
+    ).toBe(200);
+    const events = await eventsAfter(from);
+    const sorted = [...ids].sort();
+    expect(
+      events.map((e) => [e.type, (e.data as { id: string }).id, (e.data as { changed: string[] }).changed]),
+    ).toEqual([
+      ['account.updated', sorted[0], ['customerGroups']],
+      ['account.updated', sorted[1], ['customerGroups']],
+      ['contact.updated', contact.id, ['customerGroups']],
+      ['account.updated', ids[1], ['customerGroups']],
     ]);
   });
 });

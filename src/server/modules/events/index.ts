@@ -1,5 +1,11 @@
 import type { Executor } from '../../db/client.ts';
-import { insertEvents, insertImportEvents, lastAuditId, type NewEvent } from './events.repository.ts';
+import {
+  insertEvents,
+  insertImportEvents,
+  insertUpdatedEvents,
+  lastAuditId,
+  type NewEvent,
+} from './events.repository.ts';
 
 export type { NewEvent } from './events.repository.ts';
 /** The event writes of a change, to chain into its own statement (`writeChain`). */
@@ -28,3 +34,17 @@ export async function recordImportEvents(
 }
 
 export const importEventsMark = (db: Executor): Promise<string> => lastAuditId(db);
+
+/**
+ * `account.updated` / `contact.updated` for a change made beside the record (its addresses, its customer
+ * groups), in the caller's transaction: one statement for any number of records.
+ */
+export async function recordUpdatedEvents(
+  db: Executor,
+  scopeId: string,
+  kind: 'account' | 'contact',
+  ids: string[],
+  changed: string[],
+): Promise<void> {
+  await insertUpdatedEvents(db, scopeId, kind, ids, changed);
+}

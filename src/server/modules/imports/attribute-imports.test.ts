@@ -189,6 +189,55 @@ describe('custom attributes as import targets', () => {
     expect(await report(noColumn.created.id)).toContain('Industry is required');
   });
 
+  it('asks a new account of a mixed file for its mandatory attributes once, on any of its rows', async () => {
+    const old = await admin.post('/api/accounts', {
+      kind: 'business',
+      name: 'Old Mix',
+      number: 'MX-OLD',
+      attributes: { industry: 'Food' },
+    });
+    expect(old.statusCode, old.body).toBe(201);
+    const { created, done } = await importFile(
+      'mixed',
+      'Account number,Company name,Email,First name,Last name,Industry\n' +
+        // The value on the second row of a new account is enough, and reaches the account.
+        'MX-1,Mix One,mx1a@example.com,A,One,\n' +
+        'MX-1,Mix One,mx1b@example.com,B,One,Retail\n' +
+        // On the first row: the rows after it only name the account the file creates.
+        'MX-2,Mix Two,mx2a@example.com,A,Two,Food\n' +
+        'MX-2,Mix Two,mx2b@example.com,B,Two,\n' +
+        'MX-2,Mix Two,mx2c@example.com,C,Two,\n' +
+        // Rows that differ: the earliest value wins.
+        'MX-4,Mix Four,mx4a@example.com,A,Four,Food\n' +
+        'MX-4,Mix Four,mx4b@example.com,B,Four,Retail\n' +
+        // No row carries it: every row of that account is rejected, naming the attribute.
+        'MX-3,Mix Three,mx3a@example.com,A,Three,\n' +
+        'MX-3,Mix Three,mx3b@example.com,B,Three,\n' +
+        // An existing account needs none.
+        'MX-OLD,Old Mix,mxold@example.com,O,Ld,\n',
+    );
+    expect(done.counts, done.error ?? '').toMatchObject({ rejected: 2 });
+    const text = await report(created.id);
+    expect(text.match(/Industry is required/g)).toHaveLength(2);
+    expect(text).toContain('mx3a@example.com');
+    expect(text).toContain('mx3b@example.com');
+    const industries = await t.deps.database.db
+      .selectFrom('accounts')
+      .select(['number', 'custom'])
+      .where('number', 'in', ['MX-1', 'MX-2', 'MX-3', 'MX-4', 'MX-OLD'])
+      .orderBy('number')
+      .execute();
+    expect(industries).toEqual([
+      { number: 'MX-1', custom: { industry: 'Retail' } },
+      { number: 'MX-2', custom: { industry: 'Food' } },
+      { number: 'MX-4', custom: { industry: 'Food' } },
+      { number: 'MX-OLD', custom: { industry: 'Food' } },
+    ]);
+    for (const email of ['mx1a', 'mx1b', 'mx2a', 'mx2b', 'mx2c', 'mx4a', 'mx4b', 'mxold'])
+      expect(await contactByEmail(`${email}@example.com`), email).not.toBeNull();
+    expect(await contactByEmail('mx3a@example.com')).toBeNull();
+  });
+
   it('individuals fill the contact and its personal account; a dry run writes nothing', async () => {
     const file =
       'Email,First name,Last name,Industry,attributes hobby,Account hobby\n' +

@@ -35,10 +35,39 @@ export type StagedAttributes = {
   columns: readonly { entity: AttributeEntity; key: string; column: string | null }[];
 };
 
+/** The account a row of a mixed file names: rows with the same key are one account. */
+const accountKey = (alias: string) =>
+  sql`coalesce('n:' || lower(${sql.ref(`${alias}.account_number`)}), 'c:' || lower(${sql.ref(`${alias}.account_code`)}))`;
+
+/** Whether the account a row names is not in the database yet (the file creates it). */
+const namesNewAccount = (
+  scopeId: string,
+) => sql`NOT EXISTS (SELECT 1 FROM accounts a WHERE a.scope_id = ${scopeId}
+  AND ((s.account_number IS NOT NULL AND lower(a.number) = lower(s.account_number))
+    OR (s.account_number IS NULL AND lower(a.code) = lower(s.account_code))))`;
+
+/**
+ * In a file of accounts and contacts, the rows of one new account share its attribute values: any row
+ * may carry a value (the earliest wins where rows differ; a row's own value stays its own), so the row
+ * that creates the account has them all and the others need not repeat them.
+ */
+async function shareNewAccountAttributes(db: Executor, importId: string, scopeId: string): Promise<void> {
+  const stage = stageTable(importId);
+  await sql`WITH shared AS (
+      SELECT ${accountKey('s')} AS k, jsonb_object_agg(e.key, e.value ORDER BY s.line DESC) AS v
+      FROM ${stage} s CROSS JOIN LATERAL jsonb_each(s.account_attributes) e
+      WHERE s.account_attributes IS NOT NULL AND ${namesNewAccount(scopeId)}
+      GROUP BY 1)
+    UPDATE ${stage} s SET account_attributes = shared.v || coalesce(s.account_attributes, '{}'::jsonb)
+    FROM shared WHERE shared.k = ${accountKey('s')}
+      AND NOT coalesce(s.account_attributes, '{}'::jsonb) @> shared.v`.execute(db);
+}
+
 /**
  * Rows that would create an account or a contact without a value for one of its mandatory attributes:
  * `<label> is required`, as the API says it. Updates of existing records need none (an empty cell keeps
- * what is stored). In a file of accounts and contacts, every row of a new account must carry its values.
+ * what is stored). In a file of accounts and contacts a new account needs its values once, on any of its
+ * rows (`shareNewAccountAttributes` has given them to all).
  */
 function missingMandatory(
   importId: string,
@@ -49,12 +78,7 @@ function missingMandatory(
   const stage = stageTable(importId);
   const newContact = sql`s.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c
     WHERE c.scope_id = ${scopeId} AND lower(c.email) = lower(s.email))`;
-  const newAccount =
-    type === 'individuals'
-      ? newContact
-      : sql`NOT EXISTS (SELECT 1 FROM accounts a WHERE a.scope_id = ${scopeId}
-          AND ((s.account_number IS NOT NULL AND lower(a.number) = lower(s.account_number))
-            OR (s.account_number IS NULL AND lower(a.code) = lower(s.account_code))))`;
+  const newAccount = type === 'individuals' ? newContact : namesNewAccount(scopeId);
   const checks = attributes.mandatory.map((t, ord) => {
     const column = attributes.columns.find((c) => c.entity === t.entity && c.key === t.key)?.column ?? null;
     const values = sql.ref(`s.${t.entity}_attributes`);
@@ -110,15 +134,16 @@ export async function prepareStage(
         WHERE s.account_number IS NOT NULL AND lower(a.number) <> lower(s.account_number)`,
     );
   }
+  if (type === 'mixed' && attributes.columns.some((c) => c.entity === 'account'))
+    await shareNewAccountAttributes(db, importId, scopeId);
   // Before owners are chosen: a rejected row must not be the one meant to create its account.
   const mandatory = missingMandatory(importId, scopeId, type, attributes);
   if (mandatory) rejected += await reject(db, importId, mandatory);
   if (type === 'mixed') {
     // Many rows may name one account (one per contact): the first of them creates or updates it.
     await sql`UPDATE ${stage} s SET owner = false
-      FROM (SELECT line, first_value(line) OVER (
-              PARTITION BY coalesce('n:' || lower(account_number), 'c:' || lower(account_code)) ORDER BY line) AS first
-            FROM ${stage}) d
+      FROM (SELECT r.line, first_value(r.line) OVER (PARTITION BY ${accountKey('r')} ORDER BY r.line) AS first
+            FROM ${stage} r) d
       WHERE s.line = d.line AND d.line <> d.first`.execute(db);
   }
   if (type === 'invoices')

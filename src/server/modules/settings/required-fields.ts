@@ -75,27 +75,30 @@ export function assertRequiredFields(problems: FieldError[]): void {
 
 const REQUIRABLE = { account: ACCOUNT_REQUIRABLE_FIELDS, contact: CONTACT_REQUIRABLE_FIELDS } as const;
 
-/** A new account or contact: 422 naming each mandatory built-in field left empty. */
-export async function assertRequiredOnCreate(
+/**
+ * A new account or contact: the mandatory built-in fields left empty. Returned, not thrown, so the caller
+ * reports them in one 422 with the custom attributes' problems.
+ */
+export async function missingOnCreate(
   db: Executor,
   scopeId: string,
   entity: 'account' | 'contact',
   values: Record<string, unknown>,
   prefix = '',
-): Promise<void> {
+): Promise<FieldError[]> {
   const required = (await requiredFields(db, scopeId))[entity];
-  assertRequiredFields(missingRequiredFields(required, values, { creating: true, prefix }));
+  return missingRequiredFields(required, values, { creating: true, prefix });
 }
 
-/** A change: 422 when it empties a mandatory field; the settings are read only when it empties any. */
-export async function assertRequiredOnChange(
+/** A change: the mandatory fields it empties; the settings are read only when it empties any. */
+export async function clearedOnChange(
   db: Executor,
   scopeId: string,
   entity: 'account' | 'contact',
   values: Record<string, unknown>,
-): Promise<void> {
+): Promise<FieldError[]> {
   const cleared = missingRequiredFields(REQUIRABLE[entity], values, { creating: false });
-  if (!cleared.length) return;
+  if (!cleared.length) return [];
   const required: readonly string[] = (await requiredFields(db, scopeId))[entity];
-  assertRequiredFields(cleared.filter((p) => required.includes(p.path)));
+  return cleared.filter((p) => required.includes(p.path));
 }

@@ -11,7 +11,7 @@ import type { Outbox } from '../../email/outbox.ts';
 import type { JobRunner } from '../../jobs/job-runner.ts';
 import { accountRequestQueue, originOf } from '../auth/account-requests.job.ts';
 import type { RequestContext } from '../../http/context.ts';
-import { AppError, unprocessable, uniqueViolation } from '../../lib/errors.ts';
+import { AppError, unprocessable, uniqueViolation, type FieldError } from '../../lib/errors.ts';
 import { hashNewPassword } from '../../lib/password-policy.ts';
 import {
   accountNumberPrefix,
@@ -157,8 +157,10 @@ export async function registerAccount(
     throw unprocessable('Enter your company name', [
       { path: 'companyName', message: 'Required for a business account' },
     ]);
-  const language = await signUpContactChecks(deps.db, ctx.scopeId, body, browserLanguage);
-  const attributes = await signUpAttributeValues(deps.db, ctx.scopeId, body.attributes);
+  // The contact's mandatory fields and the attributes in one 422, so one answer names everything missing.
+  const contact = await signUpContactProblems(deps.db, ctx.scopeId, body, browserLanguage);
+  const attributes = await signUpAttributeValues(deps.db, ctx.scopeId, body.attributes, contact.problems);
+  const { language } = contact;
   // Hashed on every path (bot, used email, new account), so the time taken tells nothing.
   const passwordHash = await hashNewPassword(body.password);
   const silent: RegisterOutcome = {
@@ -373,12 +375,23 @@ export async function signUpContactChecks(
   },
   browserLanguage: string | undefined,
 ): Promise<string> {
+  const { language, problems } = await signUpContactProblems(db, scopeId, body, browserLanguage);
+  assertRequiredFields(problems);
+  return language;
+}
+
+/** The checks of `signUpContactChecks`, the problems returned for the caller to report with its own. */
+async function signUpContactProblems(
+  db: Executor,
+  scopeId: string,
+  body: Parameters<typeof signUpContactChecks>[2],
+  browserLanguage: string | undefined,
+): Promise<{ language: string; problems: FieldError[] }> {
   const rules = await fieldRules(db, scopeId);
   const problems = missingRequiredFields(rules.requiredFields.contact, body, { creating: true });
   const wrongLanguage = body.language ? languageProblem(body.language, rules.languages) : null;
   if (wrongLanguage) problems.push(wrongLanguage);
-  assertRequiredFields(problems);
-  return body.language ?? browserLanguageOf(browserLanguage, rules.languages);
+  return { language: body.language ?? browserLanguageOf(browserLanguage, rules.languages), problems };
 }
 
 /** The settings name customer groups by key; a group deleted since is skipped rather than failing a sign-up. */

@@ -7,6 +7,7 @@ import { WEBHOOK_PAYLOAD_VERSION } from '../../../contracts/webhooks.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Outbox } from '../../email/outbox.ts';
+import { failUndeliverablePushes } from '../erp/index.ts';
 import { guardedLookup, isPrivateAddress, urlShapeProblem } from './url-guard.ts';
 
 /** The first bytes of an answer kept in the delivery log. */
@@ -19,6 +20,8 @@ const LEASE_SLACK_MS = 30_000;
 type Claimed = {
   id: string;
   endpoint_id: string;
+  scope_id: string;
+  account_id: string | null;
   type: string;
   attempts: number;
   url: string;
@@ -189,7 +192,7 @@ export function createWebhookSender(
         ORDER BY c.next_attempt_at, c.seq
         LIMIT ${limit}
         FOR UPDATE OF c SKIP LOCKED)
-      RETURNING d.id, d.endpoint_id, d.type, d.attempts, d.test_data, d.created_at,
+      RETURNING d.id, d.endpoint_id, w.scope_id, d.account_id, d.type, d.attempts, d.test_data, d.created_at,
         w.url, w.secret, w.previous_secret, w.previous_secret_until,
         (SELECT data FROM events WHERE id = d.event_id) AS data,
         (SELECT created_at FROM events WHERE id = d.event_id) AS event_at`.execute(db);
@@ -211,6 +214,8 @@ export function createWebhookSender(
         .returning(['url', 'scope_id'])
         .executeTakeFirst();
       if (!endpoint) return;
+      // Pushes waiting on this endpoint will not arrive now: their accounts show it.
+      await failUndeliverablePushes(tx, endpoint.scope_id);
       const admins = await tx
         .selectFrom('employees')
         .select('email')
@@ -233,44 +238,50 @@ export function createWebhookSender(
     });
   }
 
-  async function record(
-    d: Claimed,
-    outcome: Outcome,
-    request: { headers: Record<string, string>; body: string },
-    durationMs: number,
-  ) {
-    if (outcome.kind === 'aborted') {
+  type Sent = {
+    d: Claimed;
+    outcome: Outcome;
+    request: { headers: Record<string, string>; body: string };
+    durationMs: number;
+  };
+
+  /**
+   * Records a batch of attempts set-based: one transaction of three statements whatever the batch size (the
+   * attempts, the deliveries' new states, the endpoints' failing_since), then disables failing endpoints.
+   */
+  async function recordAll(batch: Sent[]) {
+    const aborted = batch.filter((s) => s.outcome.kind === 'aborted').map((s) => s.d.id);
+    if (aborted.length)
       // A stopping server gives the delivery back as it found it: the next instance sends it.
       await db
         .updateTable('webhook_deliveries')
         .set({ status: 'pending', attempts: sql`attempts - 1`, lease_until: null })
-        .where('id', '=', d.id)
+        .where('id', 'in', aborted)
         .where('status', '=', 'sending')
         .execute();
-      return;
-    }
-    const ok = outcome.kind === 'sent';
-    const status = 'status' in outcome ? outcome.status : null;
-    const error =
-      outcome.kind === 'network' || outcome.kind === 'refused'
-        ? outcome.error
-        : outcome.kind === 'http-error'
-          ? `HTTP ${outcome.status}${outcome.status >= 300 && outcome.status < 400 ? ' (redirects are not followed)' : ''}`
-          : null;
+    const done = batch.filter((s) => s.outcome.kind !== 'aborted');
+    if (!done.length) return;
     const schedule = options.retryScheduleMs;
-    const again = !ok && retryable(outcome) && d.attempts < schedule.length;
-    let nextAt: Date | null = null;
-    if (again) {
+    const rows = done.map(({ d, outcome, request, durationMs }) => {
+      const ok = outcome.kind === 'sent';
+      const status = 'status' in outcome ? outcome.status : null;
+      const error =
+        outcome.kind === 'network' || outcome.kind === 'refused'
+          ? outcome.error
+          : outcome.kind === 'http-error'
+            ? `HTTP ${outcome.status}${outcome.status >= 300 && outcome.status < 400 ? ' (redirects are not followed)' : ''}`
+            : null;
+      const again = !ok && retryable(outcome) && d.attempts < schedule.length;
       const delay = Math.max(
         schedule[d.attempts] ?? 0,
         outcome.kind === 'http-error' ? (outcome.retryAfterMs ?? 0) : 0,
       );
-      nextAt = new Date(Date.now() + delay);
-    }
-    const failingSince = await db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('webhook_attempts')
-        .values({
+      return {
+        d,
+        ok,
+        again,
+        gone: outcome.kind === 'http-error' && outcome.status === 410,
+        attempt: {
           delivery_id: d.id,
           attempt: d.attempts,
           request_headers: JSON.stringify(request.headers),
@@ -279,38 +290,56 @@ export function createWebhookSender(
           response_body: 'body' in outcome ? outcome.body : null,
           error,
           duration_ms: Math.round(durationMs),
-        })
-        .execute();
-      await tx
-        .updateTable('webhook_deliveries')
-        .set({
+        },
+        state: {
+          id: d.id,
           status: ok ? 'succeeded' : again ? 'pending' : 'failed',
-          next_attempt_at: nextAt,
-          lease_until: null,
+          next_attempt_at: again ? new Date(Date.now() + delay).toISOString() : null,
           last_status: status,
           last_error: ok ? null : error,
-          completed_at: again ? null : new Date(),
-        })
-        .where('id', '=', d.id)
-        .execute();
-      const endpoint = await tx
-        .updateTable('webhook_endpoints')
-        .set({ failing_since: ok ? null : sql`coalesce(failing_since, now())` })
-        .where('id', '=', d.endpoint_id)
-        .returning('failing_since')
-        .executeTakeFirst();
-      return endpoint?.failing_since ?? null;
+          done: !again,
+        },
+      };
     });
-    if (outcome.kind === 'http-error' && outcome.status === 410)
-      await disableEndpoint(d.endpoint_id, 'The endpoint answered 410 Gone');
-    else if (failingSince && Date.now() - new Date(failingSince).getTime() > options.disableAfterMs)
-      await disableEndpoint(
-        d.endpoint_id,
-        `Deliveries have failed since ${new Date(failingSince).toISOString()}`,
-      );
+    // An endpoint that answered well once in the batch is not failing.
+    const endpoints = new Map<string, boolean>();
+    for (const r of rows) endpoints.set(r.d.endpoint_id, (endpoints.get(r.d.endpoint_id) ?? false) || r.ok);
+    const failing = await db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('webhook_attempts')
+        .values(rows.map((r) => r.attempt))
+        .execute();
+      await sql`
+        UPDATE webhook_deliveries d
+        SET status = v.status, next_attempt_at = v.next_attempt_at, lease_until = NULL,
+          last_status = v.last_status, last_error = v.last_error,
+          completed_at = CASE WHEN v.done THEN now() END
+        FROM jsonb_to_recordset(${JSON.stringify(rows.map((r) => r.state))}::jsonb)
+          AS v(id uuid, status text, next_attempt_at timestamptz, last_status int, last_error text, done boolean)
+        WHERE d.id = v.id`.execute(tx);
+      const { rows: states } = await sql<{ id: string; failing_since: Date | string | null }>`
+        UPDATE webhook_endpoints w
+        SET failing_since = CASE WHEN v.ok THEN NULL ELSE coalesce(w.failing_since, now()) END
+        FROM jsonb_to_recordset(${JSON.stringify([...endpoints].map(([id, ok]) => ({ id, ok })))}::jsonb)
+          AS v(id uuid, ok boolean)
+        WHERE w.id = v.id
+        RETURNING w.id, w.failing_since`.execute(tx);
+      // A push that has now failed everywhere it was sent leaves its account `failed`, to be pushed again.
+      const pushes = new Map<string, string[]>();
+      for (const r of rows)
+        if (!r.ok && !r.again && r.d.type === 'account.sync-requested' && r.d.account_id)
+          pushes.set(r.d.scope_id, [...(pushes.get(r.d.scope_id) ?? []), r.d.account_id]);
+      for (const [scopeId, accountIds] of pushes) await failUndeliverablePushes(tx, scopeId, accountIds);
+      return states;
+    });
+    for (const endpointId of new Set(rows.filter((r) => r.gone).map((r) => r.d.endpoint_id)))
+      await disableEndpoint(endpointId, 'The endpoint answered 410 Gone');
+    for (const { id, failing_since } of failing)
+      if (failing_since && Date.now() - new Date(failing_since).getTime() > options.disableAfterMs)
+        await disableEndpoint(id, `Deliveries have failed since ${new Date(failing_since).toISOString()}`);
   }
 
-  async function send(d: Claimed) {
+  async function send(d: Claimed): Promise<Sent> {
     const controller = new AbortController();
     inFlight.add(controller);
     try {
@@ -329,7 +358,7 @@ export function createWebhookSender(
         allowPrivate: options.allowPrivate,
         signal: controller.signal,
       });
-      await record(d, outcome, { headers, body }, performance.now() - started);
+      return { d, outcome, request: { headers, body }, durationMs: performance.now() - started };
     } finally {
       inFlight.delete(controller);
     }
@@ -339,6 +368,7 @@ export function createWebhookSender(
     const claimed = await claim(options.concurrency);
     const results = await Promise.allSettled(claimed.map(send));
     for (const r of results) if (r.status === 'rejected') log('webhook delivery failed', r.reason);
+    await recordAll(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
     return claimed.length;
   }
 

@@ -66,6 +66,26 @@ describe('webhook endpoints API', () => {
     expect(count).toEqual([]);
   });
 
+  it('lets integrationsManage run Settings → Integrations on webhooks.manage alone, and nothing else of Settings', async () => {
+    const integrator = await t.employee(['integrationsManage']);
+    const created = await integrator.post('/api/webhooks', { url: PUBLIC_URL, eventTypes: ['*'] });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    expect((await integrator.get('/api/webhooks')).statusCode).toBe(200);
+    expect((await integrator.get(`/api/webhooks/${id}/deliveries`)).statusCode).toBe(200);
+    expect((await integrator.post(`/api/webhooks/${id}/test`)).statusCode).toBe(202);
+    expect((await integrator.patch(`/api/webhooks/${id}`, { enabled: false })).statusCode).toBe(200);
+    expect((await integrator.post(`/api/webhooks/${id}/rotate-secret`)).statusCode).toBe(200);
+    expect((await integrator.delete(`/api/webhooks/${id}`)).statusCode).toBe(204);
+    const settings = await integrator.get('/api/settings');
+    expect(settings.statusCode).toBe(403);
+    expect(settings.json().error.details).toEqual({ permission: 'settings.read' });
+    // The session tells the portal what to show: the Integrations page, not Settings.
+    const session = (await integrator.get('/api/session')).json<{ permissions: string[] }>();
+    expect(session.permissions).toEqual(expect.arrayContaining(['webhooks.manage', 'apiKeys.manage']));
+    expect(session.permissions).not.toContain('settings.read');
+  });
+
   it('refuses a private URL on update too, and keeps the stored one', async () => {
     const { id } = (await admin.post('/api/webhooks', { url: PUBLIC_URL, eventTypes: ['*'] })).json<{
       id: string;

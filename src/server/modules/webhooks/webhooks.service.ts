@@ -13,6 +13,7 @@ import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { conflict, notFound, unprocessable } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { failUndeliverablePushes } from '../erp/index.ts';
 import { checkTarget, UrlRefused } from './url-guard.ts';
 import {
   deleteEndpoint,
@@ -136,6 +137,7 @@ export async function updateWebhook(
         after: Object.fromEntries(changed.map((k) => [k, a[k]])),
       });
     if (enabling) deps.wake();
+    if (before.enabled && !row.enabled) await failUndeliverablePushes(tx, ctx.scopeId);
     return toEndpoint(row);
   });
 }
@@ -146,6 +148,7 @@ export async function removeWebhook(deps: WebhooksDeps, ctx: RequestContext, id:
     const row = await findEndpoint(tx, ctx.scopeId, id, true);
     if (!row) throw notFound('Webhook endpoint');
     await deleteEndpoint(tx, id);
+    await failUndeliverablePushes(tx, ctx.scopeId);
     await recordAudit(tx, ctx, {
       action: 'webhook.deleted',
       entityType: 'webhook',

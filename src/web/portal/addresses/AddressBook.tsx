@@ -239,7 +239,8 @@ function AddressDialog({
             ]}
             value={type}
             onChange={(e) => setType(e.currentTarget.value as Address['type'])}
-            error={errors.type}
+            // The last billing address while one is mandatory: the server's whole sentence says what to do.
+            error={errors.type ?? (errors.billingAddress ? errorMessage(mutation.error) : undefined)}
           />
           <AddressFields value={draft} onChange={setDraft} errors={errors} />
           <Checkbox

@@ -191,7 +191,9 @@ export function BulkAddContactsDialog({ opened, onClose, account }: BulkAddConta
           onDone={close}
         />
       ) : (
+        // noValidate: the browser's own bubble would stop the submit before `submit` names the missing attribute.
         <form
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             submit();

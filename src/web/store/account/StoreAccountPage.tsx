@@ -1,5 +1,5 @@
 import { Button, Center, Loader, Paper, Stack, Text, Title } from '@mantine/core';
-import { Navigate, useNavigate } from '@tanstack/react-router';
+import { Navigate, useNavigate } from '../store-nav.tsx';
 import { useStoreSession, useStoreSignOut } from '../../api/store.ts';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { StoreAccountSwitcher } from './StoreAccountSwitcher.tsx';

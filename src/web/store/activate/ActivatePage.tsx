@@ -1,14 +1,11 @@
 import { Alert, Divider, Paper, Stack, Text, Title } from '@mantine/core';
 import { SuccessMessage } from '../../components/ui.tsx';
-import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
 import { useActivate, useActivationResend } from '../../api/store.ts';
 import { unusableLink, useTokenCheck } from '../../api/tokens.ts';
 import { EmailRequestForm } from '../../components/EmailRequestForm.tsx';
-import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { AnchorLink, ButtonLink, useTokenParam } from '../store-nav.tsx';
 import { NewPasswordForm } from '../../components/NewPasswordForm.tsx';
-
-const route = getRouteApi('/store/activate');
 
 /** An expired or broken link: the contact asks for a new one with their email. */
 function ResendActivation() {
@@ -65,7 +62,7 @@ function LinkProblem({ message, reason }: { message: string; reason?: string }) 
 }
 
 export function ActivatePage() {
-  const { token } = route.useSearch();
+  const token = useTokenParam();
   const activate = useActivate();
   const unusable = unusableLink(useTokenCheck('activation', token));
 

@@ -13,11 +13,11 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useNavigate } from '@tanstack/react-router';
+import { useNavigate } from '../store-nav.tsx';
 import { errorMessage, isApiError, tokenProblem } from '../../api/client.ts';
 import { useJoin, useJoinVerify, useStoreRegistration, type JoinVerifyResult } from '../../api/store.ts';
 import { AddressText } from '../../components/AddressText.tsx';
-import { AnchorLink } from '../../components/links.tsx';
+import { AnchorLink } from '../store-nav.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { focusFirstInvalid, looksLikeEmail, serverFieldErrors } from '../form-errors.ts';
 import { FormProblems, NewLoginFields, passwordProblems } from '../NewLoginFields.tsx';

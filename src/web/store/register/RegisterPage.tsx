@@ -13,10 +13,10 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useNavigate } from '@tanstack/react-router';
+import { useNavigate } from '../store-nav.tsx';
 import { errorMessage, isApiError } from '../../api/client.ts';
 import { useStoreRegister, useStoreRegistration, type StoreRegisterInput } from '../../api/store.ts';
-import { AnchorLink } from '../../components/links.tsx';
+import { AnchorLink } from '../store-nav.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { focusFirstInvalid, looksLikeEmail, serverFieldErrors } from '../form-errors.ts';
 import { FormProblems, NewLoginFields, passwordProblems } from '../NewLoginFields.tsx';

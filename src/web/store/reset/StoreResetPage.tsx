@@ -1,18 +1,15 @@
 import { Alert, Paper, Stack, Text, Title } from '@mantine/core';
 import { SuccessMessage } from '../../components/ui.tsx';
-import { getRouteApi } from '@tanstack/react-router';
 import { isApiError, tokenProblem } from '../../api/client.ts';
 import { unusableLink, useTokenCheck } from '../../api/tokens.ts';
 import { useStorePasswordReset, useStorePasswordResetConfirm } from '../../api/store.ts';
 import { EmailRequestForm } from '../../components/EmailRequestForm.tsx';
-import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { AnchorLink, ButtonLink, useTokenParam } from '../store-nav.tsx';
 import { NewPasswordForm } from '../../components/NewPasswordForm.tsx';
-
-const route = getRouteApi('/store/reset');
 
 /** `/store/reset`: ask for a link; `/store/reset?token=…`: choose a new password with it. */
 export function StoreResetPage() {
-  const { token } = route.useSearch();
+  const token = useTokenParam();
   // Keyed so that following "Ask for a new link" starts a fresh form.
   return token ? <ChooseNewPassword key={token} token={token} /> : <ForgotPassword />;
 }
@@ -55,9 +52,7 @@ function LinkProblem({ reason, message }: { reason: keyof typeof LINK_TITLES; me
           Reset links work once and expire after a short while. Ask for a new one and use the link in the
           latest email.
         </Text>
-        <ButtonLink to="/store/reset" search={{}}>
-          Ask for a new link
-        </ButtonLink>
+        <ButtonLink to="/store/reset">Ask for a new link</ButtonLink>
       </Stack>
     </Paper>
   );

@@ -12,10 +12,10 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { Navigate, useNavigate } from '@tanstack/react-router';
+import { Navigate, useNavigate } from '../store-nav.tsx';
 import { errorMessage, isApiError } from '../../api/client.ts';
 import { useStoreRegistration, useStoreSession, useStoreSignIn } from '../../api/store.ts';
-import { AnchorLink } from '../../components/links.tsx';
+import { AnchorLink } from '../store-nav.tsx';
 import { markAccountChoice } from '../account/account-choice.ts';
 
 function signInError(e: unknown) {
