@@ -136,15 +136,14 @@ type KnownEmail = Pick<OutgoingEmail, 'templateKey' | 'scopeId' | 'language'>;
 /** An email about to be written: its system email, scope, and language (null while not yet known: any). */
 export type EmailWanted = { templateKey: string; scopeId: string; language: string | null };
 
-type EmailContextJson = {
+/** What `emailContextSql` returns, for a caller that reads it inside its own statement. */
+export type EmailContextRead = {
   settings: EmailSettingsRow[];
   brandings: { scope_id: string; value: Partial<Branding> | null }[];
   templates: StoredTemplate[];
   keys: string[];
   scopes: string[];
 };
-/** What `emailContextSql` returns, for a caller that reads it inside its own statement. */
-export type EmailContextRead = EmailContextJson;
 
 /**
  * What rendering `wanted` needs as one SQL expression (a json value): the settings of their system
@@ -152,12 +151,12 @@ export type EmailContextRead = EmailContextJson;
  * (all languages where one is not yet known). A caller may read it inside its own statement and give it
  * to `seedEmailContext`.
  */
-export function emailContextSql(wanted: EmailWanted[]): RawBuilder<EmailContextJson> {
+export function emailContextSql(wanted: EmailWanted[]): RawBuilder<EmailContextRead> {
   const keys = [...new Set(wanted.map((e) => e.templateKey))];
   const scopes = [...new Set(wanted.map((e) => e.scopeId))];
   const anyLanguage = wanted.some((e) => e.language === null);
   const languages = [...new Set(wanted.flatMap((e) => (e.language ? templateLanguages(e.language) : [])))];
-  return sql<EmailContextJson>`json_build_object(
+  return sql<EmailContextRead>`json_build_object(
     'settings', (SELECT coalesce(json_agg(s), '[]'::json) FROM email_settings s WHERE s.key = ANY(${keys}::text[])),
     'brandings', (SELECT coalesce(json_agg(json_build_object('scope_id', c.scope_id, 'value', c.value)), '[]'::json)
       FROM settings c WHERE c.key = 'branding' AND c.scope_id = ANY(${scopes}::uuid[])),
@@ -173,7 +172,7 @@ export function emailContextSql(wanted: EmailWanted[]): RawBuilder<EmailContextJ
  * Adds what was read for `wanted` (now with their languages known) to `context`: absent settings and
  * templates as null, so nothing is read again.
  */
-function absorb(context: EmailContext, read: EmailContextJson, wanted: KnownEmail[]) {
+function absorb(context: EmailContext, read: EmailContextRead, wanted: KnownEmail[]) {
   const languages = [...new Set(wanted.flatMap((e) => templateLanguages(e.language)))];
   for (const key of read.keys) context.settingsOf.set(key, read.settings.find((r) => r.key === key) ?? null);
   const stored = new Map(read.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
@@ -197,7 +196,7 @@ async function readContext(db: Executor, context: EmailContext, emails: KnownEma
   const missing = emails.filter((e) => !covers(context, e));
   if (!missing.length) return;
   const { rows } = await sql<{
-    context: EmailContextJson;
+    context: EmailContextRead;
   }>`SELECT ${emailContextSql(missing)} AS context`.execute(db);
   absorb(context, rows[0]!.context, missing);
 }
