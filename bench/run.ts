@@ -1,5 +1,5 @@
 // Runs one named benchmark: `npm run bench -- search`
-// (search | outbox | webhooks | import | erp-batch | enumeration | footprint).
+// (search | outbox | webhooks | import | erp-batch | enumeration | footprint | api).
 export {};
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   search: () => import('./search.bench.ts'),
@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   enumeration: () => import('./enumeration.bench.ts'),
   footprint: () => import('./footprint.bench.ts'),
   'erp-batch': () => import('./erp-batch.bench.ts'),
+  api: () => import('./api.bench.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
-import type { EmailSettingsTable } from '../db/schema.ts';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
+import type { EmailSettingsTable, EmailsTable } from '../db/schema.ts';
 import type { Executor } from '../db/client.ts';
 import { unprocessable } from '../lib/errors.ts';
 import { carriesSecrets, newPlaceholder } from './secrets.ts';
@@ -53,15 +53,30 @@ export type Outbox = {
   enqueue(db: Executor, email: OutgoingEmail): Promise<string | null>;
   /**
    * `enqueue` for many emails at once (an import's activation emails): settings, templates and branding
-   * are read once, the emails written in a few statements. Ids in the order given, null where switched off.
+   * are read once (or come with the caller's `context`), the emails written in a few statements. Ids in
+   * the order given, null where switched off.
    */
-  enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]>;
+  enqueueMany(db: Executor, emails: OutgoingEmail[], context?: EmailContext): Promise<(string | null)[]>;
+  /**
+   * Renders emails with a context that holds all they need (`emailContextOf`, `seedEmailContext`), for the
+   * caller to insert in its own statement; nothing is read or written.
+   */
+  render(context: EmailContext, emails: OutgoingEmail[]): RenderedEmails;
   /** Writes a new copy of a logged email, to be delivered again; 422 for an email that carried a one-time link. */
   resend(db: Executor, emailId: string): Promise<string>;
   /** Whether a system email is switched on (its settings may switch it off). */
   isEnabled(db: Executor, templateKey: string): Promise<boolean>;
   /** True when emails are delivered over SMTP; false when they are only captured in the log. */
   delivers: boolean;
+};
+
+/** Emails rendered and ready to write: the caller inserts `rows` itself (in a chain of writes). */
+export type RenderedEmails = {
+  /** In the order given; null where the system email is switched off. */
+  ids: (string | null)[];
+  rows: (Insertable<EmailsTable> & { id: string })[];
+  /** Tells the delivery to look, once the rows are written (nothing when emails are only captured). */
+  written(): void;
 };
 
 export async function brandingOf(db: Executor, scopeId: string): Promise<Branding> {
@@ -81,9 +96,10 @@ type Renderer = ReturnType<typeof compileTemplate> | TemplateRenderError;
 
 /**
  * What rendering emails needs, as far as it was read: the settings of their system emails (null: none
- * stored), the branding of their scopes, and the stored templates by key and language (null: none).
+ * stored), the branding of their scopes, the stored templates by key and language (null: none), and
+ * the templates compiled so far.
  */
-type EmailContext = {
+export type EmailContext = {
   settingsOf: Map<string, EmailSettingsRow | null>;
   brandings: Map<string, Branding>;
   templates: Map<string, StoredTemplate | null>;
@@ -104,47 +120,107 @@ const newContext = (): EmailContext => ({
  */
 const contexts = new WeakMap<Executor, EmailContext>();
 
+/** The transaction's context (a new one outside a transaction). */
+function contextOf(db: Executor): EmailContext {
+  let context = db.isTransaction ? contexts.get(db) : undefined;
+  if (!context) {
+    context = newContext();
+    if (db.isTransaction) contexts.set(db, context);
+  }
+  return context;
+}
+
+/** An email about to be written, as far as its context goes. */
+type KnownEmail = Pick<OutgoingEmail, 'templateKey' | 'scopeId' | 'language'>;
+
+/** An email about to be written: its system email, scope, and language (null while not yet known: any). */
+export type EmailWanted = { templateKey: string; scopeId: string; language: string | null };
+
+/** What `emailContextSql` returns, for a caller that reads it inside its own statement. */
+export type EmailContextRead = {
+  settings: EmailSettingsRow[];
+  brandings: { scope_id: string; value: Partial<Branding> | null }[];
+  templates: StoredTemplate[];
+  keys: string[];
+  scopes: string[];
+};
+
 /**
- * Adds to `context` what rendering `emails` needs and it lacks, in one statement: the settings of
- * their system emails, the branding of their scopes, the stored templates of their keys in the
- * languages they may use. Nothing when it has it all.
+ * What rendering `wanted` needs as one SQL expression (a json value): the settings of their system
+ * emails, the branding of their scopes, the stored templates of their keys in the languages they may use
+ * (all languages where one is not yet known). A caller may read it inside its own statement and give it
+ * to `seedEmailContext`.
  */
-async function readContext(db: Executor, context: EmailContext, emails: OutgoingEmail[]) {
-  const missing = emails.filter(
-    (e) =>
-      !context.settingsOf.has(e.templateKey) ||
-      !context.brandings.has(e.scopeId) ||
-      templateLanguages(e.language).some((l) => !context.templates.has(templateId(e.templateKey, l))),
-  );
-  if (!missing.length) return;
-  const keys = [...new Set(missing.map((e) => e.templateKey))];
-  const scopes = [...new Set(missing.map((e) => e.scopeId))];
-  const languages = [...new Set(missing.flatMap((e) => templateLanguages(e.language)))];
-  const { rows } = await sql<{
-    settings: EmailSettingsRow[];
-    brandings: { scope_id: string; value: Partial<Branding> | null }[];
-    templates: StoredTemplate[];
-  }>`SELECT
-      (SELECT coalesce(json_agg(s), '[]'::json) FROM email_settings s WHERE s.key = ANY(${keys}::text[])) AS settings,
-      (SELECT coalesce(json_agg(json_build_object('scope_id', c.scope_id, 'value', c.value)), '[]'::json)
-        FROM settings c WHERE c.key = 'branding' AND c.scope_id = ANY(${scopes}::uuid[])) AS brandings,
-      (SELECT coalesce(json_agg(json_build_object('key', t.key, 'language', t.language, 'subject', t.subject,
-          'html', t.html, 'text', t.text)), '[]'::json)
-        FROM email_templates t WHERE t.key = ANY(${keys}::text[]) AND t.language = ANY(${languages}::text[])) AS templates`.execute(
-    db,
-  );
-  const row = rows[0]!;
-  for (const key of keys) context.settingsOf.set(key, row.settings.find((r) => r.key === key) ?? null);
-  const stored = new Map(row.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
-  for (const id of scopes)
+export function emailContextSql(wanted: EmailWanted[]): RawBuilder<EmailContextRead> {
+  const keys = [...new Set(wanted.map((e) => e.templateKey))];
+  const scopes = [...new Set(wanted.map((e) => e.scopeId))];
+  const anyLanguage = wanted.some((e) => e.language === null);
+  const languages = [...new Set(wanted.flatMap((e) => (e.language ? templateLanguages(e.language) : [])))];
+  return sql<EmailContextRead>`json_build_object(
+    'settings', (SELECT coalesce(json_agg(s), '[]'::json) FROM email_settings s WHERE s.key = ANY(${keys}::text[])),
+    'brandings', (SELECT coalesce(json_agg(json_build_object('scope_id', c.scope_id, 'value', c.value)), '[]'::json)
+      FROM settings c WHERE c.key = 'branding' AND c.scope_id = ANY(${scopes}::uuid[])),
+    'templates', (SELECT coalesce(json_agg(json_build_object('key', t.key, 'language', t.language,
+        'subject', t.subject, 'html', t.html, 'text', t.text)), '[]'::json)
+      FROM email_templates t WHERE t.key = ANY(${keys}::text[])
+        AND (${anyLanguage} OR t.language = ANY(${languages}::text[]))),
+    'keys', ${keys}::text[],
+    'scopes', ${scopes}::uuid[])`;
+}
+
+/**
+ * Adds what was read for `wanted` (now with their languages known) to `context`: absent settings and
+ * templates as null, so nothing is read again.
+ */
+function absorb(context: EmailContext, read: EmailContextRead, wanted: KnownEmail[]) {
+  const languages = [...new Set(wanted.flatMap((e) => templateLanguages(e.language)))];
+  for (const key of read.keys) context.settingsOf.set(key, read.settings.find((r) => r.key === key) ?? null);
+  const stored = new Map(read.brandings.map((b) => [b.scope_id, b.value ?? undefined]));
+  for (const id of read.scopes)
     context.brandings.set(id, safeBranding({ ...DEFAULT_BRANDING, ...stored.get(id) }));
-  for (const key of keys)
+  for (const key of read.keys)
     for (const language of languages)
       context.templates.set(
         templateId(key, language),
-        row.templates.find((t) => t.key === key && t.language === language) ?? null,
+        read.templates.find((t) => t.key === key && t.language === language) ?? null,
       );
 }
+
+const covers = (context: EmailContext, e: KnownEmail) =>
+  context.settingsOf.has(e.templateKey) &&
+  context.brandings.has(e.scopeId) &&
+  templateLanguages(e.language).every((l) => context.templates.has(templateId(e.templateKey, l)));
+
+/** Adds to `context` what rendering `emails` needs and it lacks, in one statement; nothing when it has it all. */
+async function readContext(db: Executor, context: EmailContext, emails: KnownEmail[]) {
+  const missing = emails.filter((e) => !covers(context, e));
+  if (!missing.length) return;
+  const { rows } = await sql<{
+    context: EmailContextRead;
+  }>`SELECT ${emailContextSql(missing)} AS context`.execute(db);
+  absorb(context, rows[0]!.context, missing);
+}
+
+/** The transaction's email context, with what `wanted` needs read (in one statement) if it lacked it. */
+export async function emailContextOf(db: Executor, wanted: KnownEmail[]): Promise<EmailContext> {
+  const context = contextOf(db);
+  await readContext(db, context, wanted);
+  return context;
+}
+
+/**
+ * The transaction's email context, seeded with what the caller read (`emailContextSql`) for `wanted`,
+ * their languages now known: later emails of the transaction read nothing that is already there.
+ */
+export function seedEmailContext(db: Executor, read: EmailContextRead, wanted: KnownEmail[]): EmailContext {
+  const context = contextOf(db);
+  absorb(context, read, wanted);
+  return context;
+}
+
+/** Whether a system email is switched on in a context read beforehand (its settings may switch it off). */
+export const emailEnabled = (context: EmailContext, templateKey: string): boolean =>
+  context.settingsOf.get(templateKey)?.enabled ?? true;
 
 /** The compiled template of an email, or why it cannot be compiled; once per context. */
 function rendererOf(context: EmailContext, email: OutgoingEmail): Renderer {
@@ -176,15 +252,9 @@ export function createOutbox(options: { publicUrl: string; delivery: { wake(): v
   const delivers = delivery !== null;
   const status = delivers ? ('queued' as const) : ('captured' as const);
 
-  async function enqueueMany(db: Executor, emails: OutgoingEmail[]): Promise<(string | null)[]> {
-    let context = db.isTransaction ? contexts.get(db) : undefined;
-    if (!context) {
-      context = newContext();
-      if (db.isTransaction) contexts.set(db, context);
-    }
-    await readContext(db, context, emails);
+  function render(context: EmailContext, emails: OutgoingEmail[]): RenderedEmails {
     const ids: (string | null)[] = [];
-    const rows = [];
+    const rows: RenderedEmails['rows'] = [];
     for (const email of emails) {
       const settings = context.settingsOf.get(email.templateKey);
       if (settings && !settings.enabled) {
@@ -228,14 +298,30 @@ export function createOutbox(options: { publicUrl: string; delivery: { wake(): v
         secrets: delivers && swaps.length && !failed ? secretsColumn(swaps) : null,
       });
     }
+    return {
+      ids,
+      rows,
+      written() {
+        if (rows.some((row) => row.status === 'queued')) delivery?.wake();
+      },
+    };
+  }
+
+  async function enqueueMany(
+    db: Executor,
+    emails: OutgoingEmail[],
+    context: EmailContext = contextOf(db),
+  ): Promise<(string | null)[]> {
+    await readContext(db, context, emails);
+    const rendered = render(context, emails);
     // A statement's parameters are limited (65,535): a few hundred emails a statement stay well below.
-    for (let i = 0; i < rows.length; i += 500)
+    for (let i = 0; i < rendered.rows.length; i += 500)
       await db
         .insertInto('emails')
-        .values(rows.slice(i, i + 500))
+        .values(rendered.rows.slice(i, i + 500))
         .execute();
-    if (rows.some((row) => row.status === 'queued')) delivery?.wake();
-    return ids;
+    rendered.written();
+    return rendered.ids;
   }
 
   return {
@@ -254,6 +340,7 @@ export function createOutbox(options: { publicUrl: string; delivery: { wake(): v
       return id ?? null;
     },
     enqueueMany,
+    render,
     async resend(db, emailId) {
       const original = await db
         .selectFrom('emails')

@@ -41,6 +41,13 @@ export function uniqueViolation(err: unknown): string | undefined {
   return e.constraint ?? /"([^"]+)"/.exec(e.message ?? '')?.[1] ?? '';
 }
 
+/** PostgreSQL's foreign_key_violation, with the constraint that was hit. */
+export function foreignKeyViolation(err: unknown): string | undefined {
+  const e = err as { code?: string; constraint?: string; message?: string } | null;
+  if (e?.code !== '23503') return undefined;
+  return e.constraint ?? /constraint "([^"]+)"/.exec(e.message ?? '')?.[1] ?? '';
+}
+
 /** Seconds a client is told to wait (`Retry-After`) when the database is away. */
 export const RETRY_AFTER_SECONDS = 5;
 

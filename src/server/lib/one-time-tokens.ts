@@ -1,5 +1,6 @@
 import type { Executor } from '../db/client.ts';
-import type { TokenPurpose } from '../db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { OneTimeTokensTable, TokenPurpose } from '../db/schema.ts';
 import { unprocessable } from './errors.ts';
 import { randomToken, sha256 } from './secrets.ts';
 
@@ -24,6 +25,24 @@ export async function issueToken(
   return { token, expiresAt };
 }
 
+/** New tokens for subjects, and the rows that store their hashes, for a caller that inserts them itself. */
+export function newTokens(
+  purpose: TokenPurpose,
+  subjectIds: string[],
+  ttlMs: number,
+): { issued: { token: string; expiresAt: Date }[]; rows: Insertable<OneTimeTokensTable>[] } {
+  const expiresAt = new Date(Date.now() + ttlMs);
+  const issued = subjectIds.map(() => ({ token: randomToken(), expiresAt }));
+  const rows = issued.map(({ token }, i) => ({
+    token_hash: sha256(token),
+    purpose,
+    subject_id: subjectIds[i]!,
+    expires_at: expiresAt,
+    used_at: null,
+  }));
+  return { issued, rows };
+}
+
 /** `issueToken` for many subjects in one statement; tokens in the order of the subjects. */
 export async function issueTokens(
   db: Executor,
@@ -31,21 +50,8 @@ export async function issueTokens(
   subjectIds: string[],
   ttlMs: number,
 ): Promise<{ token: string; expiresAt: Date }[]> {
-  const expiresAt = new Date(Date.now() + ttlMs);
-  const issued = subjectIds.map(() => ({ token: randomToken(), expiresAt }));
-  if (!issued.length) return issued;
-  await db
-    .insertInto('one_time_tokens')
-    .values(
-      issued.map(({ token }, i) => ({
-        token_hash: sha256(token),
-        purpose,
-        subject_id: subjectIds[i]!,
-        expires_at: expiresAt,
-        used_at: null,
-      })),
-    )
-    .execute();
+  const { issued, rows } = newTokens(purpose, subjectIds, ttlMs);
+  if (rows.length) await db.insertInto('one_time_tokens').values(rows).execute();
   return issued;
 }
 

@@ -38,16 +38,27 @@ export async function activeAttributes(
     .orderBy('position')
     .orderBy('key')
     .execute();
-  return rows.map((r) => ({
-    key: r.key,
-    label: r.label,
-    type: r.type,
-    options: r.options as unknown as AttributeOption[],
-    mandatory: r.mandatory,
-    showAtSignUp: r.show_at_sign_up,
-    filterable: r.filterable,
-  }));
+  return rows.map(toActiveAttribute);
 }
+
+/** A definition's row (or the same columns read as json) as the checks use it. */
+export const toActiveAttribute = (r: {
+  key: string;
+  label: string;
+  type: AttributeType;
+  options: unknown;
+  mandatory: boolean;
+  show_at_sign_up: boolean;
+  filterable: boolean;
+}): ActiveAttribute => ({
+  key: r.key,
+  label: r.label,
+  type: r.type,
+  options: r.options as AttributeOption[],
+  mandatory: r.mandatory,
+  showAtSignUp: r.show_at_sign_up,
+  filterable: r.filterable,
+});
 
 /**
  * The values of the active attributes in a `custom` jsonb column, as one SQL expression (no extra

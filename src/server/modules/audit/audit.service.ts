@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../../../contracts/audit.ts';
-import { expressionBuilder } from 'kysely';
+import { expressionBuilder, type Insertable } from 'kysely';
 import type { Executor } from '../../db/client.ts';
-import type { DB } from '../../db/schema.ts';
+import type { AuditLogTable, DB } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { auditConditions, auditRange, textDiffsOf, type AuditFilters } from './audit-filters.ts';
@@ -34,27 +34,27 @@ export async function recordAudit(db: Executor, ctx: RequestContext, entry: Audi
   await recordAudits(db, ctx, [entry]);
 }
 
+/** The audit rows of entries, for `recordAudits` or a caller's chain of writes. */
+export function auditRows(ctx: RequestContext, entries: AuditInput[]): Insertable<AuditLogTable>[] {
+  return entries.map((entry) => ({
+    actor_type: ctx.actor.type,
+    actor_id: ctx.actor.id,
+    actor_label: ctx.actor.label,
+    source: ctx.source,
+    action: entry.action,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    before: entry.before ? JSON.stringify(entry.before) : null,
+    after: entry.after ? JSON.stringify(entry.after) : null,
+    ip: ctx.ip,
+    request_id: ctx.requestId,
+  }));
+}
+
 /** Several audit entries of one change in one statement. */
 export async function recordAudits(db: Executor, ctx: RequestContext, entries: AuditInput[]): Promise<void> {
   if (entries.length === 0) return;
-  await db
-    .insertInto('audit_log')
-    .values(
-      entries.map((entry) => ({
-        actor_type: ctx.actor.type,
-        actor_id: ctx.actor.id,
-        actor_label: ctx.actor.label,
-        source: ctx.source,
-        action: entry.action,
-        entity_type: entry.entityType,
-        entity_id: entry.entityId,
-        before: entry.before ? JSON.stringify(entry.before) : null,
-        after: entry.after ? JSON.stringify(entry.after) : null,
-        ip: ctx.ip,
-        request_id: ctx.requestId,
-      })),
-    )
-    .execute();
+  await db.insertInto('audit_log').values(auditRows(ctx, entries)).execute();
 }
 
 export async function listAudit(

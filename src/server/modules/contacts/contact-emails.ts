@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { AppError, notFound, unprocessable } from '../../lib/errors.ts';
 import { issueTokens } from '../../lib/one-time-tokens.ts';
+import { emailContextOf, emailEnabled, type OutgoingEmail } from '../../email/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { getContact, type ContactsDeps } from './contacts.service.ts';
 
@@ -16,6 +17,9 @@ const LINKS = {
   'password-reset': { templateKey: 'password-reset', path: '/store/reset', urlVariable: 'resetUrl' },
 } as const;
 
+type LinkDeps = Pick<ContactsDeps, 'outbox' | 'publicUrl' | 'activationTtlMs' | 'passwordResetTtlMs'>;
+type LinkContact = Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>;
+
 /** The link a logged email of this system email carried, if it is one of the contacts' links. */
 export const contactLinkOf = (templateKey: string | null): ContactLink | null =>
   (Object.keys(LINKS) as ContactLink[]).find((kind) => LINKS[kind].templateKey === templateKey) ?? null;
@@ -25,10 +29,10 @@ export const contactLinkOf = (templateKey: string | null): ContactLink | null =>
  * transaction. Earlier unused links of the same kind stop working: only the newest email counts.
  */
 export async function sendContactLinkEmail(
-  deps: Pick<ContactsDeps, 'outbox' | 'publicUrl' | 'activationTtlMs' | 'passwordResetTtlMs'>,
+  deps: LinkDeps,
   tx: Executor,
   scopeId: string,
-  contact: Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>,
+  contact: LinkContact,
   kind: ContactLink,
   options: { newContact?: boolean } = {},
 ): Promise<string | null> {
@@ -41,18 +45,23 @@ export async function sendContactLinkEmail(
  * order of the contacts; nothing is sent, and no link changes, when the system email is switched off.
  */
 export async function sendContactLinkEmails(
-  deps: Pick<ContactsDeps, 'outbox' | 'publicUrl' | 'activationTtlMs' | 'passwordResetTtlMs'>,
+  deps: LinkDeps,
   tx: Executor,
   scopeId: string,
-  contacts: Pick<Contact, 'id' | 'email' | 'firstName' | 'lastName' | 'language' | 'account'>[],
+  contacts: LinkContact[],
   kind: ContactLink,
   /** Contacts inserted in this transaction: they have no earlier links to revoke. */
   options: { newContact?: boolean } = {},
 ): Promise<(string | null)[]> {
   const link = LINKS[kind];
+  if (!contacts.length) return [];
+  // One read tells whether the email is switched on and holds what rendering it needs.
+  const context = await emailContextOf(
+    tx,
+    contacts.map((c) => ({ templateKey: link.templateKey, scopeId, language: c.language })),
+  );
   // A switched-off email sends nothing, so the contacts' current links must keep working.
-  if (!contacts.length || !(await deps.outbox.isEnabled(tx, link.templateKey)))
-    return contacts.map(() => null);
+  if (!emailEnabled(context, link.templateKey)) return contacts.map(() => null);
   const ids = contacts.map((c) => c.id);
   if (!options.newContact)
     await tx
@@ -62,25 +71,42 @@ export async function sendContactLinkEmails(
       .where('subject_id', 'in', ids)
       .where('used_at', 'is', null)
       .execute();
-  const ttl = kind === 'activation' ? deps.activationTtlMs : deps.passwordResetTtlMs;
-  const tokens = await issueTokens(tx, kind, ids, ttl);
+  const tokens = await issueTokens(tx, kind, ids, linkTtl(deps, kind));
   return deps.outbox.enqueueMany(
     tx,
-    contacts.map((contact, i) => ({
-      scopeId,
-      templateKey: link.templateKey,
-      language: contact.language,
-      to: contact.email,
-      contactId: contact.id,
-      variables: {
-        contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email },
-        account: contact.account ? { name: contact.account.name, number: contact.account.number } : null,
-        [link.urlVariable]: `${deps.publicUrl}${link.path}?token=${tokens[i]!.token}`,
-        expiresAt: tokens[i]!.expiresAt,
-      },
-      secrets: [tokens[i]!.token],
-    })),
+    contacts.map((contact, i) => linkEmail(deps, scopeId, contact, kind, tokens[i]!)),
+    context,
   );
+}
+
+export const linkTtl = (deps: Pick<LinkDeps, 'activationTtlMs' | 'passwordResetTtlMs'>, kind: ContactLink) =>
+  kind === 'activation' ? deps.activationTtlMs : deps.passwordResetTtlMs;
+
+export const linkTemplateKey = (kind: ContactLink) => LINKS[kind].templateKey;
+
+/** The email that carries a contact's link with `token` (one of `newTokens` or `issueTokens`). */
+export function linkEmail(
+  deps: Pick<LinkDeps, 'publicUrl'>,
+  scopeId: string,
+  contact: LinkContact,
+  kind: ContactLink,
+  token: { token: string; expiresAt: Date },
+): OutgoingEmail {
+  const link = LINKS[kind];
+  return {
+    scopeId,
+    templateKey: link.templateKey,
+    language: contact.language,
+    to: contact.email,
+    contactId: contact.id,
+    variables: {
+      contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email },
+      account: contact.account ? { name: contact.account.name, number: contact.account.number } : null,
+      [link.urlVariable]: `${deps.publicUrl}${link.path}?token=${token.token}`,
+      expiresAt: token.expiresAt,
+    },
+    secrets: [token.token],
+  };
 }
 
 /** An employee sends a contact the activation or reset email, from the contact's page or a list selection. */

@@ -1,13 +1,9 @@
 import type { ContactLogin } from '../../../contracts/contact-login.ts';
 import type { ContactCreateWithAccountBody } from '../../../contracts/contacts.ts';
 import { loginDateToDate } from '../../../contracts/customer-groups.ts';
-import type { Executor } from '../../db/client.ts';
 import type { FieldError } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/secrets.ts';
-import {
-  findCustomerGroupsByKeys,
-  type CustomerGroupRow,
-} from '../customer-groups/customer-groups.repository.ts';
+import type { CustomerGroupRow } from '../customer-groups/customer-groups.repository.ts';
 import { generatePassword } from './bulk-add.service.ts';
 
 /** What the contacts row gets for its login, and whether the activation email goes out. */
@@ -52,25 +48,19 @@ export async function generatedCredentials(
   return { password, hash: await hashPassword(password) };
 }
 
-/**
- * The customer groups a new contact joins, locked until commit (no delete or password change meanwhile);
- * unknown keys are a problem naming `customerGroups`.
- */
-export async function groupsToJoin(
-  tx: Executor,
-  scopeId: string,
+/** A problem naming `customerGroups` for each key (any case) that no group found has. */
+export function checkGroupsFound(
   keys: readonly string[],
+  groups: readonly Pick<CustomerGroupRow, 'key'>[],
   problems: FieldError[],
-): Promise<CustomerGroupRow[]> {
+): void {
   const unique = [...new Set(keys.map((k) => k.toLowerCase()))];
-  const groups = await findCustomerGroupsByKeys(tx, scopeId, unique, { lock: true });
   const missing = unique.filter((k) => !groups.some((g) => g.key.toLowerCase() === k));
   if (missing.length)
     problems.push({
       path: 'customerGroups',
       message: `Unknown customer group${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
     });
-  return groups;
 }
 
 /**

@@ -1,8 +1,19 @@
 import type { Contact, ContactUpdateBody } from '../../../contracts/contacts.ts';
 import { loginDateToDate } from '../../../contracts/customer-groups.ts';
-import type { FieldError } from '../../lib/errors.ts';
+import { conflict, unprocessable, type FieldError } from '../../lib/errors.ts';
 import type { AuditInput } from '../audit/audit.service.ts';
 import type { CustomerGroupRow } from '../customer-groups/customer-groups.repository.ts';
+
+export const emailTaken = () =>
+  conflict('A contact with this email already exists in this store', [
+    { path: 'email', message: 'Already used by another contact' },
+  ]);
+
+/** Problems found so far, as one 422 naming every field. */
+export function throwProblems(problems: FieldError[]): void {
+  if (problems.length)
+    throw unprocessable(`Check the contact: ${problems.map((p) => p.message).join('; ')}`, problems);
+}
 
 /** The audit entry of each group a new contact joined (who joined, as bulk add writes it). */
 export function newMemberAudits(contactId: string, groups: CustomerGroupRow[]): AuditInput[] {

@@ -1,6 +1,7 @@
 import { sql, type Expression, type Insertable, type SqlBool } from 'kysely';
 import type { Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
+import { writeChain, type ChainedWrite } from '../../db/write-chain.ts';
 import type { ContactRow, ContactsTable } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { attributesOf } from '../attributes/validate.ts';
@@ -228,13 +229,15 @@ export async function replaceLinks(
 }
 
 /**
- * A new contact and its links (primary account, roles, group roles, customer groups) in one statement:
- * each insert is a data-modifying CTE, so the id is chosen by the caller.
+ * A new contact and its links (primary account, roles, group roles, customer groups) in one statement,
+ * with the caller's other writes of the same change (`also`: its audit rows, events, emails): each insert
+ * is a data-modifying CTE, so the id is chosen by the caller.
  */
 export async function insertNewContact(
   db: Executor,
   row: Insertable<ContactsTable> & { id: string },
   links: { accountId: string; roleIds: string[]; groupRoleIds: string[]; customerGroupIds: string[] },
+  also: ChainedWrite[] = [],
 ): Promise<void> {
   const contactId = row.id;
   const parts = [
@@ -256,11 +259,10 @@ export async function insertNewContact(
           links.customerGroupIds.map((customer_group_id) => ({ contact_id: contactId, customer_group_id })),
         ),
   ].filter((p) => p !== 0);
-  // The links' foreign keys are checked at the end of the statement, when the contact's row exists.
-  await sql`WITH new_contact AS (${db.insertInto('contacts').values(row)})
-    ${sql.join(
-      parts.map((p, i) => sql`, link_${sql.raw(String(i))} AS (${p})`),
-      sql``,
-    )}
-    SELECT 1`.execute(db);
+  // The links' foreign keys (and the email's) are checked at the end of the statement, when the contact's row exists.
+  await writeChain([
+    { name: 'new_contact', query: db.insertInto('contacts').values(row) },
+    ...parts.map((query, i) => ({ name: `new_link_${i}`, query })),
+    ...also,
+  ]).execute(db);
 }

@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type {
   Contact,
-  ContactCreated,
-  ContactCreateWithAccountBody,
   ContactListQuery,
   ContactSummary,
   ContactUpdateBody,
@@ -14,31 +11,22 @@ import type { Outbox } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { searchTerm } from '../../lib/search-page.ts';
-import { conflict, notFound, uniqueViolation, unprocessable, type FieldError } from '../../lib/errors.ts';
+import { notFound, uniqueViolation, type FieldError } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
 import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
 import { recordEvent } from '../events/index.ts';
 import { contactEvent } from './contact-events.ts';
-import { diff, recordAudit, recordAudits } from '../audit/audit.service.ts';
+import { diff, recordAudit } from '../audit/audit.service.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
-import { checkedLanguage, languageAmong } from '../settings/languages.ts';
-import { clearedOnChange, fieldRules, missingRequiredFields } from '../settings/required-fields.ts';
-import { sendContactLinkEmail } from './contact-emails.ts';
-import {
-  checkLoginRequest,
-  generatedCredentials,
-  groupsToJoin,
-  loginOf,
-  newContactLogin,
-} from './contact-login.ts';
-import { checkedWindowUpdate, newMemberAudits } from './contact-record.ts';
+import { checkedLanguage } from '../settings/languages.ts';
+import { clearedOnChange } from '../settings/required-fields.ts';
+import { checkedWindowUpdate, emailTaken, throwProblems } from './contact-record.ts';
 import {
   auditedContact,
   contactVisibleTo,
-  insertNewContact,
   loadContact,
   replaceLinks,
   selectContacts,
@@ -64,11 +52,6 @@ export const contactsDepsOf = (deps: AppDeps): ContactsDeps => ({
   passwordResetTtlMs: deps.config.passwordResetTtlMs,
 });
 
-const emailTaken = () =>
-  conflict('A contact with this email already exists in this store', [
-    { path: 'email', message: 'Already used by another contact' },
-  ]);
-
 export async function getContact(db: Executor, ctx: RequestContext, id: string): Promise<Contact> {
   assertCan(ctx, 'contacts.read');
   // One statement: the contact, its relations, and whether this actor may see it (else 404, as missing).
@@ -81,90 +64,7 @@ export async function getContact(db: Executor, ctx: RequestContext, id: string):
   return toContact(row);
 }
 
-/** Problems found so far, as one 422 naming every field. */
-function throwProblems(problems: FieldError[]): void {
-  if (problems.length)
-    throw unprocessable(`Check the contact: ${problems.map((p) => p.message).join('; ')}`, problems);
-}
-
-export async function createContact(
-  deps: ContactsDeps,
-  ctx: RequestContext,
-  body: ContactCreateWithAccountBody,
-): Promise<ContactCreated> {
-  assertCan(ctx, 'contacts.write');
-  const { db } = deps;
-  const requested = loginOf(body);
-  const early: FieldError[] = [];
-  checkLoginRequest(body, early);
-  throwProblems(early);
-  const generated = await generatedCredentials(requested);
-  try {
-    return await inTransaction(db, async (tx) => {
-      await getAccount(tx, ctx, body.accountId);
-      // Mandatory fields and enabled languages in one read.
-      const rules = await fieldRules(tx, ctx.scopeId);
-      const missing = missingRequiredFields(rules.requiredFields.contact, body, { creating: true });
-      const attributes = await validatedAttributeValues(
-        tx,
-        ctx.scopeId,
-        'contact',
-        body.attributes,
-        { creating: true },
-        missing,
-      );
-      const problems: FieldError[] = [];
-      const language = languageAmong(rules.languages, body.language, problems);
-      const groups = await groupsToJoin(tx, ctx.scopeId, body.customerGroups ?? [], problems);
-      const login = newContactLogin(requested, groups, generated, problems);
-      throwProblems(problems);
-      const [roleIds, groupRoleIds] = await Promise.all([
-        resolveKeys(tx, 'roles', body.roles, 'roles'),
-        resolveKeys(tx, 'group_roles', body.groupRoles, 'groupRoles'),
-      ]);
-      const id = randomUUID();
-      await insertNewContact(
-        tx,
-        {
-          id,
-          scope_id: ctx.scopeId,
-          email: body.email,
-          first_name: body.firstName,
-          last_name: body.lastName,
-          phone: body.phone ?? null,
-          work_phone: body.workPhone ?? null,
-          language,
-          status: 'active',
-          password_hash: login.passwordHash,
-          login_valid_from: login.from,
-          login_valid_until: login.until,
-          activated_at: login.activated ? new Date() : null,
-          last_sign_in_at: null,
-          custom: JSON.stringify(attributes.set),
-        },
-        { accountId: body.accountId, roleIds, groupRoleIds, customerGroupIds: groups.map((g) => g.id) },
-      );
-      const groupAudits = newMemberAudits(id, groups);
-      const contact = (await loadContact(tx, id))!;
-      await recordAudits(tx, ctx, [
-        ...groupAudits,
-        {
-          action: 'contact.created',
-          entityType: 'contact',
-          entityId: id,
-          after: { ...auditedContact(contact), login: requested.mode },
-        },
-      ]);
-      await recordEvent(tx, contactEvent(ctx, 'contact.created', contact));
-      if (login.sendActivation)
-        await sendContactLinkEmail(deps, tx, ctx.scopeId, contact, 'activation', { newContact: true });
-      return login.password ? { ...contact, password: login.password } : contact;
-    });
-  } catch (err) {
-    if (uniqueViolation(err) === 'contacts_scope_email_key') throw emailTaken();
-    throw err;
-  }
-}
+export { createContact } from './contact-create.service.ts';
 
 export async function listContacts(
   db: Db,

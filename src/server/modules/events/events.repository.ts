@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { EventType } from '../../../contracts/events.ts';
 import type { Executor } from '../../db/client.ts';
+import { writeChain, type ChainedWrite } from '../../db/write-chain.ts';
 
 export type NewEvent = {
   scopeId: string;
@@ -12,14 +13,15 @@ export type NewEvent = {
 };
 
 /**
- * Writes events and, in the same statement, one webhook delivery per enabled endpoint that subscribes
- * to each (a data-modifying CTE); pass the transaction of the change so they exist only if it commits.
+ * The writes of `insertEvents` for a caller's chain (`writeChain`): the events, and one webhook delivery
+ * per enabled endpoint that subscribes to each.
  */
-export async function insertEvents(db: Executor, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await db
-    .with('ev', (qb) =>
-      qb
+export function eventWrites(db: Executor, events: NewEvent[]): ChainedWrite[] {
+  if (events.length === 0) return [];
+  return [
+    {
+      name: 'new_events',
+      query: db
         .insertInto('events')
         .values(
           events.map((e) => ({
@@ -30,28 +32,24 @@ export async function insertEvents(db: Executor, events: NewEvent[]): Promise<vo
           })),
         )
         .returning(['id', 'seq', 'scope_id', 'type', 'account_id']),
-    )
-    .insertInto('webhook_deliveries')
-    .columns(['endpoint_id', 'event_id', 'type', 'account_id', 'seq', 'next_attempt_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('ev')
-        .innerJoin('webhook_endpoints as w', (join) =>
-          join
-            .onRef('w.scope_id', '=', 'ev.scope_id')
-            .on('w.enabled', '=', true)
-            .on(sql<boolean>`(ev.type = ANY(w.event_types) OR '*' = ANY(w.event_types))`),
-        )
-        .select([
-          'w.id',
-          'ev.id',
-          'ev.type',
-          'ev.account_id',
-          'ev.seq',
-          sql<Date>`now()`.as('next_attempt_at'),
-        ]),
-    )
-    .execute();
+    },
+    {
+      name: 'new_webhook_deliveries',
+      query: sql`INSERT INTO webhook_deliveries (endpoint_id, event_id, type, account_id, seq, next_attempt_at)
+        SELECT w.id, ev.id, ev.type, ev.account_id, ev.seq, now()
+        FROM new_events ev JOIN webhook_endpoints w ON w.scope_id = ev.scope_id AND w.enabled
+          AND (ev.type = ANY(w.event_types) OR '*' = ANY(w.event_types))`,
+    },
+  ];
+}
+
+/**
+ * Writes events and, in the same statement, one webhook delivery per enabled endpoint that subscribes
+ * to each (a data-modifying CTE); pass the transaction of the change so they exist only if it commits.
+ */
+export async function insertEvents(db: Executor, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await writeChain(eventWrites(db, events)).execute(db);
 }
 
 /** An account (alias `a`) as set-based events carry it. */

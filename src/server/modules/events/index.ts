@@ -8,6 +8,8 @@ import {
 } from './events.repository.ts';
 
 export type { NewEvent } from './events.repository.ts';
+/** The event writes of a change, to chain into its own statement (`writeChain`). */
+export { eventWrites } from './events.repository.ts';
 
 /** Records domain events in the caller's transaction (the outbox): one statement, whatever the count. */
 export async function recordEvents(db: Executor, events: NewEvent[]): Promise<void> {

@@ -122,13 +122,24 @@ export async function resolveKeys(
   const unique = [...new Set(keys ?? [])];
   if (!unique.length) return [];
   const rows = await db.selectFrom(table).select(['id', 'key']).where('key', 'in', unique).execute();
+  return idsOfKeys(table, keys, rows, path);
+}
+
+/** The ids of the keys among rows read beforehand; a key without a row is 422 naming `path`. */
+export function idsOfKeys(
+  table: 'roles' | 'group_roles',
+  keys: readonly string[] | undefined,
+  rows: readonly { id: string; key: string }[],
+  path: string,
+): string[] {
+  const unique = [...new Set(keys ?? [])];
   const missing = unique.filter((k) => !rows.some((r) => r.key === k));
   if (missing.length) {
     const what = table === 'roles' ? 'role' : 'group role';
     const details: FieldError[] = [{ path, message: `Unknown ${what}: ${missing.join(', ')}` }];
     throw unprocessable(`Unknown ${what}${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, details);
   }
-  return rows.map((r) => r.id);
+  return rows.filter((r) => unique.includes(r.key)).map((r) => r.id);
 }
 
 async function loadGroupRole(db: Executor, key: string): Promise<GroupRole | undefined> {

@@ -35,9 +35,13 @@ export async function fieldRules(db: Executor, scopeId: string): Promise<FieldRu
     .where('scope_id', '=', scopeId)
     .where('key', 'in', ['requiredFields', 'languages'])
     .execute();
-  const valueOf = (key: string) => rows.find((r) => r.key === key)?.value;
-  const required = RequiredFields.safeParse(valueOf('requiredFields'));
-  const languages = ContactLanguages.safeParse(valueOf('languages'));
+  return fieldRulesOf(Object.fromEntries(rows.map((r) => [r.key, r.value])));
+}
+
+/** The field rules in the stored settings `requiredFields` and `languages` (defaults where unset or unreadable). */
+export function fieldRulesOf(stored: { requiredFields?: unknown; languages?: unknown }): FieldRules {
+  const required = RequiredFields.safeParse(stored.requiredFields);
+  const languages = ContactLanguages.safeParse(stored.languages);
   return {
     requiredFields: required.success ? required.data : DEFAULT_REQUIRED_FIELDS,
     languages: languages.success ? languages.data : DEFAULT_CONTACT_LANGUAGES,
