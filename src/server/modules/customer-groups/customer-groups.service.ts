@@ -260,9 +260,33 @@ export async function deleteCustomerGroup(
         [{ path: 'moveTo', message: 'Choose a group to move the members to' }],
       );
     }
-    await tx.deleteFrom('contact_customer_groups').where('customer_group_id', '=', id).execute();
-    await tx.deleteFrom('account_customer_groups').where('customer_group_id', '=', id).execute();
+    const leftContacts = await tx
+      .deleteFrom('contact_customer_groups')
+      .where('customer_group_id', '=', id)
+      .returning('contact_id')
+      .execute();
+    const leftAccounts = await tx
+      .deleteFrom('account_customer_groups')
+      .where('customer_group_id', '=', id)
+      .returning('account_id')
+      .execute();
     await tx.deleteFrom('customer_groups').where('id', '=', id).execute();
+    // The members' groups changed (moved to `moveTo`): integrations hear it as for any membership change.
+    const changed = ['customerGroups'];
+    await recordUpdatedEvents(
+      tx,
+      ctx.scopeId,
+      'account',
+      leftAccounts.map((m) => m.account_id),
+      changed,
+    );
+    await recordUpdatedEvents(
+      tx,
+      ctx.scopeId,
+      'contact',
+      leftContacts.map((m) => m.contact_id),
+      changed,
+    );
     await replaceDefaultCustomerGroup(tx, ctx, group.key, movedTo);
     await recordAudit(tx, ctx, {
       action: `${ENTITY}.deleted`,

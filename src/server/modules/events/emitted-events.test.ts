@@ -303,4 +303,39 @@ describe('events recorded by the writes', () => {
       ['account.updated', ids[1], ['customerGroups']],
     ]);
   });
+
+  it('records updates for the members a deleted group moves to another, and none for an empty group', async () => {
+    const from = (await admin.post('/api/customer-groups', { key: 'leaving', name: 'Leaving' })).json<{
+      id: string;
+    }>();
+    await admin.post('/api/customer-groups', { key: 'staying', name: 'Staying' });
+    const empty = (await admin.post('/api/customer-groups', { key: 'empty', name: 'Empty' })).json<{
+      id: string;
+    }>();
+    const account = (await admin.post('/api/accounts', { kind: 'business', name: 'Moved Along' })).json<{
+      id: string;
+    }>();
+    const contact = (
+      await admin.post(`/api/accounts/${account.id}/contacts`, {
+        email: 'moved@events.test',
+        firstName: 'Mo',
+        lastName: 'Ved',
+      })
+    ).json<{ id: string }>();
+    await admin.post(`/api/customer-groups/${from.id}/members`, {
+      accountIds: [account.id],
+      contactIds: [contact.id],
+    });
+    const before = await mark();
+    expect((await admin.delete(`/api/customer-groups/${empty.id}`)).statusCode).toBe(204);
+    expect(await eventsAfter(before)).toEqual([]);
+    expect((await admin.delete(`/api/customer-groups/${from.id}?moveTo=staying`)).statusCode).toBe(204);
+    const events = await eventsAfter(before);
+    expect(
+      events.map((e) => [e.type, (e.data as { id: string }).id, (e.data as { changed: string[] }).changed]),
+    ).toEqual([
+      ['account.updated', account.id, ['customerGroups']],
+      ['contact.updated', contact.id, ['customerGroups']],
+    ]);
+  });
 });
