@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContactLogin } from '../../../contracts/contact-login.ts';
 import type { Contact, ContactCreated, ContactCreateWithAccountBody } from '../../../contracts/contacts.ts';
 import type { ChainedWrite } from '../../db/write-chain.ts';
-import type { Executor } from '../../db/client.ts';
+import { inTransaction, type Executor } from '../../db/client.ts';
 import { emailEnabled, seedEmailContext } from '../../email/outbox.ts';
 import { assertCan, type RequestContext } from '../../http/context.ts';
 import {
@@ -53,7 +53,8 @@ export async function createContact(
   assertCan(ctx, 'accounts.read');
   const generated = await generatedCredentials(requested);
   try {
-    return await deps.db.transaction().execute(async (tx) => {
+    // In the caller's transaction when there is one (the ERP's contact upsert is one transaction).
+    return await inTransaction(deps.db, async (tx) => {
       const facts = await readCreationFacts(tx, ctx, {
         accountId: body.accountId,
         customerGroups: body.customerGroups ?? [],
