@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { EventType } from '../../../contracts/events.ts';
 import type { Executor } from '../../db/client.ts';
 import { writeChain, type ChainedWrite } from '../../db/write-chain.ts';
+import { eventsWritten } from './events-written.ts';
 
 export type NewEvent = {
   scopeId: string;
@@ -18,6 +19,7 @@ export type NewEvent = {
  */
 export function eventWrites(db: Executor, events: NewEvent[]): ChainedWrite[] {
   if (events.length === 0) return [];
+  eventsWritten();
   return [
     {
       name: 'new_events',
@@ -88,6 +90,7 @@ export async function insertUpdatedEvents(
   changed: string[],
 ): Promise<void> {
   if (ids.length === 0) return;
+  eventsWritten();
   const also = sql`jsonb_build_object('changed', ${JSON.stringify(changed)}::jsonb)`;
   const source =
     kind === 'account'
@@ -117,6 +120,7 @@ export async function insertImportEvents(
   scopeId: string,
   afterAuditId: string,
 ): Promise<void> {
+  eventsWritten();
   await sql`
     WITH ev AS (
       INSERT INTO events (scope_id, type, account_id, data)

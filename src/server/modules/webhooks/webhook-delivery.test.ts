@@ -341,3 +341,25 @@ describe('private targets at delivery time', () => {
     for (const d of rows) expect(d.last_error).toMatch(/private or loopback/);
   });
 });
+
+describe('the running sender', () => {
+  beforeEach(() => setUp({ WEBHOOK_POLL_SECONDS: '60' }));
+
+  it('delivers an event written on this instance at once, not at its next poll a minute later', async () => {
+    await endpoint();
+    t.deps.webhooks.start();
+    try {
+      // Its first pass finds nothing and the next poll is a minute away.
+      await new Promise((r) => setTimeout(r, 500));
+      const res = await admin.post('/api/accounts', { kind: 'business', name: 'Woken Ltd' });
+      expect(res.statusCode, res.body).toBe(201);
+      for (const end = Date.now() + 15_000; !receiver.received.length && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(receiver.received.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual([
+        'account.created',
+      ]);
+    } finally {
+      await t.deps.webhooks.stop();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Outbox } from '../../email/outbox.ts';
 import { failUndeliverablePushes } from '../erp/index.ts';
+import { onEventsWritten } from '../events/events-written.ts';
 import { guardedLookup, isPrivateAddress, urlShapeProblem } from './url-guard.ts';
 
 /** The first bytes of an answer kept in the delivery log. */
@@ -16,6 +17,8 @@ const RESPONSE_KEEP_BYTES = 4096;
 const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 /** How long a worker holds a claimed delivery beyond the request timeout before another may take it. */
 const LEASE_SLACK_MS = 30_000;
+/** After events are written here, how long the sender waits for their transaction to commit before it looks. */
+const WAKE_AFTER_WRITE_MS = 25;
 
 type Claimed = {
   id: string;
@@ -171,6 +174,10 @@ export function createWebhookSender(
   const inFlight = new Set<AbortController>();
   let stopped = true;
   let timer: NodeJS.Timeout | null = null;
+  /** A look asked for while a pass runs: the next pass follows at once. */
+  let wanted = false;
+  let soonTimer: NodeJS.Timeout | null = null;
+  let unsubscribe = () => {};
   let current: Promise<unknown> = Promise.resolve();
   const leaseMs = options.timeoutMs + LEASE_SLACK_MS;
 
@@ -385,8 +392,28 @@ export function createWebhookSender(
     current = run;
     void run.then((n) => {
       // A full or fruitful pass is followed by the next at once: a backlog, or an account's next event.
-      if (!stopped && !timer) timer = setTimeout(loop, n > 0 ? 0 : options.pollMs);
+      const again = n > 0 || wanted;
+      wanted = false;
+      if (!stopped && !timer) timer = setTimeout(loop, again ? 0 : options.pollMs);
     });
+  }
+
+  function wake() {
+    if (stopped) return;
+    if (!timer) {
+      wanted = true; // a pass is running
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(loop, 0);
+  }
+
+  /** Events were written here: look once their transaction has (most likely) committed. */
+  function soon() {
+    soonTimer ??= setTimeout(() => {
+      soonTimer = null;
+      wake();
+    }, WAKE_AFTER_WRITE_MS);
   }
 
   return {
@@ -394,19 +421,19 @@ export function createWebhookSender(
     start() {
       if (!stopped) return;
       stopped = false;
+      unsubscribe = onEventsWritten(soon);
       timer = setTimeout(loop, 0);
     },
     async stop() {
       stopped = true;
+      unsubscribe();
+      if (soonTimer) clearTimeout(soonTimer);
+      soonTimer = null;
       if (timer) clearTimeout(timer);
       timer = null;
       for (const c of inFlight) c.abort();
       await current.catch(() => {});
     },
-    wake() {
-      if (stopped || !timer) return;
-      clearTimeout(timer);
-      timer = setTimeout(loop, 0);
-    },
+    wake,
   };
 }
