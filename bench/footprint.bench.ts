@@ -65,7 +65,7 @@ async function serve(dataDir: string, extraEnv: Record<string, string>): Promise
     ...extraEnv,
   };
   const started = performance.now();
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', 'bin/clientele.js', 'serve'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', 'bin/clientele.js', 'serve'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
