@@ -1,9 +1,6 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { isFreshDataDir } from './db/prepare-embedded.ts';
 import type { AppDeps } from './deps.ts';
 import { createEmailDelivery, defaultRetryDelay } from './email/delivery.ts';
 import { createOutbox } from './email/outbox.ts';
@@ -16,29 +13,12 @@ import { createImportRunner, runImportQueue, sweepImportsQueue } from './modules
 
 export const QUEUES = [runImportQueue, sweepImportsQueue, accountRequestQueue] as JobQueue<never>[];
 
-/** A full garbage collection, also when node runs without --expose-gc. */
-function collectGarbage(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
-}
-
 /**
- * On a fresh data directory, initdb and the migrations run in an instance of their own that is closed
- * before the server's opens: PGlite's WebAssembly memory only grows, and what they used (hundreds of
- * MiB) would otherwise stay with the process for its life. Once closed it is garbage like any other.
+ * The embedded database. A fresh data directory is created by `serve` in a child process
+ * (`db/prepare-embedded.ts`) so that initdb's and the migrations' memory leaves with it; commands and
+ * tests that meet a fresh directory create it here.
  */
-async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<Database> {
-  if (isFreshDataDir(dataDir)) {
-    const first = await openDatabase({ dataDir, sharedBuffersMb });
-    try {
-      await migrateToLatest(first.db);
-    } finally {
-      await first.close();
-    }
-    // Nothing else allocates much at start, so no collection would come soon to unmap the closed
-    // instance's memory (and initdb's, hundreds of MiB); ask for one.
-    collectGarbage();
-  }
+function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<Database> {
   return openDatabase({ dataDir, sharedBuffersMb });
 }
 
