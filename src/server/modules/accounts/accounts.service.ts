@@ -13,9 +13,9 @@ import { conflict, notFound, uniqueViolation, unprocessable } from '../../lib/er
 import { addAddress } from '../addresses/addresses.service.ts';
 import { pushOnPolicy } from '../erp/index.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
-import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
+import { attributeFilterConditions, mergedCustom } from '../attributes/validate.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
-import { clearedOnChange, missingOnCreate } from '../settings/required-fields.ts';
+import { checkedRecordValues } from '../settings/required-fields.ts';
 import { recordEvent } from '../events/index.ts';
 import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/group-filter.ts';
 import {
@@ -49,15 +49,7 @@ function accountConflict(err: unknown): never {
 export async function createAccount(db: Db, ctx: RequestContext, body: AccountCreateBody): Promise<Account> {
   assertCan(ctx, 'accounts.write');
   // Mandatory fields and attributes in one 422, so one answer names everything left empty.
-  const missing = await missingOnCreate(db, ctx.scopeId, 'account', body);
-  const attributes = await validatedAttributeValues(
-    db,
-    ctx.scopeId,
-    'account',
-    body.attributes,
-    { creating: true },
-    missing,
-  );
+  const attributes = await checkedRecordValues(db, ctx.scopeId, 'account', body, { creating: true });
   await assertCommercialCodes(db, ctx.scopeId, body);
   const groupIds = body.customerGroups ? await customerGroupIds(db, ctx.scopeId, body.customerGroups) : [];
   const prefix = await accountNumberPrefix(db, ctx.scopeId);
@@ -206,15 +198,7 @@ export async function updateAccount(
     return await inTransaction(db, async (tx) => {
       const before = await getAccount(tx, ctx, id);
       if (body.status !== undefined) assertStatusChange(before.status, body.status);
-      const cleared = await clearedOnChange(tx, ctx.scopeId, 'account', body);
-      const attributes = await validatedAttributeValues(
-        tx,
-        ctx.scopeId,
-        'account',
-        body.attributes,
-        { creating: false },
-        cleared,
-      );
+      const attributes = await checkedRecordValues(tx, ctx.scopeId, 'account', body, { creating: false });
       await assertCommercialCodes(tx, ctx.scopeId, body, before);
       if (body.customerGroups !== undefined)
         await setAccountCustomerGroups(tx, id, await customerGroupIds(tx, ctx.scopeId, body.customerGroups));

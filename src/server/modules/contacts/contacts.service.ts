@@ -14,7 +14,7 @@ import { searchTerm } from '../../lib/search-page.ts';
 import { notFound, uniqueViolation, type FieldError } from '../../lib/errors.ts';
 import { getAccount } from '../accounts/accounts.service.ts';
 import { attributeFilters } from '../../../contracts/attributes.ts';
-import { attributeFilterConditions, mergedCustom, validatedAttributeValues } from '../attributes/validate.ts';
+import { attributeFilterConditions, mergedCustom } from '../attributes/validate.ts';
 import { recordEvent } from '../events/index.ts';
 import { contactEvent } from './contact-events.ts';
 import { diff, recordAudit } from '../audit/audit.service.ts';
@@ -22,7 +22,7 @@ import { assertCustomerGroupKnown, inCustomerGroup } from '../customer-groups/gr
 import { resolveKeys } from '../roles/roles.service.ts';
 import { setPrimaryAccountIn } from './contact-accounts.service.ts';
 import { checkedLanguage } from '../settings/languages.ts';
-import { clearedOnChange } from '../settings/required-fields.ts';
+import { checkedRecordValues } from '../settings/required-fields.ts';
 import { checkedWindowUpdate, emailTaken, throwProblems } from './contact-record.ts';
 import {
   auditedContact,
@@ -139,15 +139,7 @@ export async function updateContact(
   try {
     return await inTransaction(db, async (tx) => {
       const before = await getContact(tx, ctx, id);
-      const cleared = await clearedOnChange(tx, ctx.scopeId, 'contact', body);
-      const attributes = await validatedAttributeValues(
-        tx,
-        ctx.scopeId,
-        'contact',
-        body.attributes,
-        { creating: false },
-        cleared,
-      );
+      const attributes = await checkedRecordValues(tx, ctx.scopeId, 'contact', body, { creating: false });
       const problems: FieldError[] = [];
       if (body.language !== undefined && body.language !== before.language)
         await checkedLanguage(tx, ctx.scopeId, body.language, problems);

@@ -10,6 +10,7 @@ import {
   type ContactRequirableField,
 } from '../../../contracts/required-fields.ts';
 import type { Executor } from '../../db/client.ts';
+import { validatedAttributeValues, type CheckedValues } from '../attributes/validate.ts';
 import { unprocessable, type FieldError } from '../../lib/errors.ts';
 
 /**
@@ -79,7 +80,7 @@ const REQUIRABLE = { account: ACCOUNT_REQUIRABLE_FIELDS, contact: CONTACT_REQUIR
  * A new account or contact: the mandatory built-in fields left empty. Returned, not thrown, so the caller
  * reports them in one 422 with the custom attributes' problems.
  */
-export async function missingOnCreate(
+async function missingOnCreate(
   db: Executor,
   scopeId: string,
   entity: 'account' | 'contact',
@@ -91,7 +92,7 @@ export async function missingOnCreate(
 }
 
 /** A change: the mandatory fields it empties; the settings are read only when it empties any. */
-export async function clearedOnChange(
+async function clearedOnChange(
   db: Executor,
   scopeId: string,
   entity: 'account' | 'contact',
@@ -101,4 +102,21 @@ export async function clearedOnChange(
   if (!cleared.length) return [];
   const required: readonly string[] = (await requiredFields(db, scopeId))[entity];
   return cleared.filter((p) => required.includes(p.path));
+}
+
+/**
+ * The custom attribute values of a write, checked together with the mandatory built-in fields it leaves
+ * empty (on create) or empties (on change): one 422 names them all.
+ */
+export async function checkedRecordValues(
+  db: Executor,
+  scopeId: string,
+  entity: 'account' | 'contact',
+  body: Record<string, unknown> & { attributes?: Record<string, unknown> | null },
+  options: { creating: boolean },
+): Promise<CheckedValues> {
+  const missing = options.creating
+    ? await missingOnCreate(db, scopeId, entity, body)
+    : await clearedOnChange(db, scopeId, entity, body);
+  return validatedAttributeValues(db, scopeId, entity, body.attributes, options, missing);
 }
