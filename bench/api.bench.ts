@@ -3,6 +3,7 @@
 // create writes inserted by a plain client in one transaction each (creates). On PostgreSQL when
 // DATABASE_URL is set (a fresh database BENCH_DB, default clientele_bench_api, on that server), else on
 // the embedded database. Optional: VENDURE_URL (+ VENDURE_USER, VENDURE_PASSWORD) for Vendure's createCustomer.
+import { benchDatabase } from './bench-database.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase, type Database } from '../src/server/db/client.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -118,17 +118,9 @@ async function freshTarget(): Promise<{ env: Record<string, string>; label: stri
     };
   }
   const name = process.env.BENCH_DB ?? 'clientele_bench_api';
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!
-    .server_version;
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const { url, version } = await benchDatabase(name, { base });
   return {
-    env: { DATABASE_URL: url.toString() },
+    env: { DATABASE_URL: url },
     label: `PostgreSQL ${version}, database ${name}`,
     cleanup: () => {},
   };

@@ -1,3 +1,4 @@
+import { benchDatabase } from './bench-database.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { openDatabase, type Database } from '../src/server/db/client.ts';
@@ -76,18 +76,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 async function openPostgres(
   baseUrl: string,
 ): Promise<{ database: Database; label: string; env: Record<string, string> }> {
-  const dbName = 'clientele_bench_erp_batch';
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!
-    .server_version;
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
-  return { database, label: `PostgreSQL ${version}`, env: { DATABASE_URL: url.toString() } };
+  const { url, version } = await benchDatabase('clientele_bench_erp_batch', { base: baseUrl });
+  const database = await openDatabase({ databaseUrl: url, poolSize: 10 });
+  return { database, label: `PostgreSQL ${version}`, env: { DATABASE_URL: url } };
 }
 
 async function openEmbedded(work: string) {

@@ -1,3 +1,4 @@
+import { benchDatabase } from './bench-database.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,21 +179,11 @@ const LINKS_COPY = 'COPY contact_accounts (contact_id, account_id, is_primary) F
 type Copy = (db: Db, scopeId: string, rows: number, accounts: number) => Promise<number>;
 
 async function openPostgres(): Promise<{ database: Database; copy: Copy; label: string }> {
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = 'clientele_bench_import';
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!
-    .server_version;
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
+  const { url, version } = await benchDatabase('clientele_bench_import');
+  const database = await openDatabase({ databaseUrl: url, poolSize: 10 });
   const copy: Copy = async (db, scopeId, rows, accounts) => {
     const chunks = await copyText(db, scopeId, rows, accounts);
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     const started = performance.now();
     await client.query('BEGIN');

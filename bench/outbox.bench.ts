@@ -1,9 +1,9 @@
+import { benchDatabase } from './bench-database.ts';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../src/server/config.ts';
 import { openDatabase } from '../src/server/db/client.ts';
 import { openRuntime } from '../src/server/runtime.ts';
@@ -32,17 +32,8 @@ export async function run(args: string[]): Promise<void> {
   const work = embedded ? await fs.mkdtemp(path.join(os.tmpdir(), 'clientele-outbox-')) : null;
   let databaseUrl: string | undefined;
   if (!work) {
-    const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     // Helpers sharing one server each name their own (BENCH_DATABASE).
-    const dbName = process.env.BENCH_DATABASE ?? 'clientele_bench_outbox';
-    const admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(baseUrl);
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
+    databaseUrl = (await benchDatabase(process.env.BENCH_DATABASE ?? 'clientele_bench_outbox')).url;
   }
 
   // BENCH_SMTP_OPTIONS adds nodemailer options to SMTP_URL, e.g. `maxConnections=10` or `pool=false`.

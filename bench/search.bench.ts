@@ -1,6 +1,6 @@
+import { benchDatabase } from './bench-database.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { openDatabase, type Db } from '../src/server/db/client.ts';
@@ -171,25 +171,16 @@ async function load(db: Db, scopeId: string): Promise<void> {
 export async function run(args: string[]): Promise<void> {
   // --reuse keeps a database loaded by an earlier run (loading a million rows takes a minute or two).
   const reuse = args.includes('--reuse');
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = process.env.BENCH_DB ?? 'clientele_bench_search';
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
-  if (!reuse || !exists) {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${dbName}`);
-  }
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
+  const { url, existed: exists } = await benchDatabase(process.env.BENCH_DB ?? 'clientele_bench_search', {
+    reuse,
+  });
 
   const config = loadConfig({
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: url,
     PUBLIC_URL: 'http://bench.local',
     LOG_LEVEL: 'silent',
   });
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
+  const database = await openDatabase({ databaseUrl: url, poolSize: 10 });
   const deps = await openRuntime(config, database);
   const { db } = database;
 

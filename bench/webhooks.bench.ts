@@ -1,8 +1,8 @@
+import { benchDatabase } from './bench-database.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../src/server/config.ts';
 import { openDatabase } from '../src/server/db/client.ts';
 import { recordEvents } from '../src/server/modules/events/index.ts';
@@ -59,17 +59,9 @@ export async function run(args: string[]): Promise<void> {
   // --backlog writes every event before the sender starts: delivery throughput alone, on a full queue.
   const backlog = args.includes('--backlog');
   const receiver = await startReceiver();
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = process.env.BENCH_DB ?? 'clientele_bench_webhooks';
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
+  const { url } = await benchDatabase(process.env.BENCH_DB ?? 'clientele_bench_webhooks');
   const config = loadConfig({
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: url,
     PUBLIC_URL: 'http://bench.local',
     LOG_LEVEL: 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
