@@ -158,7 +158,8 @@ describe('Storefront self-service sign-up', () => {
     await page.waitForURL(`${baseUrl()}/store/sign-in`);
 
     // An approval-mode request is a background job (the answer is the same for new and used emails).
-    const emailsTo = () => api<{ items: EmailMessage[] }>('GET', `/api/emails?to=${encodeURIComponent(email)}`);
+    const emailsTo = () =>
+      api<{ items: EmailMessage[] }>('GET', `/api/emails?to=${encodeURIComponent(email)}`);
     await expect.poll(async () => (await emailsTo()).items.length, { timeout: 15_000 }).toBe(1);
     const emails = await emailsTo();
     expect(emails.items[0]).toMatchObject({
