@@ -4,7 +4,13 @@ import { connectErp } from './erp.test-helpers.ts';
 import { countStatements } from '../../../../test/helpers/statements.ts';
 import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 
-type Result = { line: number; status: string; id?: string; error?: { message: string; field?: string } };
+type Result = {
+  line: number;
+  status: string;
+  id?: string;
+  password?: string;
+  error?: { message: string; field?: string };
+};
 
 describe('POST /api/erp/batch', () => {
   let t: TestApp;
@@ -357,6 +363,42 @@ describe('POST /api/erp/batch', () => {
     expect(await db().selectFrom('accounts').select('id').where('number', '=', 'B-403').execute()).toEqual(
       [],
     );
+  });
+
+  it('shows a generated password once in the contact line’s result, and nowhere else', async () => {
+    const email = 'once@batch-pw.example';
+    const line = {
+      type: 'contact',
+      erpNumber: 'B-PW',
+      email,
+      firstName: 'Once',
+      lastName: 'Only',
+      login: { mode: 'generated-password' },
+    };
+    const seq = await lastSeq();
+    const [, created] = await batch([{ type: 'account', erpNumber: 'B-PW', name: 'Password GmbH' }, line]);
+    expect(created).toEqual({
+      line: 2,
+      status: 'created',
+      id: expect.any(String),
+      password: expect.stringMatching(/^\w{4}-\w{4}-\w{4}-\w{4}$/),
+    });
+    const password = created!.password!;
+    // The password works: the contact signs in to the store with it.
+    const signIn = await t.anonymous.post('/api/store/session', { email, password });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    // Not in the audit log, the events (webhook payloads) or the contact's row.
+    const audits = await db().selectFrom('audit_log').selectAll().execute();
+    expect(JSON.stringify(audits)).not.toContain(password);
+    const events = await db().selectFrom('events').selectAll().where('seq', '>', seq).execute();
+    expect(events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain(password);
+    const rows = await db().selectFrom('contacts').selectAll().where('email', '=', email).execute();
+    expect(JSON.stringify(rows)).not.toContain(password);
+    // The same line again: unchanged, no new password, the login untouched.
+    const [again] = await batch([line]);
+    expect(again).toEqual({ line: 1, status: 'unchanged', id: created!.id });
+    expect((await t.anonymous.post('/api/store/session', { email, password })).statusCode).toBe(200);
   });
 
   it('is 413 for a declared length over the limit', async () => {

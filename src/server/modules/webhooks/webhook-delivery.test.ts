@@ -293,6 +293,38 @@ describe('webhook delivery', () => {
     ).toHaveLength(1);
   });
 
+  it('reuses its connections to a receiver: one for deliveries in turn, no new ones for the next burst', async () => {
+    await endpoint();
+    for (let i = 0; i < 5; i++) {
+      await emit();
+      await drain();
+    }
+    expect(receiver.received).toHaveLength(5);
+    expect(receiver.connections).toBe(1);
+    // Ten at once open up to ten connections; ten more at once go out on those.
+    for (let i = 0; i < 10; i++) await emit();
+    await drain();
+    const afterBurst = receiver.connections;
+    expect(afterBurst).toBeGreaterThan(1);
+    for (let i = 0; i < 10; i++) await emit();
+    await drain();
+    expect(receiver.received).toHaveLength(25);
+    expect(receiver.connections).toBe(afterBurst);
+    expect((await deliveries()).every((d) => d.status === 'succeeded')).toBe(true);
+  });
+
+  it('opens a new connection after an answer it does not read to the end', async () => {
+    await endpoint();
+    receiver.respondWith(() => ({ status: 200, body: 'x'.repeat(100_000) }));
+    await emit();
+    await drain();
+    await emit();
+    await drain();
+    expect(receiver.received).toHaveLength(2);
+    expect(receiver.connections).toBe(2);
+    expect((await attempts()).map((a) => a.response_body?.length)).toEqual([4096, 4096]);
+  });
+
   it('gives a delivery back untouched when the worker stops mid-request', async () => {
     await endpoint();
     receiver.respondWith(() => 'hang');
@@ -328,6 +360,13 @@ describe('private targets at delivery time', () => {
   it('refuses to deliver to a loopback address when private targets are not allowed', async () => {
     await endpoint({ url: `http://localhost:${receiver.port}/hook` });
     await endpoint({ url: `${receiver.url}/hook` });
+    // The allowing sender keeps connections to the receiver open: the strict one must not reuse them.
+    await emit();
+    await drain();
+    expect(receiver.received).toHaveLength(2);
+    await t.deps.database.db.deleteFrom('webhook_attempts').execute();
+    await t.deps.database.db.deleteFrom('webhook_deliveries').execute();
+    receiver.received.length = 0;
     const strict = createWebhookSender(t.deps.database.db, t.deps.outbox, {
       ...t.deps.config.webhooks,
       allowPrivate: false,
@@ -339,6 +378,7 @@ describe('private targets at delivery time', () => {
     const rows = await deliveries();
     expect(rows.map((d) => d.status)).toEqual(['failed', 'failed']);
     for (const d of rows) expect(d.last_error).toMatch(/private or loopback/);
+    await strict.stop();
   });
 });
 
