@@ -1,5 +1,9 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { loadConfig } from '../../config.ts';
+import { openDatabase } from '../../db/client.ts';
+import { openRuntime } from '../../runtime.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.ts';
 import { startReceiver } from '../../../../test/helpers/webhook-receiver.ts';
 import { recordEvents } from '../events/index.ts';
@@ -400,6 +404,60 @@ describe('the running sender', () => {
       ]);
     } finally {
       await t.deps.webhooks.stop();
+    }
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('two instances on PostgreSQL', () => {
+  beforeEach(() => setUp({ WEBHOOK_POLL_SECONDS: '60' }));
+
+  /** An event and its delivery written as another instance would, without this process's in-process news. */
+  const writeElsewhere = async (endpointId: string, n: number) =>
+    sql`
+      WITH ev AS (
+        INSERT INTO events (scope_id, type, account_id, data)
+        VALUES (${t.deps.scopeId}, 'account.created', NULL, ${JSON.stringify({ n })}::jsonb)
+        RETURNING id, seq, type, account_id
+      )
+      INSERT INTO webhook_deliveries (endpoint_id, event_id, type, account_id, seq, next_attempt_at)
+      SELECT ${endpointId}, ev.id, ev.type, ev.account_id, ev.seq, now() FROM ev`.execute(t.deps.database.db);
+
+  const receivedWithin = async (count: number, ms: number) => {
+    for (const end = Date.now() + ms; receiver.received.length < count && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 50));
+    return receiver.received.length;
+  };
+
+  it('wakes the other instance’s sender at the commit (LISTEN/NOTIFY), not at its poll a minute later', async () => {
+    const ep = await endpoint();
+    const database = await openDatabase({ databaseUrl: t.deps.database.url!, poolSize: 4 });
+    const other = await openRuntime(
+      loadConfig({
+        PUBLIC_URL: 'http://clientele.test',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_POLL_SECONDS: '60',
+      }),
+      database,
+    );
+    other.webhooks.start();
+    try {
+      // Its first pass finds nothing and its next poll is a minute away.
+      await new Promise((r) => setTimeout(r, 1000));
+      await writeElsewhere(ep.id, 1);
+      expect(await receivedWithin(1, 5000)).toBe(1);
+      // The listening connection is cut: it is made again, and the next delivery wakes the sender too.
+      const cut = await sql<{ ok: boolean }>`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN %'`.execute(t.deps.database.db);
+      expect(cut.rows).toEqual([{ ok: true }]);
+      await new Promise((r) => setTimeout(r, 2500));
+      await writeElsewhere(ep.id, 2);
+      expect(await receivedWithin(2, 5000)).toBe(2);
+      expect(receiver.received.map((r) => (JSON.parse(r.body) as { data: unknown }).data)).toEqual([
+        { n: 1 },
+        { n: 2 },
+      ]);
+    } finally {
+      await other.close();
     }
   });
 });

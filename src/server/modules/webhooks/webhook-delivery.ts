@@ -10,6 +10,7 @@ import type { Outbox } from '../../email/outbox.ts';
 import { failUndeliverablePushes } from '../erp/index.ts';
 import { onEventsWritten } from '../events/events-written.ts';
 import { guardedLookup, isPrivateAddress, urlShapeProblem } from './url-guard.ts';
+import { listenForDeliveries, type DeliveriesListener } from './webhook-wake.ts';
 
 /** The first bytes of an answer kept in the delivery log. */
 const RESPONSE_KEEP_BYTES = 4096;
@@ -201,7 +202,11 @@ const retryable = (o: Outcome) =>
 export function createWebhookSender(
   db: Db,
   outbox: Outbox,
-  options: Config['webhooks'] & { publicUrl: string },
+  options: Config['webhooks'] & {
+    publicUrl: string;
+    /** PostgreSQL's: deliveries added on any instance wake this sender at their commit (LISTEN). */
+    databaseUrl?: string;
+  },
   log: (msg: string, err?: unknown) => void = () => {},
 ): WebhookSender {
   const inFlight = new Set<AbortController>();
@@ -212,6 +217,7 @@ export function createWebhookSender(
   let wanted = false;
   let soonTimer: NodeJS.Timeout | null = null;
   let unsubscribe = () => {};
+  let listener: DeliveriesListener | null = null;
   let current: Promise<unknown> = Promise.resolve();
   const leaseMs = options.timeoutMs + LEASE_SLACK_MS;
 
@@ -457,11 +463,15 @@ export function createWebhookSender(
       if (!stopped) return;
       stopped = false;
       unsubscribe = onEventsWritten(soon);
+      // Other instances' deliveries: notified at their commit (the in-process news covers this instance).
+      if (options.databaseUrl) listener = listenForDeliveries(options.databaseUrl, wake, log);
       timer = setTimeout(loop, 0);
     },
     async stop() {
       stopped = true;
       unsubscribe();
+      await listener?.close();
+      listener = null;
       if (soonTimer) clearTimeout(soonTimer);
       soonTimer = null;
       if (timer) clearTimeout(timer);
