@@ -61,7 +61,7 @@ export function erpBatchRoutes(app: App, deps: AppDeps) {
         `of an unknown type, invalid, longer than ${BATCH_MAX_LINE_BYTES} bytes or naming an unknown account is ` +
         '`invalid` and the others go on. Lines are written 1,000 at a time (500 on the embedded database), ' +
         'each chunk in one pass in dependency order (codes, accounts, contacts, invoices, orders); accounts ' +
-        'set-based. Every write is audited with source `erp` and records the same events as ' +
+        'and invoices set-based. Every write is audited with source `erp` and records the same events as ' +
         'the single calls; unchanged records write nothing. 415 for another Content-Type. A body is read up to ' +
         `${maxBytes} bytes (ERP_BATCH_MAX_MB): a larger Content-Length, or a chunked body passing it before ` +
         'the first results are written, is 413 with nothing written; passing it later, the lines read whole ' +
