@@ -41,12 +41,15 @@ async function startReceiver() {
       res.writeHead(200).end('ok');
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Node's default: a receiver announcing `Keep-Alive: timeout=1` would get no reused connections.
+  server.keepAliveTimeout = 5000;
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     receivedAt,
-    stats: () => ({ deliveries, outOfOrder }),
+    stats: () => ({ deliveries, outOfOrder, connections }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -129,9 +132,10 @@ export async function run(args: string[]): Promise<void> {
   const delays = committedAt.map((c, n) => receiver.receivedAt.get(n)! - c).sort((a, b) => a - b);
   const lastReceipt = Math.max(...receiver.receivedAt.values());
   const from = backlog ? deliveryStarted : startedAt;
-  const { deliveries, outOfOrder } = receiver.stats();
+  const { deliveries, outOfOrder, connections } = receiver.stats();
   console.log(
-    `  received ${deliveries.toLocaleString()} requests for ${receiver.receivedAt.size.toLocaleString()} events ` +
+    `  received ${deliveries.toLocaleString()} requests on ${connections.toLocaleString()} connections for ` +
+      `${receiver.receivedAt.size.toLocaleString()} events ` +
       `(${outOfOrder} out of order within an account); deliveries by status: ` +
       rows.map((r) => `${r.status} ${r.n}`).join(', '),
   );

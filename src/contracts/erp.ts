@@ -150,11 +150,22 @@ export const ErpBatchResult = z.object({
     .number()
     .int()
     .describe('The line number in the request, from 1 (blank lines counted, not answered)'),
-  status: z.enum(['created', 'updated', 'unchanged', 'invalid']),
+  status: z
+    .enum(['created', 'updated', 'unchanged', 'invalid', 'stopped'])
+    .describe(
+      '`stopped` only as the last result of a batch cut at its size limit: `line` is where reading stopped',
+    ),
   id: z
     .string()
     .optional()
     .describe('The record’s id (the code for payment terms, price groups and sales reps)'),
   error: z.object({ message: z.string(), field: z.string().optional() }).optional(),
+  password: z
+    .string()
+    .optional()
+    .describe(
+      'A contact line created with login "generated-password": the new password, shown this once (as by the ' +
+        'single PUT); a repeat of the line is `unchanged` without it',
+    ),
 });
 export type ErpBatchResult = z.infer<typeof ErpBatchResult>;

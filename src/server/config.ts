@@ -57,6 +57,7 @@ const Env = z.object({
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
   IMPORT_APPLY_WORKERS: z.coerce.number().int().min(1).max(8).default(2),
   IMPORT_SLICE_MS: z.coerce.number().int().min(10).max(5000).default(250),
+  ERP_BATCH_MAX_MB: z.coerce.number().positive().max(65536).default(512),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0', '']).default('false'),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -114,6 +115,8 @@ export type Config = {
     /** On the embedded database, how long one import batch holds its single session before it yields. */
     sliceMs: number;
   };
+  /** The most `POST /api/erp/batch` reads of one request body, declared or streamed (chunked). */
+  erpBatchMaxBytes: number;
   webhooks: {
     /** Deliver to loopback, link-local and private addresses too (an ERP on the local network). */
     allowPrivate: boolean;
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       applyWorkers: e.IMPORT_APPLY_WORKERS,
       sliceMs: e.IMPORT_SLICE_MS,
     },
+    erpBatchMaxBytes: Math.floor(e.ERP_BATCH_MAX_MB * 1024 * 1024),
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true' || e.WEBHOOK_ALLOW_PRIVATE === '1',
       retryScheduleMs: (e.WEBHOOK_RETRY_SCHEDULE

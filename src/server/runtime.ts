@@ -86,7 +86,7 @@ export async function openRuntime(
     const webhooks = createWebhookSender(
       db.db,
       outbox,
-      { ...config.webhooks, publicUrl: config.publicUrl },
+      { ...config.webhooks, publicUrl: config.publicUrl, databaseUrl: db.url },
       log,
     );
     return {

@@ -36,12 +36,18 @@ export async function startReceiver() {
       res.end(answer.body ?? '');
     });
   });
+  // TCP connections opened to the receiver: what a sender's keep-alive pool saves.
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     received,
+    get connections() {
+      return connections;
+    },
     respondWith(fn: typeof respond) {
       respond = fn;
     },

@@ -20,6 +20,8 @@ export function inTransaction<T>(db: Executor, work: (tx: Executor) => Promise<T
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** PostgreSQL's connection string: for a connection of its own that LISTENs (webhook-wake.ts). */
+  url?: string;
   close(): Promise<void>;
 };
 
@@ -85,7 +87,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // pg-pool re-emits an idle connection's error here; the connection's own listener has reported it.
     pool.on('error', () => {});
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...kyselyOptions(options) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', url: options.databaseUrl, close: () => db.destroy() };
   }
   if ('pglite' in options) {
     const db = new Kysely<DB>({ dialect: new PGliteDialect(options.pglite), ...kyselyOptions(options) });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ErrorBody } from '../../../contracts/common.ts';
@@ -6,6 +7,7 @@ import type { App, AppDeps } from '../../deps.ts';
 import { contactsDepsOf } from '../contacts/contacts.service.ts';
 import { runErpBatch } from './erp-batch.service.ts';
 import { fromErp } from './erp-context.ts';
+import { BatchTooLargeError } from './ndjson-lines.ts';
 
 const NDJSON = 'application/x-ndjson';
 /**
@@ -14,11 +16,23 @@ const NDJSON = 'application/x-ndjson';
  */
 export const batchChunkLines = (kind: 'pglite' | 'postgres') => (kind === 'postgres' ? 1000 : 500);
 export const BATCH_MAX_LINE_BYTES = 1024 * 1024;
-/** A declared Content-Length above this is 413 before anything is read. */
-export const BATCH_MAX_BYTES = 1024 * 1024 * 1024;
 
 /** Fastify's way to answer with a status its error handler passes through (413, 415). */
 const httpError = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode });
+
+const tooLarge = (maxBytes: number) =>
+  httpError(413, `The batch is larger than ${maxBytes} bytes (ERP_BATCH_MAX_MB); send it in parts`);
+
+/**
+ * An answer sent before the body's end (the size limit, a fault): the connection closes instead of reading the
+ * rest for the next request. The peer gets a moment to read the answer before unread data resets the socket.
+ */
+function closeUnread(request: IncomingMessage) {
+  const socket = request.socket;
+  request.resume();
+  socket.end();
+  setTimeout(() => socket.destroy(), 2000).unref();
+}
 
 /** One write per chunk: hundreds of small writes to the socket cost more than the chunk's statements. */
 async function* asNdjson(first: IteratorResult<ErpBatchResult[]>, rest: AsyncIterator<ErpBatchResult[]>) {
@@ -27,6 +41,7 @@ async function* asNdjson(first: IteratorResult<ErpBatchResult[]>, rest: AsyncIte
 }
 
 export function erpBatchRoutes(app: App, deps: AppDeps) {
+  const maxBytes = deps.config.erpBatchMaxBytes;
   // The body stays a stream: the handler reads it line by line (no body limit, no buffering).
   app.addContentTypeParser(NDJSON, (_request, _payload, done) => done(null, undefined));
 
@@ -46,9 +61,12 @@ export function erpBatchRoutes(app: App, deps: AppDeps) {
         `of an unknown type, invalid, longer than ${BATCH_MAX_LINE_BYTES} bytes or naming an unknown account is ` +
         '`invalid` and the others go on. Lines are written 1,000 at a time (500 on the embedded database), ' +
         'each chunk in one pass in dependency order (codes, accounts, contacts, invoices, orders); accounts ' +
-        'set-based. Every write is audited with source `erp` and records the same events as ' +
-        'the single calls; unchanged records write nothing. 415 for another Content-Type, 413 for a ' +
-        `Content-Length above ${BATCH_MAX_BYTES} bytes.`,
+        'and invoices set-based. Every write is audited with source `erp` and records the same events as ' +
+        'the single calls; unchanged records write nothing. 415 for another Content-Type. A body is read up to ' +
+        `${maxBytes} bytes (ERP_BATCH_MAX_MB): a larger Content-Length, or a chunked body passing it before ` +
+        'the first results are written, is 413 with nothing written; passing it later, the lines read whole ' +
+        'are written and answered, then a last result `{line, status: "stopped", error}` names the line ' +
+        'reading stopped in, and the connection closes.',
       consumes: [NDJSON],
       // The parser leaves the stream to the handler: the body seen by validation is null.
       body: z.string().nullish().describe('NDJSON: one record per line'),
@@ -65,17 +83,25 @@ export function erpBatchRoutes(app: App, deps: AppDeps) {
     preValidation: async (request) => {
       const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
       if (type !== NDJSON) throw httpError(415, `Send the lines as ${NDJSON}`);
-      if (Number(request.headers['content-length'] ?? 0) > BATCH_MAX_BYTES)
-        throw httpError(413, `The batch is larger than ${BATCH_MAX_BYTES} bytes; send it in parts`);
+      if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge(maxBytes);
     },
     handler: async (request, reply) => {
-      const results = runErpBatch(contactsDepsOf(deps), fromErp(request.ctx), request.raw, {
+      reply.raw.once('finish', () => {
+        // `complete` is Node's; injected test requests (no socket) have none.
+        if (request.raw.complete === false) closeUnread(request.raw);
+      });
+      // Stopping early must not destroy the request: that would reset the socket under the answer.
+      const body = request.raw.iterator({ destroyOnReturn: false });
+      const results = runErpBatch(contactsDepsOf(deps), fromErp(request.ctx), body, {
         chunkLines: batchChunkLines(deps.database.kind),
         maxLineBytes: BATCH_MAX_LINE_BYTES,
+        maxBytes,
         onUnexpected: (err, line) => request.log.error({ err, line }, 'ERP batch line failed'),
       });
       // The first chunk before the status line: a database that is away is still a proper 503.
-      const first = await results.next();
+      const first = await results.next().catch((err: unknown) => {
+        throw err instanceof BatchTooLargeError ? tooLarge(maxBytes) : err;
+      });
       const stream = Readable.from(asNdjson(first, results));
       // A stream is sent as it is; the 200 schema (a string) only documents what it carries.
       return reply.type(`${NDJSON}; charset=utf-8`).send(stream as unknown as string);

@@ -6,11 +6,12 @@ import { AppError } from '../../lib/errors.ts';
 import type { ContactsDeps } from '../contacts/contacts.service.ts';
 import { requiredFields } from '../settings/required-fields.ts';
 import { isSetBased, upsertErpAccountsChunk, type AccountLine } from './erp-batch-accounts.ts';
+import { upsertErpInvoicesChunk, type InvoiceLine } from './erp-batch-invoices.ts';
 import { fieldOf, invalid, parseBatchLine, type BatchLine } from './erp-batch-lines.ts';
 import { upsertErpAccount } from './erp-accounts.service.ts';
 import { upsertErpContact } from './erp-contacts.service.ts';
 import { upsertErpCommercialCode, upsertErpInvoice } from './erp-records.service.ts';
-import { ndjsonLines, type RawLine } from './ndjson-lines.ts';
+import { BatchTooLargeError, ndjsonLines, type RawLine } from './ndjson-lines.ts';
 import { recordOrder } from './orders.service.ts';
 
 export type ErpBatchOptions = {
@@ -18,6 +19,8 @@ export type ErpBatchOptions = {
   chunkLines: number;
   /** A longer line is `invalid` (and not kept in memory). */
   maxLineBytes: number;
+  /** Bytes read in all; past it reading stops (see runErpBatch). */
+  maxBytes: number;
   /** Told of a line that failed for a reason other than its content (logged, answered as invalid). */
   onUnexpected: (err: unknown, line: number) => void;
 };
@@ -35,7 +38,9 @@ async function writeOne({ deps, ctx, options }: Batch, l: BatchLine): Promise<Er
       }
       case 'contact': {
         const r = await upsertErpContact(deps, ctx, l.erpNumber, l.email, l.body);
-        return { line: l.line, status: r.status, id: r.contact.id };
+        // A generated password is shown once, as by the single call; nowhere else (see docs/security.md).
+        const { password } = r.contact;
+        return { line: l.line, status: r.status, id: r.contact.id, ...(password && { password }) };
       }
       case 'invoice': {
         const r = await upsertErpInvoice(db, ctx, l.number, l.body);
@@ -81,35 +86,51 @@ async function writeChunk(batch: Batch, raw: RawLine[], required: readonly Accou
     else lines.push(parsed);
   }
   lines.sort((a, b) => ORDER[a.type] - ORDER[b.type] || a.line - b.line);
-  // Each ERP number once per set-based statement; a repeat goes after it, through the single call.
+  // Each ERP number (invoice number) once per set-based statement; a repeat goes after it, through the single call.
   const seen = new Set<string>();
-  const setBased: AccountLine[] = [];
+  const setAccounts: AccountLine[] = [];
+  const setInvoices: InvoiceLine[] = [];
   const single: BatchLine[] = [];
   for (const l of lines) {
-    const key = l.type === 'account' ? l.erpNumber.toLowerCase() : '';
-    if (l.type === 'account' && isSetBased(l) && !seen.has(key)) {
-      seen.add(key);
-      setBased.push(l);
+    if (l.type === 'account' && isSetBased(l) && !seen.has(`a:${l.erpNumber.toLowerCase()}`)) {
+      seen.add(`a:${l.erpNumber.toLowerCase()}`);
+      setAccounts.push(l);
+    } else if (l.type === 'invoice' && !seen.has(`i:${l.number.toLowerCase()}`)) {
+      seen.add(`i:${l.number.toLowerCase()}`);
+      setInvoices.push(l);
     } else single.push(l);
   }
-  const before = single.filter((l) => ORDER[l.type] < ORDER.account);
-  for (const l of before) results.push(await writeOne(batch, l));
-  if (setBased.length) {
+  const singles = async (from: number, to: number) => {
+    for (const l of single)
+      if (ORDER[l.type] >= from && ORDER[l.type] < to) results.push(await writeOne(batch, l));
+  };
+  await singles(0, ORDER.account);
+  if (setAccounts.length) {
     try {
-      results.push(...(await upsertErpAccountsChunk(batch.deps.db, batch.ctx, setBased, required)));
+      results.push(...(await upsertErpAccountsChunk(batch.deps.db, batch.ctx, setAccounts, required)));
     } catch {
       // A statement refused (a code taken, a race with a single call): line by line, each its own answer.
-      for (const l of setBased) results.push(await writeOne(batch, { ...l, type: 'account' }));
+      for (const l of setAccounts) results.push(await writeOne(batch, { ...l, type: 'account' }));
     }
   }
-  for (const l of single.slice(before.length)) results.push(await writeOne(batch, l));
+  await singles(ORDER.account, ORDER.invoice);
+  if (setInvoices.length) {
+    try {
+      results.push(...(await upsertErpInvoicesChunk(batch.deps.db, batch.ctx, setInvoices)));
+    } catch {
+      for (const l of setInvoices) results.push(await writeOne(batch, { ...l, type: 'invoice' }));
+    }
+  }
+  await singles(ORDER.invoice, Infinity);
   return results.sort((a, b) => a.line - b.line);
 }
 
 /**
  * `POST /api/erp/batch`: reads NDJSON lines from `body` as they arrive and yields the results of each chunk
- * (one per non-blank line, in line order). Accounts are written set-based per chunk; the other types through their single
+ * (one per non-blank line, in line order). Accounts and invoices are written set-based per chunk; the other types through their single
  * call's service. A bad line is `invalid` and harms no other.
+ * Past `maxBytes`: before the first results, BatchTooLargeError (nothing written: the route's 413); after, the
+ * lines read whole are written and answered, then a last `stopped` result names the line reading stopped in.
  */
 export async function* runErpBatch(
   deps: ContactsDeps,
@@ -128,10 +149,36 @@ export async function* runErpBatch(
     await nextTurn();
     return results;
   };
-  for await (const raw of ndjsonLines(body, options.maxLineBytes)) {
-    if (!raw.tooLong && raw.text.trim() === '') continue;
-    chunk.push(raw);
-    if (chunk.length >= options.chunkLines) yield await flush();
+  let answered = false;
+  try {
+    for await (const raw of ndjsonLines(body, options.maxLineBytes, options.maxBytes)) {
+      if (!raw.tooLong && raw.text.trim() === '') continue;
+      chunk.push(raw);
+      if (chunk.length >= options.chunkLines) {
+        const results = await flush();
+        answered = true;
+        yield results;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof BatchTooLargeError) || !answered) throw err;
+    const results = chunk.length ? await flush() : [];
+    yield [...results, stopped(err)];
+    return;
   }
   if (chunk.length) yield await flush();
+}
+
+/** The last result of a batch cut at its size limit: what was answered, and where to resume. */
+function stopped({ maxBytes, lastLine }: BatchTooLargeError): ErpBatchResult {
+  const next = lastLine + 1;
+  return {
+    line: next,
+    status: 'stopped',
+    error: {
+      message:
+        `The batch is larger than ${maxBytes} bytes: reading stopped in line ${next}. Lines 1 to ${lastLine} ` +
+        `are answered above; send line ${next} and the ones after it in another batch`,
+    },
+  };
 }

@@ -2,9 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchChunkLines } from './erp-batch.routes.ts';
 import { connectErp } from './erp.test-helpers.ts';
 import { countStatements } from '../../../../test/helpers/statements.ts';
-import { createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
+import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 
-type Result = { line: number; status: string; id?: string; error?: { message: string; field?: string } };
+type Result = {
+  line: number;
+  status: string;
+  id?: string;
+  password?: string;
+  error?: { message: string; field?: string };
+};
 
 describe('POST /api/erp/batch', () => {
   let t: TestApp;
@@ -325,6 +331,133 @@ describe('POST /api/erp/batch', () => {
     expect(await auditCount()).toBe(audits);
   });
 
+  it('writes invoices set-based with the single PUT’s answers and audit entries', async () => {
+    await batch([
+      { type: 'account', erpNumber: 'B-INV-A', name: 'Invoice A' },
+      { type: 'account', erpNumber: 'B-INV-B', name: 'Invoice B' },
+    ]);
+    const erp = clientFor(t.app, { authorization: `Bearer ${erpKey}` });
+    const steps = [
+      [
+        ['1', 'B-INV-A', 10],
+        ['2', 'B-INV-B', 20.5],
+        ['3', 'B-INV-NONE', 1],
+      ],
+      [
+        ['1', 'B-INV-A', 11],
+        ['2', 'B-INV-A', 20.5],
+        ['3', 'B-INV-B', 1],
+      ],
+      [
+        ['1', 'B-INV-A', 11],
+        ['2', 'B-INV-A', 20.5],
+      ],
+    ] as const;
+    const body = (erpNumber: string, amount: number) => ({
+      erpNumber,
+      date: '2026-11-02',
+      amount,
+      currency: 'EUR',
+    });
+    const single: Result[][] = [];
+    const viaBatch: Result[][] = [];
+    for (const step of steps) {
+      const answers: Result[] = [];
+      for (const [n, erpNumber, amount] of step) {
+        const res = await erp.put(`/api/erp/invoices/S-INV-${n}`, body(erpNumber, amount));
+        answers.push(
+          res.statusCode === 422
+            ? {
+                line: answers.length + 1,
+                status: 'invalid',
+                error: { message: res.json().error.message, field: res.json().error.details[0].path },
+              }
+            : { line: answers.length + 1, status: res.json().status, id: res.json().invoice.id },
+        );
+      }
+      single.push(answers);
+      viaBatch.push(
+        await batch(
+          step.map(([n, erpNumber, amount]) => ({
+            type: 'invoice',
+            number: `L-INV-${n}`,
+            ...body(erpNumber, amount),
+          })),
+        ),
+      );
+    }
+    const shape = (results: Result[][]) => results.map((rs) => rs.map(({ id: _id, ...r }) => r));
+    expect(shape(viaBatch)).toEqual(shape(single));
+    expect(shape(viaBatch)).toEqual([
+      [
+        { line: 1, status: 'created' },
+        { line: 2, status: 'created' },
+        {
+          line: 3,
+          status: 'invalid',
+          error: { message: 'The account of this invoice does not exist', field: 'erpNumber' },
+        },
+      ],
+      [
+        { line: 1, status: 'updated' },
+        { line: 2, status: 'updated' },
+        { line: 3, status: 'created' },
+      ],
+      [
+        { line: 1, status: 'unchanged' },
+        { line: 2, status: 'unchanged' },
+      ],
+    ]);
+    const auditsOf = async (prefix: string) => {
+      const ids = (
+        await db()
+          .selectFrom('invoices')
+          .select('id')
+          .where('number', 'like', `${prefix}%`)
+          .orderBy('number')
+          .execute()
+      ).map((r) => r.id);
+      const rows = await db()
+        .selectFrom('audit_log')
+        .select(['action', 'entity_id', 'before', 'after', 'source'])
+        .where('entity_id', 'in', ids)
+        .orderBy('id')
+        .execute();
+      // Per invoice in number order, its entries in order; the number itself differs by prefix.
+      return ids.map((id) =>
+        rows
+          .filter((r) => r.entity_id === id)
+          .map(({ entity_id: _e, ...r }) => JSON.parse(JSON.stringify(r).replaceAll(prefix, 'X-INV-'))),
+      );
+    };
+    const batchAudits = await auditsOf('L-INV-');
+    expect(batchAudits).toEqual(await auditsOf('S-INV-'));
+    expect(batchAudits.flat().map((a) => a.action)).toEqual([
+      'invoice.created',
+      'invoice.updated',
+      'invoice.created',
+      'invoice.updated',
+      'invoice.created',
+    ]);
+    expect(batchAudits[1]![1]).toMatchObject({
+      source: 'erp',
+      before: { accountId: expect.any(String) },
+      after: { accountId: expect.any(String), accountNumber: 'B-INV-A' },
+    });
+    // A few statements per chunk whatever the number of invoice lines.
+    const many = Array.from({ length: 700 }, (_, i) => ({
+      type: 'invoice',
+      number: `M-INV-${i}`,
+      ...body('B-INV-A', i + 1),
+    }));
+    const counted = await countStatements(() => batch(many));
+    expect(counted.result.every((r, i) => r.line === i + 1 && r.status === 'created')).toBe(true);
+    const chunks = Math.ceil(700 / batchChunkLines(t.deps.database.kind));
+    // Per chunk: read accounts, read invoices, insert invoices, audit rows.
+    expect(counted.commits).toBe(chunks);
+    expect(counted.queries.length, counted.queries.join('\n')).toBeLessThanOrEqual(chunks * 4 + 3);
+  });
+
   it('is 415 for another content type, 403 without the erp permission, 401 without a key', async () => {
     const json = await send(JSON.stringify({ type: 'account' }), { 'content-type': 'application/json' });
     expect(json.statusCode).toBe(415);
@@ -357,6 +490,42 @@ describe('POST /api/erp/batch', () => {
     expect(await db().selectFrom('accounts').select('id').where('number', '=', 'B-403').execute()).toEqual(
       [],
     );
+  });
+
+  it('shows a generated password once in the contact line’s result, and nowhere else', async () => {
+    const email = 'once@batch-pw.example';
+    const line = {
+      type: 'contact',
+      erpNumber: 'B-PW',
+      email,
+      firstName: 'Once',
+      lastName: 'Only',
+      login: { mode: 'generated-password' },
+    };
+    const seq = await lastSeq();
+    const [, created] = await batch([{ type: 'account', erpNumber: 'B-PW', name: 'Password GmbH' }, line]);
+    expect(created).toEqual({
+      line: 2,
+      status: 'created',
+      id: expect.any(String),
+      password: expect.stringMatching(/^\w{4}-\w{4}-\w{4}-\w{4}$/),
+    });
+    const password = created!.password!;
+    // The password works: the contact signs in to the store with it.
+    const signIn = await t.anonymous.post('/api/store/session', { email, password });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    // Not in the audit log, the events (webhook payloads) or the contact's row.
+    const audits = await db().selectFrom('audit_log').selectAll().execute();
+    expect(JSON.stringify(audits)).not.toContain(password);
+    const events = await db().selectFrom('events').selectAll().where('seq', '>', seq).execute();
+    expect(events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain(password);
+    const rows = await db().selectFrom('contacts').selectAll().where('email', '=', email).execute();
+    expect(JSON.stringify(rows)).not.toContain(password);
+    // The same line again: unchanged, no new password, the login untouched.
+    const [again] = await batch([line]);
+    expect(again).toEqual({ line: 1, status: 'unchanged', id: created!.id });
+    expect((await t.anonymous.post('/api/store/session', { email, password })).statusCode).toBe(200);
   });
 
   it('is 413 for a declared length over the limit', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, createTestApp, type Client, type TestApp } from '../../../../test/helpers/app.ts';
 import { connectErp } from './erp.test-helpers.ts';
+import { withIdempotencyKey } from './idempotency.ts';
 
 describe('Idempotency-Key under concurrency', () => {
   let t: TestApp;
@@ -133,4 +134,27 @@ describe('Idempotency-Key under concurrency', () => {
     },
     30_000,
   );
+
+  it('keeps no password or secret for replays: the first answer shows it, a replay leaves it out', async () => {
+    const request = { method: 'POST', path: '/api/test-once', body: { n: 1 } };
+    let runs = 0;
+    const run = async () => {
+      runs++;
+      return {
+        status: 201,
+        body: { contact: { id: 'c1', password: 'Abcd-Efgh-Jkmn-Pqrs' }, secret: 'whsec_x' },
+      };
+    };
+    const first = await withIdempotencyKey(t.deps.database.db, t.system, 'once-1', request, run);
+    expect(first.body).toEqual({ contact: { id: 'c1', password: 'Abcd-Efgh-Jkmn-Pqrs' }, secret: 'whsec_x' });
+    const replay = await withIdempotencyKey(t.deps.database.db, t.system, 'once-1', request, run);
+    expect(runs).toBe(1);
+    expect(replay).toEqual({ status: 201, body: { contact: { id: 'c1' } } });
+    const [row] = await t.deps.database.db
+      .selectFrom('idempotency_keys')
+      .select('body')
+      .where('key', '=', 'once-1')
+      .execute();
+    expect(JSON.stringify(row!.body)).not.toMatch(/Abcd-Efgh|whsec_x/);
+  });
 });

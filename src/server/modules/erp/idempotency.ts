@@ -13,6 +13,10 @@ const WAIT_FOR_FIRST = '10s';
 /** PostgreSQL's lock_not_available: the wait above ran out. */
 const LOCK_TIMEOUT = '55P03';
 
+/** Secrets an answer shows once (a generated password, a signing secret) are not kept for replays. */
+const SHOWN_ONCE = new Set(['password', 'secret']);
+const withoutShownOnce = (key: string, value: unknown) => (SHOWN_ONCE.has(key) ? undefined : value);
+
 /** A 5xx answer returned as a value: thrown out of the transaction so the claim goes with it. */
 class NotKept extends Error {
   constructor(readonly answer: StoredAnswer) {
@@ -42,6 +46,7 @@ async function storedAnswer(db: Executor, principal: string, key: string, hash: 
  * second's insert waits for the first to commit, then replays its answer, or runs if the first rolled back.
  * Waiting longer than WAIT_FOR_FIRST is 409 with Retry-After. `run` must do its work on the executor it is
  * given. Refusals (4xx) are kept, their writes undone; 5xx answers are not kept, so those can be retried.
+ * A kept answer leaves out `password` and `secret` fields: a replay never shows a secret a second time.
  */
 export async function withIdempotencyKey(
   db: Db,
@@ -97,7 +102,7 @@ export async function withIdempotencyKey(
       if (answer.status >= 500) throw new NotKept(answer);
       await tx
         .updateTable('idempotency_keys')
-        .set({ status: answer.status, body: JSON.stringify(answer.body) })
+        .set({ status: answer.status, body: JSON.stringify(answer.body, withoutShownOnce) })
         .where('principal', '=', principal)
         .where('key', '=', key)
         .execute();

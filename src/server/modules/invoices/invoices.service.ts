@@ -16,10 +16,13 @@ import {
   updateInvoice,
 } from './invoices.repository.ts';
 
-const cents = (amount: number) => Math.round(amount * 100);
+export const cents = (amount: number) => Math.round(amount * 100);
 
 /** Where a stored invoice differs from a request for the same number. */
-function differences(stored: Invoice, wanted: Omit<Invoice, 'id' | 'createdAt' | 'number'>): FieldError[] {
+export function differences(
+  stored: Invoice,
+  wanted: Omit<Invoice, 'id' | 'createdAt' | 'number'>,
+): FieldError[] {
   const out: FieldError[] = [];
   if (stored.accountId !== wanted.accountId)
     out.push({ path: 'accountId', message: 'The stored invoice belongs to another account' });

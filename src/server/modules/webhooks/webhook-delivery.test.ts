@@ -1,5 +1,9 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { loadConfig } from '../../config.ts';
+import { openDatabase } from '../../db/client.ts';
+import { openRuntime } from '../../runtime.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.ts';
 import { startReceiver } from '../../../../test/helpers/webhook-receiver.ts';
 import { recordEvents } from '../events/index.ts';
@@ -293,6 +297,38 @@ describe('webhook delivery', () => {
     ).toHaveLength(1);
   });
 
+  it('reuses its connections to a receiver: one for deliveries in turn, no new ones for the next burst', async () => {
+    await endpoint();
+    for (let i = 0; i < 5; i++) {
+      await emit();
+      await drain();
+    }
+    expect(receiver.received).toHaveLength(5);
+    expect(receiver.connections).toBe(1);
+    // Ten at once open up to ten connections; ten more at once go out on those.
+    for (let i = 0; i < 10; i++) await emit();
+    await drain();
+    const afterBurst = receiver.connections;
+    expect(afterBurst).toBeGreaterThan(1);
+    for (let i = 0; i < 10; i++) await emit();
+    await drain();
+    expect(receiver.received).toHaveLength(25);
+    expect(receiver.connections).toBe(afterBurst);
+    expect((await deliveries()).every((d) => d.status === 'succeeded')).toBe(true);
+  });
+
+  it('opens a new connection after an answer it does not read to the end', async () => {
+    await endpoint();
+    receiver.respondWith(() => ({ status: 200, body: 'x'.repeat(100_000) }));
+    await emit();
+    await drain();
+    await emit();
+    await drain();
+    expect(receiver.received).toHaveLength(2);
+    expect(receiver.connections).toBe(2);
+    expect((await attempts()).map((a) => a.response_body?.length)).toEqual([4096, 4096]);
+  });
+
   it('gives a delivery back untouched when the worker stops mid-request', async () => {
     await endpoint();
     receiver.respondWith(() => 'hang');
@@ -328,6 +364,13 @@ describe('private targets at delivery time', () => {
   it('refuses to deliver to a loopback address when private targets are not allowed', async () => {
     await endpoint({ url: `http://localhost:${receiver.port}/hook` });
     await endpoint({ url: `${receiver.url}/hook` });
+    // The allowing sender keeps connections to the receiver open: the strict one must not reuse them.
+    await emit();
+    await drain();
+    expect(receiver.received).toHaveLength(2);
+    await t.deps.database.db.deleteFrom('webhook_attempts').execute();
+    await t.deps.database.db.deleteFrom('webhook_deliveries').execute();
+    receiver.received.length = 0;
     const strict = createWebhookSender(t.deps.database.db, t.deps.outbox, {
       ...t.deps.config.webhooks,
       allowPrivate: false,
@@ -339,6 +382,7 @@ describe('private targets at delivery time', () => {
     const rows = await deliveries();
     expect(rows.map((d) => d.status)).toEqual(['failed', 'failed']);
     for (const d of rows) expect(d.last_error).toMatch(/private or loopback/);
+    await strict.stop();
   });
 });
 
@@ -360,6 +404,60 @@ describe('the running sender', () => {
       ]);
     } finally {
       await t.deps.webhooks.stop();
+    }
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('two instances on PostgreSQL', () => {
+  beforeEach(() => setUp({ WEBHOOK_POLL_SECONDS: '60' }));
+
+  /** An event and its delivery written as another instance would, without this process's in-process news. */
+  const writeElsewhere = async (endpointId: string, n: number) =>
+    sql`
+      WITH ev AS (
+        INSERT INTO events (scope_id, type, account_id, data)
+        VALUES (${t.deps.scopeId}, 'account.created', NULL, ${JSON.stringify({ n })}::jsonb)
+        RETURNING id, seq, type, account_id
+      )
+      INSERT INTO webhook_deliveries (endpoint_id, event_id, type, account_id, seq, next_attempt_at)
+      SELECT ${endpointId}, ev.id, ev.type, ev.account_id, ev.seq, now() FROM ev`.execute(t.deps.database.db);
+
+  const receivedWithin = async (count: number, ms: number) => {
+    for (const end = Date.now() + ms; receiver.received.length < count && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 50));
+    return receiver.received.length;
+  };
+
+  it('wakes the other instance’s sender at the commit (LISTEN/NOTIFY), not at its poll a minute later', async () => {
+    const ep = await endpoint();
+    const database = await openDatabase({ databaseUrl: t.deps.database.url!, poolSize: 4 });
+    const other = await openRuntime(
+      loadConfig({
+        PUBLIC_URL: 'http://clientele.test',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_POLL_SECONDS: '60',
+      }),
+      database,
+    );
+    other.webhooks.start();
+    try {
+      // Its first pass finds nothing and its next poll is a minute away.
+      await new Promise((r) => setTimeout(r, 1000));
+      await writeElsewhere(ep.id, 1);
+      expect(await receivedWithin(1, 5000)).toBe(1);
+      // The listening connection is cut: it is made again, and the next delivery wakes the sender too.
+      const cut = await sql<{ ok: boolean }>`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN %'`.execute(t.deps.database.db);
+      expect(cut.rows).toEqual([{ ok: true }]);
+      await new Promise((r) => setTimeout(r, 2500));
+      await writeElsewhere(ep.id, 2);
+      expect(await receivedWithin(2, 5000)).toBe(2);
+      expect(receiver.received.map((r) => (JSON.parse(r.body) as { data: unknown }).data)).toEqual([
+        { n: 1 },
+        { n: 2 },
+      ]);
+    } finally {
+      await other.close();
     }
   });
 });

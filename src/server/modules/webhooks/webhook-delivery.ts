@@ -10,6 +10,7 @@ import type { Outbox } from '../../email/outbox.ts';
 import { failUndeliverablePushes } from '../erp/index.ts';
 import { onEventsWritten } from '../events/events-written.ts';
 import { guardedLookup, isPrivateAddress, urlShapeProblem } from './url-guard.ts';
+import { listenForDeliveries, type DeliveriesListener } from './webhook-wake.ts';
 
 /** The first bytes of an answer kept in the delivery log. */
 const RESPONSE_KEEP_BYTES = 4096;
@@ -19,6 +20,12 @@ const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 const LEASE_SLACK_MS = 30_000;
 /** After events are written here, how long the sender waits for their transaction to commit before it looks. */
 const WAKE_AFTER_WRITE_MS = 25;
+/**
+ * How long an idle pooled connection is kept: under the 5 s that Node, Apache and many proxies keep one open
+ * for, so that a request rarely goes out on a connection the receiver is closing (a shorter `Keep-Alive:
+ * timeout=…` hint of the receiver is honoured by Node's agent).
+ */
+const IDLE_SOCKET_MS = 4000;
 
 type Claimed = {
   id: string;
@@ -83,11 +90,32 @@ export function retryAfterMs(value: string | string[] | undefined): number | nul
   return Number.isNaN(at) ? null : Math.min(Math.max(at - Date.now(), 0), MAX_RETRY_AFTER_MS);
 }
 
+type Agents = { http: http.Agent; https: https.Agent };
+
+/**
+ * Keep-alive pools, one per receiver (host and port) as Node's agents keep them. A socket is checked once, when
+ * it connects (`guardedLookup` on the resolved address, the same for every request of a sender), and stays
+ * bound to that address: reusing it never reaches an address that was not checked.
+ */
+function keepAliveAgents(concurrency: number): Agents {
+  const options = {
+    keepAlive: true,
+    maxSockets: concurrency,
+    timeout: IDLE_SOCKET_MS,
+    scheduling: 'lifo' as const,
+  };
+  return { http: new http.Agent(options), https: new https.Agent(options) };
+}
+
+/** A pooled connection that the receiver had closed: the request never reached it, so it goes again at once. */
+const staleSocket = (request: http.ClientRequest, err: NodeJS.ErrnoException) =>
+  request.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+
 function post(
   url: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowPrivate: boolean; signal: AbortSignal },
+  options: { timeoutMs: number; allowPrivate: boolean; signal: AbortSignal; agents: Agents },
 ): Promise<Outcome> {
   const shape = urlShapeProblem(url);
   if (shape) return Promise.resolve({ kind: 'refused', error: shape });
@@ -98,22 +126,26 @@ function post(
     return Promise.resolve({ kind: 'refused', error: `${host} is a private or loopback address` });
   return new Promise((resolve) => {
     let settled = false;
-    const done = (o: Outcome) => {
+    let answered = false;
+    const done = (o: Outcome | Promise<Outcome>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
       resolve(o);
     };
-    const request = (target.protocol === 'https:' ? https : http).request(
+    const secure = target.protocol === 'https:';
+    const request = (secure ? https : http).request(
       target,
       {
         method: 'POST',
         headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() },
+        // Checked for each new connection of the pool; redirects are not followed (http.request never does).
         lookup: guardedLookup(options.allowPrivate),
-        agent: false,
+        agent: secure ? options.agents.https : options.agents.http,
       },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let kept = 0;
         const finish = () => {
@@ -127,13 +159,14 @@ function post(
               body: text,
               retryAfterMs: retryAfterMs(res.headers['retry-after']),
             });
-          res.destroy();
         };
         res.on('data', (chunk: Buffer) => {
           if (kept < RESPONSE_KEEP_BYTES) chunks.push(chunk);
           kept += chunk.length;
-          // The rest of a large answer is not read.
-          if (kept >= RESPONSE_KEEP_BYTES) finish();
+          if (kept < RESPONSE_KEEP_BYTES) return;
+          // The rest of a large answer is not read: its connection is closed rather than reused.
+          finish();
+          res.destroy();
         });
         res.on('end', finish);
         res.on('error', finish);
@@ -149,7 +182,8 @@ function post(
     }, options.timeoutMs);
     options.signal.addEventListener('abort', onAbort);
     request.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EREFUSED_PRIVATE') done({ kind: 'refused', error: err.message });
+      if (!answered && !settled && staleSocket(request, err)) done(post(url, headers, body, options));
+      else if (err.code === 'EREFUSED_PRIVATE') done({ kind: 'refused', error: err.message });
       else
         done({ kind: 'network', error: `${err.code ? `${err.code}: ` : ''}${err.message}`.slice(0, 1000) });
     });
@@ -168,16 +202,22 @@ const retryable = (o: Outcome) =>
 export function createWebhookSender(
   db: Db,
   outbox: Outbox,
-  options: Config['webhooks'] & { publicUrl: string },
+  options: Config['webhooks'] & {
+    publicUrl: string;
+    /** PostgreSQL's: deliveries added on any instance wake this sender at their commit (LISTEN). */
+    databaseUrl?: string;
+  },
   log: (msg: string, err?: unknown) => void = () => {},
 ): WebhookSender {
   const inFlight = new Set<AbortController>();
+  const agents = keepAliveAgents(options.concurrency);
   let stopped = true;
   let timer: NodeJS.Timeout | null = null;
   /** A look asked for while a pass runs: the next pass follows at once. */
   let wanted = false;
   let soonTimer: NodeJS.Timeout | null = null;
   let unsubscribe = () => {};
+  let listener: DeliveriesListener | null = null;
   let current: Promise<unknown> = Promise.resolve();
   const leaseMs = options.timeoutMs + LEASE_SLACK_MS;
 
@@ -364,6 +404,7 @@ export function createWebhookSender(
         timeoutMs: options.timeoutMs,
         allowPrivate: options.allowPrivate,
         signal: controller.signal,
+        agents,
       });
       return { d, outcome, request: { headers, body }, durationMs: performance.now() - started };
     } finally {
@@ -422,17 +463,24 @@ export function createWebhookSender(
       if (!stopped) return;
       stopped = false;
       unsubscribe = onEventsWritten(soon);
+      // Other instances' deliveries: notified at their commit (the in-process news covers this instance).
+      if (options.databaseUrl) listener = listenForDeliveries(options.databaseUrl, wake, log);
       timer = setTimeout(loop, 0);
     },
     async stop() {
       stopped = true;
       unsubscribe();
+      await listener?.close();
+      listener = null;
       if (soonTimer) clearTimeout(soonTimer);
       soonTimer = null;
       if (timer) clearTimeout(timer);
       timer = null;
       for (const c of inFlight) c.abort();
       await current.catch(() => {});
+      // Idle pooled connections are closed; a restart opens new ones.
+      agents.http.destroy();
+      agents.https.destroy();
     },
     wake,
   };
