@@ -18,6 +18,7 @@ import * as m0015 from './migrations/0015_events.ts';
 import * as m0016 from './migrations/0016_commercial_imports.ts';
 import * as m0018 from './migrations/0018_webhooks.ts';
 import * as m0019 from './migrations/0019_erp.ts';
+import * as m0021 from './migrations/0021_search_covering.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0016_commercial_imports': m0016,
   '0018_webhooks': m0018,
   '0019_erp': m0019,
+  '0021_search_covering': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
