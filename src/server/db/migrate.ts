@@ -19,6 +19,7 @@ import * as m0016 from './migrations/0016_commercial_imports.ts';
 import * as m0018 from './migrations/0018_webhooks.ts';
 import * as m0019 from './migrations/0019_erp.ts';
 import * as m0020 from './migrations/0020_webhook_wake.ts';
+import * as m0021 from './migrations/0021_search_covering.ts';
 
 // Listed in code, not read from disk, so the same set ships with every build.
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0018_webhooks': m0018,
   '0019_erp': m0019,
   '0020_webhook_wake': m0020,
+  '0021_search_covering': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

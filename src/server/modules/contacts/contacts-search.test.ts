@@ -131,6 +131,11 @@ describe('search stages', () => {
       [admin, '/api/contacts', 'example'],
       [admin, '/api/contacts', 'zzz-nothing'],
       [crm, '/api/contacts', 'example'],
+      // The index reads parts of these (`one`, `ann`; `bäckerei`, `lyo`, `yon`; `one`, `.ex`): each row
+      // is then matched on the whole term.
+      [admin, '/api/contacts', 'one.ann'],
+      [admin, '/api/contacts', 'bäckerei lyon'],
+      [admin, '/api/contacts', 'n@one.ex'],
       [admin, '/api/accounts', 'c-'],
       [admin, '/api/accounts', 'umbrella'],
     ];
@@ -143,6 +148,9 @@ describe('search stages', () => {
     }
     expect(expected[0]).toHaveLength(6);
     expect(expected[5]).toEqual([hidden]);
+    expect(expected[6]).toEqual([]);
+    expect(expected[7]).toEqual(expected[0]);
+    expect(expected[8]).toEqual([ann]);
     // 1: the first row only, then the index's candidates; 2: then, with no room for candidates, the walk.
     for (const stages of [
       { probeRows: 1, candidateCap: 5000 },
