@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ApiKey, EmployeeRole, SessionInfo } from '../../../contracts/employees.ts';
 import { isRestrictedToAssigned, permissionsOf } from '../../../contracts/permissions.ts';
 import type { Db, Executor } from '../../db/client.ts';
+import { statement } from '../../db/statements.ts';
 import type { EmployeeRow } from '../../db/schema.ts';
 import { assertCan, type Actor, type RequestContext } from '../../http/context.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -88,6 +89,17 @@ export async function employeeFromSession(
   return { employee, session: { expiresAt, createdAt } };
 }
 
+/** A live key by its hash, with its creator's roles: a prepared statement, as every API request runs it. */
+const readApiKey = statement((db, p: { keyHash: string }) =>
+  db
+    .selectFrom('api_keys')
+    .innerJoin('employees', 'employees.id', 'api_keys.created_by')
+    .select(['api_keys.id', 'api_keys.name', 'api_keys.roles', 'employees.roles as creator_roles'])
+    .where('employees.status', '=', 'active')
+    .where('api_keys.key_hash', '=', p.keyHash)
+    .where('api_keys.revoked_at', 'is', null),
+);
+
 // API keys: `clt_` + a public prefix (shown in lists) + a secret; only the hash is kept.
 /**
  * The actor of an API key, in one statement: the key's creator must still be active, and the key holds
@@ -95,14 +107,7 @@ export async function employeeFromSession(
  * recorded by the caller through the usage writer, not here: a read writes nothing.
  */
 export async function actorFromApiKey(db: Executor, key: string): Promise<Actor | undefined> {
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('employees', 'employees.id', 'api_keys.created_by')
-    .select(['api_keys.id', 'api_keys.name', 'api_keys.roles', 'employees.roles as creator_roles'])
-    .where('employees.status', '=', 'active')
-    .where('api_keys.key_hash', '=', sha256(key))
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
+  const [row] = await readApiKey(db, { keyHash: sha256(key) });
   if (!row) return undefined;
   const keyRoles = row.roles as EmployeeRole[];
   const creatorRoles = row.creator_roles as EmployeeRole[];

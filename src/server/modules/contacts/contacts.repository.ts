@@ -1,6 +1,7 @@
 import { sql, type Expression, type Insertable, type SqlBool } from 'kysely';
 import type { Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
+import { statement } from '../../db/statements.ts';
 import { writeChain, type ChainedWrite } from '../../db/write-chain.ts';
 import type { ContactRow, ContactsTable } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
@@ -11,9 +12,13 @@ type AccountRef = { id: string; name: string; number: string; code: string | nul
 
 /** crmCompany* employees reach only contacts of their assigned accounts. */
 export function contactVisibleTo(ctx: RequestContext): Expression<SqlBool> {
-  if (!ctx.actor.restrictToAssigned) return sql<SqlBool>`true`;
+  return ctx.actor.restrictToAssigned ? contactAssignedTo(ctx.actor.id) : sql<SqlBool>`true`;
+}
+
+/** The contact belongs to an account assigned to the employee. */
+function contactAssignedTo(employeeId: string | null): Expression<SqlBool> {
   return sql<SqlBool>`exists (select 1 from contact_accounts ca join employee_accounts ea on ea.account_id = ca.account_id
-    where ca.contact_id = contacts.id and ea.employee_id = ${ctx.actor.id})`;
+    where ca.contact_id = contacts.id and ea.employee_id = ${employeeId})`;
 }
 
 /**
@@ -128,8 +133,21 @@ type LinkedAccount = AccountRef & { is_primary: boolean };
 export function selectContacts(db: Executor) {
   return db
     .selectFrom('contacts')
-    .selectAll('contacts')
+    // Named, not `contacts.*`: the read is a prepared statement (see readContact), and the hash stays here.
     .select([
+      'contacts.id',
+      'contacts.email',
+      'contacts.first_name',
+      'contacts.last_name',
+      'contacts.phone',
+      'contacts.work_phone',
+      'contacts.language',
+      'contacts.status',
+      sql<boolean>`contacts.password_hash is not null`.as('has_login'),
+      'contacts.login_valid_from',
+      'contacts.login_valid_until',
+      'contacts.created_at',
+      'contacts.updated_at',
       attributesOf('contact', 'contacts').as('attributes'),
       sql<LinkedAccount[]>`coalesce((select json_agg(json_build_object('id', a.id, 'name', a.name,
         'number', a.number, 'code', a.code, 'is_primary', ca.is_primary) order by ca.is_primary desc, a.name)
@@ -169,7 +187,7 @@ export function toContact(row: LoadedRow): Contact {
     workPhone: row.work_phone,
     language: row.language,
     status: row.status,
-    hasLogin: row.password_hash !== null,
+    hasLogin: row.has_login,
     account: primary ? refs.find((r) => r.id === primary.id)! : null,
     accounts: refs,
     roles: row.role_keys,
@@ -182,6 +200,34 @@ export function toContact(row: LoadedRow): Contact {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+type ContactKey = { id: string; scopeId: string };
+
+/** The whole contact (see selectContacts) by id, as a prepared statement: `GET /api/contacts/{id}` runs it. */
+const readContact = {
+  anyone: statement((db, p: ContactKey) =>
+    selectContacts(db).where('contacts.id', '=', p.id).where('contacts.scope_id', '=', p.scopeId),
+  ),
+  assigned: statement((db, p: ContactKey & { employeeId: string | null }) =>
+    selectContacts(db)
+      .where('contacts.id', '=', p.id)
+      .where('contacts.scope_id', '=', p.scopeId)
+      .where(contactAssignedTo(p.employeeId)),
+  ),
+};
+
+/** The contact, if it is in the actor's scope and the actor may see it. */
+export async function findVisibleContact(
+  db: Executor,
+  ctx: RequestContext,
+  id: string,
+): Promise<Contact | undefined> {
+  const key = { id, scopeId: ctx.scopeId };
+  const [row] = ctx.actor.restrictToAssigned
+    ? await readContact.assigned(db, { ...key, employeeId: ctx.actor.id })
+    : await readContact.anyone(db, key);
+  return row && toContact(row);
 }
 
 /** The whole contact (see selectContacts), whoever may see it. */
