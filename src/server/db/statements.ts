@@ -10,10 +10,29 @@ import type pg from 'pg';
 import type { Executor } from './client.ts';
 
 /**
- * Statements PostgreSQL prepares once per connection, by name: the hot paths' statements (few, fixed
- * by the code, whose generic plan is as good as a fresh one). Only `statement` adds to it.
+ * Statements PostgreSQL prepares once per connection, by name (SQL text → name): the hot paths'
+ * statements, few and bounded, whose generic plan is as good as a fresh one. Only `statement` and
+ * `prepared` add to it.
  */
 const preparedNames = new Map<string, string>();
+
+/** How many texts `prepared` may add: each costs 50–200 KB of plan in every connection that runs it. */
+const MAX_VARIANTS = 24;
+let variants = 0;
+
+const nameNext = (sql: string) => preparedNames.set(sql, `clt_${preparedNames.size + 1}`);
+
+/**
+ * Marks a hot statement whose text varies a little with the request (which parts it has, how many rows)
+ * to run prepared, like a `statement`: the first MAX_VARIANTS texts seen are; later ones run unnamed.
+ */
+export function prepared<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  if (variants < MAX_VARIANTS && !preparedNames.has(query.sql)) {
+    variants++;
+    nameNext(query.sql);
+  }
+  return query;
+}
 
 /** A named parameter of a `statement`, until a call gives its value. */
 class Placeholder {
@@ -34,7 +53,7 @@ export function statement<P extends Record<string, unknown>, R>(
     if (!compiled) {
       const placeholders = new Proxy({}, { get: (_, key) => new Placeholder(String(key)) }) as P;
       compiled = build(db, placeholders).compile();
-      preparedNames.set(compiled.sql, `clt_${preparedNames.size + 1}`);
+      nameNext(compiled.sql);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? params[p.key] : p));
     return (await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters))).rows;
@@ -54,7 +73,8 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       // A cursor (Kysely's streams) goes through as it is.
       if (typeof text !== 'string') return client.query(text as unknown as pg.Submittable);
       const name = preparedNames.get(text);
-      return client.query(name ? { name, text, values: [...values!] } : { text, values: [...values!] });
+      // The text form when unnamed: pg copies a config object property by property.
+      return name ? client.query({ name, text, values: [...values!] }) : client.query(text, [...values!]);
     }
     return { query, release: () => client.release() };
   };

@@ -109,23 +109,39 @@ const readApiKey = statement((db, p: { keyHash: string }) =>
 export async function actorFromApiKey(db: Executor, key: string): Promise<Actor | undefined> {
   const [row] = await readApiKey(db, { keyHash: sha256(key) });
   if (!row) return undefined;
-  const keyRoles = row.roles as EmployeeRole[];
-  const creatorRoles = row.creator_roles as EmployeeRole[];
-  const creatorPermissions = permissionsOf(creatorRoles);
-  // The roles the creator still covers; administrator only while the creator is one (a superuser covers its permissions).
-  const roles = keyRoles.filter((r) =>
-    r === 'administrator'
-      ? creatorRoles.includes(r)
-      : [...permissionsOf([r])].every((p) => creatorPermissions.has(p)),
-  );
+  const grant = keyGrant(row.roles as EmployeeRole[], row.creator_roles as EmployeeRole[]);
   return {
     type: 'api-key',
     id: row.id,
     label: `API key ${row.name}`,
-    roles,
+    roles: [...grant.roles],
+    permissions: grant.permissions,
+    restrictToAssigned: grant.restrictToAssigned,
+  };
+}
+
+type Grant = Pick<Actor, 'roles' | 'permissions' | 'restrictToAssigned'>;
+/** Grants by their two role lists: a pure function of them, and a handful of combinations exist. */
+const grants = new Map<string, Grant>();
+
+/** What a key with these roles may do while its creator holds those: no more than the creator. */
+function keyGrant(keyRoles: EmployeeRole[], creatorRoles: EmployeeRole[]): Grant {
+  const memo = `${keyRoles.join(',')}|${creatorRoles.join(',')}`;
+  const known = grants.get(memo);
+  if (known) return known;
+  const creatorPermissions = permissionsOf(creatorRoles);
+  const grant: Grant = {
+    // The roles the creator still covers; administrator only while the creator is one (a superuser covers its permissions).
+    roles: keyRoles.filter((r) =>
+      r === 'administrator'
+        ? creatorRoles.includes(r)
+        : [...permissionsOf([r])].every((p) => creatorPermissions.has(p)),
+    ),
     permissions: new Set([...permissionsOf(keyRoles)].filter((p) => creatorPermissions.has(p))),
     restrictToAssigned: isRestrictedToAssigned(keyRoles) || isRestrictedToAssigned(creatorRoles),
   };
+  if (grants.size < 1000) grants.set(memo, grant);
+  return grant;
 }
 
 const toApiKey = (r: {

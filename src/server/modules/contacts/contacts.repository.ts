@@ -1,7 +1,7 @@
 import { sql, type Expression, type Insertable, type SqlBool } from 'kysely';
 import type { Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
-import { statement } from '../../db/statements.ts';
+import { prepared, statement } from '../../db/statements.ts';
 import { writeChain, type ChainedWrite } from '../../db/write-chain.ts';
 import type { ContactRow, ContactsTable } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
@@ -306,9 +306,10 @@ export async function insertNewContact(
         ),
   ].filter((p) => p !== 0);
   // The links' foreign keys (and the email's) are checked at the end of the statement, when the contact's row exists.
-  await writeChain([
+  const chain = writeChain([
     { name: 'new_contact', query: db.insertInto('contacts').values(row) },
     ...parts.map((query, i) => ({ name: `new_link_${i}`, query })),
     ...also,
-  ]).execute(db);
+  ]);
+  await db.executeQuery(prepared(chain.compile(db)));
 }
