@@ -85,7 +85,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('connect', (client) => client.on('error', (err) => options.onConnectionError?.(err)));
     // pg-pool re-emits an idle connection's error here; the connection's own listener has reported it.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), ...kyselyOptions(options) });
+    const db = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+      ...kyselyOptions(options),
+    });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   if ('pglite' in options) {

@@ -44,9 +44,10 @@ describe('statements compiled once', () => {
       const prepared = await database.db.transaction().execute(async (tx) => {
         for (const key of ['buyer', 'approver', 'buyer']) await roleByKey(tx, { key });
         return (
-          await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements`.execute(
-            tx,
-          )
+          await sql<{
+            name: string;
+            statement: string;
+          }>`SELECT name, statement FROM pg_prepared_statements`.execute(tx)
         ).rows;
       });
       const ours = prepared.filter((p) => p.statement.includes('from "roles"'));

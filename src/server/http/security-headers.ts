@@ -31,11 +31,7 @@ export function staticSecurityHeaders(options: HelmetOptions): Record<string, st
     setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   };
-  helmet(options)(
-    {} as http.IncomingMessage,
-    res as unknown as http.ServerResponse,
-    () => undefined,
-  );
+  helmet(options)({} as http.IncomingMessage, res as unknown as http.ServerResponse, () => undefined);
   return headers;
 }
 

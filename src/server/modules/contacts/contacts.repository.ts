@@ -131,41 +131,43 @@ type LinkedAccount = AccountRef & { is_primary: boolean };
  * customer groups, each as an aggregate beside the contact's row.
  */
 export function selectContacts(db: Executor) {
-  return db
-    .selectFrom('contacts')
-    // Named, not `contacts.*`: the read is a prepared statement (see readContact), and the hash stays here.
-    .select([
-      'contacts.id',
-      'contacts.email',
-      'contacts.first_name',
-      'contacts.last_name',
-      'contacts.phone',
-      'contacts.work_phone',
-      'contacts.language',
-      'contacts.status',
-      sql<boolean>`contacts.password_hash is not null`.as('has_login'),
-      'contacts.login_valid_from',
-      'contacts.login_valid_until',
-      'contacts.created_at',
-      'contacts.updated_at',
-      attributesOf('contact', 'contacts').as('attributes'),
-      sql<LinkedAccount[]>`coalesce((select json_agg(json_build_object('id', a.id, 'name', a.name,
+  return (
+    db
+      .selectFrom('contacts')
+      // Named, not `contacts.*`: the read is a prepared statement (see readContact), and the hash stays here.
+      .select([
+        'contacts.id',
+        'contacts.email',
+        'contacts.first_name',
+        'contacts.last_name',
+        'contacts.phone',
+        'contacts.work_phone',
+        'contacts.language',
+        'contacts.status',
+        sql<boolean>`contacts.password_hash is not null`.as('has_login'),
+        'contacts.login_valid_from',
+        'contacts.login_valid_until',
+        'contacts.created_at',
+        'contacts.updated_at',
+        attributesOf('contact', 'contacts').as('attributes'),
+        sql<LinkedAccount[]>`coalesce((select json_agg(json_build_object('id', a.id, 'name', a.name,
         'number', a.number, 'code', a.code, 'is_primary', ca.is_primary) order by ca.is_primary desc, a.name)
         from contact_accounts ca join accounts a on a.id = ca.account_id where ca.contact_id = contacts.id),
         '[]'::json)`.as('linked_accounts'),
-      sql<string[]>`array(select r.key from contact_roles cr join roles r on r.id = cr.role_id
+        sql<string[]>`array(select r.key from contact_roles cr join roles r on r.id = cr.role_id
         where cr.contact_id = contacts.id order by r.key)`.as('role_keys'),
-      sql<
-        string[]
-      >`array(select g.key from contact_group_roles cg join group_roles g on g.id = cg.group_role_id
+        sql<
+          string[]
+        >`array(select g.key from contact_group_roles cg join group_roles g on g.id = cg.group_role_id
         where cg.contact_id = contacts.id order by g.key)`.as('group_role_keys'),
-      sql<string[]>`array(select r.key from contact_group_roles cg
+        sql<string[]>`array(select r.key from contact_group_roles cg
         join group_role_roles gr on gr.group_role_id = cg.group_role_id join roles r on r.id = gr.role_id
         where cg.contact_id = contacts.id)`.as('inherited_role_keys'),
-      sql<string[]>`array(select g.key from contact_customer_groups cc
+        sql<string[]>`array(select g.key from contact_customer_groups cc
         join customer_groups g on g.id = cc.customer_group_id where cc.contact_id = contacts.id
         order by g.key)`.as('customer_group_keys'),
-    ]);
+      ])
+  );
 }
 
 type LoadedRow = NonNullable<Awaited<ReturnType<ReturnType<typeof selectContacts>['executeTakeFirst']>>>;
