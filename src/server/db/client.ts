@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { lockDataDir } from './lock.ts';
+import { preparingPool } from './statements.ts';
 import type { DB } from './schema.ts';
 
 export type Db = Kysely<DB>;
@@ -86,7 +87,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('connect', (client) => client.on('error', (err) => options.onConnectionError?.(err)));
     // pg-pool re-emits an idle connection's error here; the connection's own listener has reported it.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...kyselyOptions(options) });
+    const db = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+      ...kyselyOptions(options),
+    });
     return { db, kind: 'postgres', url: options.databaseUrl, close: () => db.destroy() };
   }
   if ('pglite' in options) {

@@ -8,7 +8,8 @@ export type Actor = {
   id: string | null;
   label: string;
   roles: EmployeeRole[];
-  permissions: Set<Permission>;
+  /** Shared between actors with the same roles: never changed. */
+  permissions: ReadonlySet<Permission>;
   /** crmCompany* employees reach only the accounts assigned to them. */
   restrictToAssigned: boolean;
 };

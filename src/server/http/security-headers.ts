@@ -1,12 +1,11 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyHelmetOptions } from '@fastify/helmet';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { ErrorBody, ErrorCode } from '../../contracts/common.ts';
 
 /** The helmet settings of every response; `upgrade-insecure-requests` only when the site is served over HTTPS. */
-export function helmetOptions(publicUrl: string): FastifyHelmetOptions {
+export function helmetOptions(publicUrl: string): HelmetOptions {
   return {
     contentSecurityPolicy: {
       directives: {
@@ -22,19 +21,17 @@ export function helmetOptions(publicUrl: string): FastifyHelmetOptions {
   };
 }
 
-/** The headers helmet sets with these options, for responses written before any hook runs. */
-export function staticSecurityHeaders(options: FastifyHelmetOptions): Record<string, string> {
+/**
+ * The headers helmet sets with these options: the same on every response (no nonces), so they are
+ * worked out once, for the hook that adds them and for responses written before any hook runs.
+ */
+export function staticSecurityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   };
-  // The same options, typed by @fastify/helmet's copy of helmet's declarations.
-  helmet(options as HelmetOptions)(
-    {} as http.IncomingMessage,
-    res as unknown as http.ServerResponse,
-    () => undefined,
-  );
+  helmet(options)({} as http.IncomingMessage, res as unknown as http.ServerResponse, () => undefined);
   return headers;
 }
 

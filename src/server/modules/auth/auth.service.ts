@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ApiKey, EmployeeRole, SessionInfo } from '../../../contracts/employees.ts';
 import { isRestrictedToAssigned, permissionsOf } from '../../../contracts/permissions.ts';
 import type { Db, Executor } from '../../db/client.ts';
+import { statement } from '../../db/statements.ts';
 import type { EmployeeRow } from '../../db/schema.ts';
 import { assertCan, type Actor, type RequestContext } from '../../http/context.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -88,6 +89,17 @@ export async function employeeFromSession(
   return { employee, session: { expiresAt, createdAt } };
 }
 
+/** A live key by its hash, with its creator's roles: a prepared statement, as every API request runs it. */
+const readApiKey = statement((db, p: { keyHash: string }) =>
+  db
+    .selectFrom('api_keys')
+    .innerJoin('employees', 'employees.id', 'api_keys.created_by')
+    .select(['api_keys.id', 'api_keys.name', 'api_keys.roles', 'employees.roles as creator_roles'])
+    .where('employees.status', '=', 'active')
+    .where('api_keys.key_hash', '=', p.keyHash)
+    .where('api_keys.revoked_at', 'is', null),
+);
+
 // API keys: `clt_` + a public prefix (shown in lists) + a secret; only the hash is kept.
 /**
  * The actor of an API key, in one statement: the key's creator must still be active, and the key holds
@@ -95,32 +107,41 @@ export async function employeeFromSession(
  * recorded by the caller through the usage writer, not here: a read writes nothing.
  */
 export async function actorFromApiKey(db: Executor, key: string): Promise<Actor | undefined> {
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('employees', 'employees.id', 'api_keys.created_by')
-    .select(['api_keys.id', 'api_keys.name', 'api_keys.roles', 'employees.roles as creator_roles'])
-    .where('employees.status', '=', 'active')
-    .where('api_keys.key_hash', '=', sha256(key))
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
+  const [row] = await readApiKey(db, { keyHash: sha256(key) });
   if (!row) return undefined;
-  const keyRoles = row.roles as EmployeeRole[];
-  const creatorRoles = row.creator_roles as EmployeeRole[];
-  const creatorPermissions = permissionsOf(creatorRoles);
-  // The roles the creator still covers; administrator only while the creator is one (a superuser covers its permissions).
-  const roles = keyRoles.filter((r) =>
-    r === 'administrator'
-      ? creatorRoles.includes(r)
-      : [...permissionsOf([r])].every((p) => creatorPermissions.has(p)),
-  );
+  const grant = keyGrant(row.roles as EmployeeRole[], row.creator_roles as EmployeeRole[]);
   return {
     type: 'api-key',
     id: row.id,
     label: `API key ${row.name}`,
-    roles,
+    roles: [...grant.roles],
+    permissions: grant.permissions,
+    restrictToAssigned: grant.restrictToAssigned,
+  };
+}
+
+type Grant = Pick<Actor, 'roles' | 'permissions' | 'restrictToAssigned'>;
+/** Grants by their two role lists: a pure function of them, and a handful of combinations exist. */
+const grants = new Map<string, Grant>();
+
+/** What a key with these roles may do while its creator holds those: no more than the creator. */
+function keyGrant(keyRoles: EmployeeRole[], creatorRoles: EmployeeRole[]): Grant {
+  const memo = `${keyRoles.join(',')}|${creatorRoles.join(',')}`;
+  const known = grants.get(memo);
+  if (known) return known;
+  const creatorPermissions = permissionsOf(creatorRoles);
+  const grant: Grant = {
+    // The roles the creator still covers; administrator only while the creator is one (a superuser covers its permissions).
+    roles: keyRoles.filter((r) =>
+      r === 'administrator'
+        ? creatorRoles.includes(r)
+        : [...permissionsOf([r])].every((p) => creatorPermissions.has(p)),
+    ),
     permissions: new Set([...permissionsOf(keyRoles)].filter((p) => creatorPermissions.has(p))),
     restrictToAssigned: isRestrictedToAssigned(keyRoles) || isRestrictedToAssigned(creatorRoles),
   };
+  if (grants.size < 1000) grants.set(memo, grant);
+  return grant;
 }
 
 const toApiKey = (r: {

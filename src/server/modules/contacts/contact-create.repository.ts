@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { FieldRules } from '../../../contracts/required-fields.ts';
 import type { Executor } from '../../db/client.ts';
+import { prepared } from '../../db/statements.ts';
 import { emailContextSql, type EmailContextRead, type EmailWanted } from '../../email/outbox.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { accountVisibleTo } from '../accounts/accounts.repository.ts';
@@ -62,7 +63,7 @@ export async function readCreationFacts(
   const roleKeys = [...new Set(wanted.roles)];
   const groupRoleKeys = [...new Set(wanted.groupRoles)];
   const none = sql`'[]'::json`;
-  const { rows } = await sql<FactsRow>`SELECT now() AS now,
+  const query = sql<FactsRow>`SELECT now() AS now,
     (SELECT json_build_object('id', a.id, 'name', a.name, 'number', a.number, 'code', a.code)
       FROM accounts a WHERE a.id = ${wanted.accountId} AND a.scope_id = ${ctx.scopeId}
         AND ${accountVisibleTo(ctx, 'a.id')}) AS account,
@@ -93,8 +94,9 @@ export async function readCreationFacts(
             FROM group_roles g WHERE g.key = ANY(${groupRoleKeys}::text[]))`
         : none
     } AS group_roles,
-    ${wanted.email ? emailContextSql([wanted.email]) : sql`NULL::json`} AS email`.execute(db);
-  const row = rows[0]!;
+    ${wanted.email ? emailContextSql([wanted.email]) : sql`NULL::json`} AS email`;
+  // Its text varies only with which parts a request has: prepared, every create runs it.
+  const row = (await db.executeQuery(prepared(query.compile(db)))).rows[0]!;
   return {
     now: row.now,
     account: row.account,

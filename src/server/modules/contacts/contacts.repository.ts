@@ -1,6 +1,7 @@
 import { sql, type Expression, type Insertable, type SqlBool } from 'kysely';
 import type { Contact, ContactSummary } from '../../../contracts/contacts.ts';
 import type { Executor } from '../../db/client.ts';
+import { prepared, statement } from '../../db/statements.ts';
 import { writeChain, type ChainedWrite } from '../../db/write-chain.ts';
 import type { ContactRow, ContactsTable } from '../../db/schema.ts';
 import type { RequestContext } from '../../http/context.ts';
@@ -11,9 +12,13 @@ type AccountRef = { id: string; name: string; number: string; code: string | nul
 
 /** crmCompany* employees reach only contacts of their assigned accounts. */
 export function contactVisibleTo(ctx: RequestContext): Expression<SqlBool> {
-  if (!ctx.actor.restrictToAssigned) return sql<SqlBool>`true`;
+  return ctx.actor.restrictToAssigned ? contactAssignedTo(ctx.actor.id) : sql<SqlBool>`true`;
+}
+
+/** The contact belongs to an account assigned to the employee. */
+function contactAssignedTo(employeeId: string | null): Expression<SqlBool> {
   return sql<SqlBool>`exists (select 1 from contact_accounts ca join employee_accounts ea on ea.account_id = ca.account_id
-    where ca.contact_id = contacts.id and ea.employee_id = ${ctx.actor.id})`;
+    where ca.contact_id = contacts.id and ea.employee_id = ${employeeId})`;
 }
 
 /**
@@ -126,28 +131,43 @@ type LinkedAccount = AccountRef & { is_primary: boolean };
  * customer groups, each as an aggregate beside the contact's row.
  */
 export function selectContacts(db: Executor) {
-  return db
-    .selectFrom('contacts')
-    .selectAll('contacts')
-    .select([
-      attributesOf('contact', 'contacts').as('attributes'),
-      sql<LinkedAccount[]>`coalesce((select json_agg(json_build_object('id', a.id, 'name', a.name,
+  return (
+    db
+      .selectFrom('contacts')
+      // Named, not `contacts.*`: the read is a prepared statement (see readContact), and the hash stays here.
+      .select([
+        'contacts.id',
+        'contacts.email',
+        'contacts.first_name',
+        'contacts.last_name',
+        'contacts.phone',
+        'contacts.work_phone',
+        'contacts.language',
+        'contacts.status',
+        sql<boolean>`contacts.password_hash is not null`.as('has_login'),
+        'contacts.login_valid_from',
+        'contacts.login_valid_until',
+        'contacts.created_at',
+        'contacts.updated_at',
+        attributesOf('contact', 'contacts').as('attributes'),
+        sql<LinkedAccount[]>`coalesce((select json_agg(json_build_object('id', a.id, 'name', a.name,
         'number', a.number, 'code', a.code, 'is_primary', ca.is_primary) order by ca.is_primary desc, a.name)
         from contact_accounts ca join accounts a on a.id = ca.account_id where ca.contact_id = contacts.id),
         '[]'::json)`.as('linked_accounts'),
-      sql<string[]>`array(select r.key from contact_roles cr join roles r on r.id = cr.role_id
+        sql<string[]>`array(select r.key from contact_roles cr join roles r on r.id = cr.role_id
         where cr.contact_id = contacts.id order by r.key)`.as('role_keys'),
-      sql<
-        string[]
-      >`array(select g.key from contact_group_roles cg join group_roles g on g.id = cg.group_role_id
+        sql<
+          string[]
+        >`array(select g.key from contact_group_roles cg join group_roles g on g.id = cg.group_role_id
         where cg.contact_id = contacts.id order by g.key)`.as('group_role_keys'),
-      sql<string[]>`array(select r.key from contact_group_roles cg
+        sql<string[]>`array(select r.key from contact_group_roles cg
         join group_role_roles gr on gr.group_role_id = cg.group_role_id join roles r on r.id = gr.role_id
         where cg.contact_id = contacts.id)`.as('inherited_role_keys'),
-      sql<string[]>`array(select g.key from contact_customer_groups cc
+        sql<string[]>`array(select g.key from contact_customer_groups cc
         join customer_groups g on g.id = cc.customer_group_id where cc.contact_id = contacts.id
         order by g.key)`.as('customer_group_keys'),
-    ]);
+      ])
+  );
 }
 
 type LoadedRow = NonNullable<Awaited<ReturnType<ReturnType<typeof selectContacts>['executeTakeFirst']>>>;
@@ -169,7 +189,7 @@ export function toContact(row: LoadedRow): Contact {
     workPhone: row.work_phone,
     language: row.language,
     status: row.status,
-    hasLogin: row.password_hash !== null,
+    hasLogin: row.has_login,
     account: primary ? refs.find((r) => r.id === primary.id)! : null,
     accounts: refs,
     roles: row.role_keys,
@@ -182,6 +202,34 @@ export function toContact(row: LoadedRow): Contact {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+type ContactKey = { id: string; scopeId: string };
+
+/** The whole contact (see selectContacts) by id, as a prepared statement: `GET /api/contacts/{id}` runs it. */
+const readContact = {
+  anyone: statement((db, p: ContactKey) =>
+    selectContacts(db).where('contacts.id', '=', p.id).where('contacts.scope_id', '=', p.scopeId),
+  ),
+  assigned: statement((db, p: ContactKey & { employeeId: string | null }) =>
+    selectContacts(db)
+      .where('contacts.id', '=', p.id)
+      .where('contacts.scope_id', '=', p.scopeId)
+      .where(contactAssignedTo(p.employeeId)),
+  ),
+};
+
+/** The contact, if it is in the actor's scope and the actor may see it. */
+export async function findVisibleContact(
+  db: Executor,
+  ctx: RequestContext,
+  id: string,
+): Promise<Contact | undefined> {
+  const key = { id, scopeId: ctx.scopeId };
+  const [row] = ctx.actor.restrictToAssigned
+    ? await readContact.assigned(db, { ...key, employeeId: ctx.actor.id })
+    : await readContact.anyone(db, key);
+  return row && toContact(row);
 }
 
 /** The whole contact (see selectContacts), whoever may see it. */
@@ -260,9 +308,10 @@ export async function insertNewContact(
         ),
   ].filter((p) => p !== 0);
   // The links' foreign keys (and the email's) are checked at the end of the statement, when the contact's row exists.
-  await writeChain([
+  const chain = writeChain([
     { name: 'new_contact', query: db.insertInto('contacts').values(row) },
     ...parts.map((query, i) => ({ name: `new_link_${i}`, query })),
     ...also,
-  ]).execute(db);
+  ]);
+  await db.executeQuery(prepared(chain.compile(db)));
 }

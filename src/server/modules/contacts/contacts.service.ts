@@ -27,12 +27,11 @@ import { checkedWindowUpdate, emailTaken, throwProblems } from './contact-record
 import {
   auditedContact,
   contactVisibleTo,
+  findVisibleContact,
   loadContact,
   replaceLinks,
-  selectContacts,
   searchContactIds,
   selectContactSummaries,
-  toContact,
   toContactSummary,
 } from './contacts.repository.ts';
 
@@ -55,13 +54,9 @@ export const contactsDepsOf = (deps: AppDeps): ContactsDeps => ({
 export async function getContact(db: Executor, ctx: RequestContext, id: string): Promise<Contact> {
   assertCan(ctx, 'contacts.read');
   // One statement: the contact, its relations, and whether this actor may see it (else 404, as missing).
-  const row = await selectContacts(db)
-    .where('contacts.id', '=', id)
-    .where('contacts.scope_id', '=', ctx.scopeId)
-    .where(contactVisibleTo(ctx))
-    .executeTakeFirst();
-  if (!row) throw notFound('The contact');
-  return toContact(row);
+  const contact = await findVisibleContact(db, ctx, id);
+  if (!contact) throw notFound('The contact');
+  return contact;
 }
 
 export { createContact } from './contact-create.service.ts';
