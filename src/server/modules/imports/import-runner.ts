@@ -359,6 +359,9 @@ export function createImportRunner(
       dryRun,
       defaultLanguage: (await enabledLanguages(db, imp.scope_id))[0]!,
     };
+    // The embedded database has no autovacuum: tables filled since their last analysis (accounts an ERP or
+    // the API created) would be planned as empty, their lookups by a wrong index scanning the whole scope.
+    if (pacer.paced) await analyzeGrown(db, IMPORTED_TABLES);
     const stageRef = stageTable(importId);
     const nextRange = async (tx: Db, from: number) => {
       const { rows } = await sql<{
@@ -409,6 +412,8 @@ export function createImportRunner(
           db.transaction().execute((t) => applyRange(t, range, Promise.resolve())),
         );
         await betweenBatches(pacer);
+        // The tables this import fills are looked up by the next ranges: see them grow (a quick sample).
+        if (!dryRun) await analyzeGrown(db, LOOKED_UP, { growth: 4, sample: 10 });
       }
     } else {
       // Rows of one range never touch another's (prepare rejected duplicate keys), except in a mixed
@@ -432,7 +437,7 @@ export function createImportRunner(
       }
     }
     await finish(importId, dryRun ? 'checked' : 'completed', null);
-    if (pacer.paced && !dryRun) await analyzeGrown(db);
+    if (pacer.paced && !dryRun) await analyzeGrown(db, IMPORTED_TABLES);
   }
 
   async function finish(
@@ -541,19 +546,35 @@ const IMPORTED_TABLES = [
   'audit_log',
   'emails',
   'one_time_tokens',
+  'events',
 ];
+// The tables the apply statements probe by index for every row (the contacts lookup by email, the account by
+// number): planned from stale statistics of a table still small, the probe became a scan of the whole scope.
+const LOOKED_UP = ['accounts', 'contacts'];
 
 /**
  * The embedded database runs no autovacuum, so nothing analyses a table an import made much larger: the
- * next import's (and searches') plans would still see it as it was. Each grown table, one statement each.
+ * next import's (and searches') plans would still see it as it was. Each table grown more than `growth`
+ * times since its last analysis, one statement each; `sample` (a statistics target) makes it quicker.
  */
-async function analyzeGrown(db: Db) {
+async function analyzeGrown(
+  db: Db,
+  tables: string[],
+  o: { growth: number; sample?: number } = { growth: 1.2 },
+) {
   const { rows } = await sql<{ name: string }>`SELECT relname AS name FROM pg_class
-    WHERE relname = ANY (${IMPORTED_TABLES}::text[]) AND relkind = 'r' AND relnamespace = 'public'::regnamespace
-      AND pg_relation_size(oid) / current_setting('block_size')::int > greatest(relpages, 0) * 1.2 + 8`.execute(
+    WHERE relname = ANY (${tables}::text[]) AND relkind = 'r' AND relnamespace = 'public'::regnamespace
+      AND pg_relation_size(oid) / current_setting('block_size')::int > greatest(relpages, 0) * ${o.growth}::float8 + 8`.execute(
     db,
   );
-  for (const { name } of rows) await sql`ANALYZE ${sql.table(name)}`.execute(db);
+  for (const { name } of rows) {
+    if (!o.sample) await sql`ANALYZE ${sql.table(name)}`.execute(db);
+    else
+      await db.transaction().execute(async (tx) => {
+        await sql`SET LOCAL default_statistics_target = ${sql.lit(o.sample)}`.execute(tx);
+        await sql`ANALYZE ${sql.table(name)}`.execute(tx);
+      });
+  }
 }
 
 /**
