@@ -427,7 +427,10 @@ describe('POST /api/erp/batch', () => {
       return ids.map((id) =>
         rows
           .filter((r) => r.entity_id === id)
-          .map(({ entity_id: _e, ...r }) => JSON.parse(JSON.stringify(r).replaceAll(prefix, 'X-INV-'))),
+          .map(
+            ({ entity_id: _e, ...r }) =>
+              JSON.parse(JSON.stringify(r).replaceAll(prefix, 'X-INV-')) as Record<string, unknown>,
+          ),
       );
     };
     const batchAudits = await auditsOf('L-INV-');
