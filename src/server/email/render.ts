@@ -102,7 +102,7 @@ export function pickTemplate(
   for (const lang of templateLanguages(language)) {
     const own = stored.find((s) => s.language === lang);
     if (own) return { ...own, language: lang, customised: true };
-    const shipped = DEFAULT_TEMPLATES[key]?.[lang];
+    const shipped = Object.hasOwn(DEFAULT_TEMPLATES, key) ? DEFAULT_TEMPLATES[key]?.[lang] : undefined;
     if (shipped) return { ...shipped, language: lang, customised: false };
   }
   throw new Error(`No template for system email ${key}`);
@@ -244,7 +244,7 @@ export class TemplateRenderError extends Error {
  */
 export async function validateTemplate(key: string, source: TemplateSource): Promise<FieldError[]> {
   const sample = {
-    ...(SYSTEM_EMAILS[key]?.sample ?? {}),
+    ...((Object.hasOwn(SYSTEM_EMAILS, key) && SYSTEM_EMAILS[key]?.sample) || {}),
     seller: DEFAULT_BRANDING,
     language: DEFAULT_LANGUAGE,
   };

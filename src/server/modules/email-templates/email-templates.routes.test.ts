@@ -104,6 +104,15 @@ describe('email templates API', () => {
       ]),
     );
     expect((await admin.get('/api/email-templates/no-such-email/en')).statusCode).toBe(404);
+  });
+
+  it('answers 404 for `constructor`, a name of Object.prototype and no system email', async () => {
+    for (const key of ['constructor']) {
+      expect((await admin.get(`/api/email-templates/${key}/en`)).statusCode, key).toBe(404);
+      expect((await admin.delete(`/api/email-templates/${key}/en`)).statusCode, key).toBe(404);
+      const preview = await admin.post(`/api/email-templates/${key}/en/preview`, {});
+      expect(preview.statusCode, key).toBe(404);
+    }
     expect((await admin.get('/api/email-templates/accountactivation/english')).statusCode).toBe(400);
   });
 

@@ -14,7 +14,8 @@ import { diff, recordAudit } from '../audit/audit.service.ts';
 import { getContact } from '../contacts/contacts.service.ts';
 
 function systemEmail(key: string) {
-  const found = SYSTEM_EMAILS[key];
+  // Own keys only: a path such as `constructor` must not find Object's prototype.
+  const found = Object.hasOwn(SYSTEM_EMAILS, key) ? SYSTEM_EMAILS[key] : undefined;
   if (!found) throw notFound(`The system email ${key}`);
   return found;
 }
